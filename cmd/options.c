@@ -1,0 +1,139 @@
+/* Flag parsing with the syntax runc's urfave/cli accepts, so orchestrators' command lines parse as-is. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/util.h"
+
+static const struct opt *find_opt(const char *name, size_t len, const struct opt *opts, size_t n_opts)
+{
+	for (size_t i = 0; i < n_opts; i++) {
+		if (len == 1 && opts[i].short_name == name[0])
+			return &opts[i];
+		if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0)
+			return &opts[i];
+	}
+	return NULL;
+}
+
+static int set_value(const struct opt *o, const char *value, struct error *err)
+{
+	switch (o->kind) {
+	case OPT_BOOL:
+		if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+			*(bool *)o->target = true;
+		else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+			*(bool *)o->target = false;
+		else
+			return error_set(err, EINVAL, "flag --%s: expected true or false, got \"%s\"",
+					 o->name, value);
+		return 0;
+	case OPT_STRING:
+		*(const char **)o->target = value;
+		return 0;
+	case OPT_MULTI: {
+		struct strlist *l = o->target;
+		l->v = xrealloc(l->v, (l->n + 2) * sizeof(*l->v));
+		l->v[l->n++] = value;
+		l->v[l->n] = NULL;
+		return 0;
+	}
+	case OPT_INT: {
+		int64_t v;
+		if (parse_i64(value, &v) < 0 || v < -2147483648LL || v > 2147483647LL)
+			return error_set(err, EINVAL, "flag --%s: expected an integer, got \"%s\"", o->name,
+					 value);
+		*(int *)o->target = (int)v;
+		return 0;
+	}
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, int *index, const struct opt *opts, size_t n_opts, struct error *err)
+{
+	int i = *index;
+
+	while (i < argc) {
+		const char *a = argv[i], *name, *eq;
+		const struct opt *o;
+		size_t len;
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		name = a + (a[1] == '-' ? 2 : 1);
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		o = find_opt(name, len, opts, n_opts);
+		if (o == NULL)
+			return error_set(err, EINVAL, "unknown flag '%.*s'", (int)(len + (size_t)(name - a)),
+					 a);
+		if (eq) {
+			if (set_value(o, eq + 1, err) < 0)
+				return -1;
+		} else if (o->kind == OPT_BOOL) {
+			set_value(o, NULL, err);
+		} else {
+			if (i + 1 >= argc)
+				return error_set(err, EINVAL, "flag --%s needs a value", o->name);
+			if (set_value(o, argv[++i], err) < 0)
+				return -1;
+		}
+		i++;
+	}
+	*index = i;
+	return 0;
+}
+
+void cli_print_help(const char *verb, const char *usage, const char *summary, const struct opt *opts,
+		    size_t n_opts)
+{
+	printf("Usage: husk %s %s\n\n%s\n", verb, usage, summary);
+	if (n_opts)
+		printf("\nOptions:\n");
+	for (size_t i = 0; i < n_opts; i++) {
+		char left[64];
+		snprintf(left, sizeof left, "%s%c%s--%s%s", opts[i].short_name ? "-" : "",
+			 opts[i].short_name ? opts[i].short_name : ' ', opts[i].short_name ? ", " : "  ",
+			 opts[i].name, opts[i].kind == OPT_BOOL ? "" : " VALUE");
+		printf("  %-32s %s\n", left + (opts[i].short_name ? 0 : 1), opts[i].help);
+	}
+}
+
+int cli_verb_flags(int argc, char **argv, int *index, const char *usage, const char *summary,
+		   const struct opt *opts, size_t n_opts, struct error *err)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_print_help(argv[0], usage, summary, opts, n_opts);
+			return 1;
+		}
+		if (argv[i][0] != '-')
+			break;
+	}
+	*index = 1;
+	if (cli_parse(argc, argv, index, opts, n_opts, err) < 0)
+		return error_wrap(err, "%s", argv[0]);
+	return 0;
+}
+
+int cli_one_id(int argc, char **argv, int index, const char **ret_id, struct error *err)
+{
+	if (index >= argc)
+		return error_set(err, EINVAL, "%s: missing container id", argv[0]);
+	if (index + 1 < argc)
+		return error_set(err, EINVAL, "%s: unexpected argument '%s' after the container id", argv[0],
+				 argv[index + 1]);
+	*ret_id = argv[index];
+	return 0;
+}

@@ -1,0 +1,405 @@
+/* The linux section of config.json: namespaces, id mappings, time offsets, devices, seccomp, intelRdt,
+ * personality, memory policy, network devices and the checks that tie these fields together. */
+#define _GNU_SOURCE
+#include <net/if.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../runtime/util.h"
+#include "parse-util.h"
+#include "spec.h"
+
+static int parse_namespace(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_namespace *ns = out;
+	long type = 0;
+
+	if (spec_get_enum(c, o, "type", SPEC_REQ, spec_ns_table, "namespace type", NULL, &type) ||
+	    spec_get_str(c, o, "path", SPEC_ABS, &ns->path))
+		return -1;
+	ns->type = (enum spec_ns_type)type;
+	return 0;
+}
+
+/* The spec: duplicated namespace types MUST be an error. */
+static int check_namespaces(struct spec_ctx *c, const struct spec_linux *l)
+{
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		unsigned bit = 1u << l->namespaces[i].type;
+
+		if (seen & bit) {
+			size_t mark = spec_path_key(c, "namespaces");
+
+			spec_path_index(c, i);
+			spec_fail_at_value(c, "type", "duplicate namespace type",
+					   spec_ns_type_name(l->namespaces[i].type));
+			spec_path_pop(c, mark);
+			return -1;
+		}
+		seen |= bit;
+	}
+	return 0;
+}
+
+static const struct spec_namespace *find_namespace(const struct spec_linux *l, enum spec_ns_type t)
+{
+	for (size_t i = 0; i < l->n_namespaces; i++)
+		if (l->namespaces[i].type == t)
+			return &l->namespaces[i];
+	return NULL;
+}
+
+int spec_parse_id_mapping(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_id_mapping *m = out;
+	int64_t size = 0;
+
+	if (spec_get_u32(c, o, "containerID", SPEC_REQ, NULL, &m->container_id) ||
+	    spec_get_u32(c, o, "hostID", SPEC_REQ, NULL, &m->host_id) ||
+	    spec_get_int(c, o, "size", SPEC_REQ, 1, UINT32_MAX, "an integer from 1 to 4294967295", NULL,
+			 &size))
+		return -1;
+	m->size = (uint32_t)size;
+	return 0;
+}
+
+static int parse_time_offset(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_time_offset *t = out;
+	int64_t ns = 0;
+
+	t->set = true;
+	if (spec_get_i64(c, o, "secs", SPEC_OPT, NULL, &t->secs) ||
+	    spec_get_int(c, o, "nanosecs", SPEC_OPT, 0, 999999999, "an integer from 0 to 999999999", NULL,
+			 &ns))
+		return -1;
+	t->nanosecs = (uint32_t)ns;
+	return 0;
+}
+
+static int parse_time_offsets(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_linux *l = out;
+
+	if (spec_get_object(c, o, "boottime", SPEC_OPT, parse_time_offset, &l->time_boottime, NULL) ||
+	    spec_get_object(c, o, "monotonic", SPEC_OPT, parse_time_offset, &l->time_monotonic, NULL))
+		return -1;
+	return 0;
+}
+
+static int parse_device(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_device *d = out;
+	cleanup_free char *type = NULL;
+	int need;
+
+	if (spec_get_str(c, o, "type", SPEC_REQ, &type) ||
+	    spec_get_str(c, o, "path", SPEC_REQ | SPEC_ABS, &d->path))
+		return -1;
+	if (strlen(type) != 1 || strchr("cbup", type[0]) == NULL)
+		return spec_fail_at_value(c, "type", "expected one of \"c\", \"b\", \"u\" or \"p\", got",
+					  type);
+	d->type = type[0];
+	need = d->type == 'p' ? SPEC_OPT : SPEC_REQ;
+	if (spec_get_i64(c, o, "major", need, NULL, &d->major) ||
+	    spec_get_i64(c, o, "minor", need, NULL, &d->minor) ||
+	    spec_get_u32(c, o, "fileMode", SPEC_OPT, &d->has_file_mode, &d->file_mode) ||
+	    spec_get_u32(c, o, "uid", SPEC_OPT, &d->has_uid, &d->uid) ||
+	    spec_get_u32(c, o, "gid", SPEC_OPT, &d->has_gid, &d->gid))
+		return -1;
+	return 0;
+}
+
+/* --- seccomp --- */
+
+static int get_action(struct spec_ctx *c, json_t *o, const char *key, enum spec_seccomp_action *ret)
+{
+	long v = 0;
+
+	if (spec_get_enum(c, o, key, SPEC_REQ, spec_seccomp_action_table, "seccomp action", NULL, &v) < 0)
+		return -1;
+	*ret = (enum spec_seccomp_action)v;
+	return 0;
+}
+
+/* The spec: an errno for an action that returns none MUST be an error. */
+static int check_errno_ret(struct spec_ctx *c, const char *key, bool has, enum spec_seccomp_action a)
+{
+	if (has && a != SECCOMP_ACT_ERRNO && a != SECCOMP_ACT_TRACE)
+		return spec_fail_at(c, key, "only allowed with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
+				    spec_seccomp_action_name(a));
+	return 0;
+}
+
+static int parse_seccomp_arg(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_seccomp_arg *a = out;
+	int64_t index = 0;
+	long op = 0;
+
+	/* A system call has at most six arguments. */
+	if (spec_get_int(c, o, "index", SPEC_REQ, 0, 5, "an integer from 0 to 5", NULL, &index) ||
+	    spec_get_u64(c, o, "value", SPEC_REQ, NULL, &a->value) ||
+	    spec_get_u64(c, o, "valueTwo", SPEC_OPT, NULL, &a->value_two) ||
+	    spec_get_enum(c, o, "op", SPEC_REQ, spec_seccomp_op_table, "seccomp operator", NULL, &op))
+		return -1;
+	a->index = (uint32_t)index;
+	a->op = (enum spec_seccomp_op)op;
+	return 0;
+}
+
+static int parse_syscall(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_seccomp_syscall *s = out;
+
+	if (spec_get_strv(c, o, "names", SPEC_REQ | SPEC_NONEMPTY, &s->names, &s->n_names) ||
+	    get_action(c, o, "action", &s->action) ||
+	    spec_get_u32(c, o, "errnoRet", SPEC_OPT, &s->has_errno_ret, &s->errno_ret) ||
+	    check_errno_ret(c, "errnoRet", s->has_errno_ret, s->action) ||
+	    spec_get_array(c, o, "args", SPEC_OPT, sizeof *s->args, parse_seccomp_arg, &s->args, &s->n_args))
+		return -1;
+	return 0;
+}
+
+/* "SCMP_ARCH_X86_64" -> libseccomp's "x86_64"; anything libseccomp cannot resolve is unknown. */
+static bool valid_arch(const char *name)
+{
+	char buf[32];
+	size_t n;
+
+	if (strncmp(name, "SCMP_ARCH_", 10) != 0)
+		return false;
+	name += 10;
+	n = strlen(name);
+	if (n == 0 || n >= sizeof buf)
+		return false;
+	for (size_t i = 0; i <= n; i++) {
+		char ch = name[i];
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		else if (ch != '\0' && !(ch >= '0' && ch <= '9') && ch != '_')
+			return false;
+		buf[i] = ch;
+	}
+	return seccomp_arch_resolve_name(buf) != 0;
+}
+
+static int check_architectures(struct spec_ctx *c, const struct spec_seccomp *s)
+{
+	for (size_t i = 0; i < s->n_architectures; i++) {
+		if (!valid_arch(s->architectures[i])) {
+			size_t mark = spec_path_key(c, "architectures");
+
+			spec_path_index(c, i);
+			spec_fail_value(c, "unknown seccomp architecture", s->architectures[i]);
+			spec_path_pop(c, mark);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_seccomp(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_seccomp *s = out;
+	uint64_t flags = 0;
+
+	if (get_action(c, o, "defaultAction", &s->default_action) ||
+	    spec_get_u32(c, o, "defaultErrnoRet", SPEC_OPT, &s->has_default_errno_ret,
+			 &s->default_errno_ret) ||
+	    check_errno_ret(c, "defaultErrnoRet", s->has_default_errno_ret, s->default_action) ||
+	    spec_get_strv(c, o, "architectures", SPEC_OPT, &s->architectures, &s->n_architectures) ||
+	    check_architectures(c, s) ||
+	    spec_get_flags(c, o, "flags", spec_seccomp_flag_table, "seccomp flag", &flags) ||
+	    spec_get_str(c, o, "listenerPath", SPEC_OPT, &s->listener_path) ||
+	    spec_get_str(c, o, "listenerMetadata", SPEC_OPT, &s->listener_metadata) ||
+	    spec_get_array(c, o, "syscalls", SPEC_OPT, sizeof *s->syscalls, parse_syscall, &s->syscalls,
+			   &s->n_syscalls))
+		return -1;
+	s->flags = (uint32_t)flags;
+	if (s->listener_metadata && s->listener_path == NULL)
+		return spec_fail_at(c, "listenerMetadata", "requires listenerPath");
+	return 0;
+}
+
+/* --- intelRdt, personality, memory policy, network devices --- */
+
+static int parse_intel_rdt(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_intel_rdt *r = out;
+
+	if (spec_get_str(c, o, "closID", SPEC_OPT, &r->clos_id) ||
+	    spec_get_strv(c, o, "schemata", SPEC_OPT, &r->schemata, &r->n_schemata) ||
+	    spec_get_str(c, o, "l3CacheSchema", SPEC_OPT, &r->l3_cache_schema) ||
+	    spec_get_str(c, o, "memBwSchema", SPEC_OPT, &r->mem_bw_schema) ||
+	    spec_get_bool(c, o, "enableCMT", SPEC_OPT, NULL, &r->enable_cmt) ||
+	    spec_get_bool(c, o, "enableMBM", SPEC_OPT, NULL, &r->enable_mbm) ||
+	    spec_get_bool(c, o, "enableMonitoring", SPEC_OPT, NULL, &r->enable_monitoring))
+		return -1;
+	/* closID names a directory under /sys/fs/resctrl: a "/" or ".." would escape it. */
+	if (r->clos_id && (r->clos_id[0] == '\0' || strchr(r->clos_id, '/') || strcmp(r->clos_id, ".") == 0 ||
+			   strcmp(r->clos_id, "..") == 0))
+		return spec_fail_at_value(c, "closID", "expected a resctrl group name, got", r->clos_id);
+	if (r->mem_bw_schema && (strncmp(r->mem_bw_schema, "MB:", 3) != 0 || strchr(r->mem_bw_schema, '\n')))
+		return spec_fail_at_value(c, "memBwSchema", "expected one line starting with \"MB:\", got",
+					  r->mem_bw_schema);
+	return 0;
+}
+
+static int parse_personality(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_personality *p = out;
+	long domain = 0;
+
+	if (spec_get_enum(c, o, "domain", SPEC_REQ, spec_personality_table, "personality domain", NULL,
+			  &domain) ||
+	    spec_get_strv(c, o, "flags", SPEC_OPT, &p->flags, &p->n_flags))
+		return -1;
+	p->domain = (unsigned long)domain;
+	return 0;
+}
+
+static int parse_memory_policy(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_memory_policy *m = out;
+	long mode = 0;
+	uint64_t flags = 0;
+
+	if (spec_get_enum(c, o, "mode", SPEC_REQ, spec_mpol_mode_table, "memory policy mode", NULL, &mode) ||
+	    spec_get_str(c, o, "nodes", SPEC_OPT, &m->nodes) ||
+	    spec_get_flags(c, o, "flags", spec_mpol_flag_table, "memory policy flag", &flags))
+		return -1;
+	m->mode = (int)mode;
+	m->flags = (unsigned int)flags;
+	return 0;
+}
+
+/* The kernel's dev_valid_name(). */
+static bool valid_ifname(const char *s)
+{
+	return s[0] != '\0' && strlen(s) < IFNAMSIZ && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
+	       strpbrk(s, "/: \t\n\v\f\r") == NULL;
+}
+
+static int parse_net_device(struct spec_ctx *c, const char *key, json_t *o, void *out)
+{
+	struct spec_net_device *d = out;
+
+	d->host_name = xstrdup(key);
+	if (!valid_ifname(key))
+		return spec_fail_value(c, "invalid network interface name", key);
+	if (spec_expect(c, o, JSON_OBJECT, "an object") || spec_get_str(c, o, "name", SPEC_OPT, &d->name))
+		return -1;
+	if (d->name && !valid_ifname(d->name))
+		return spec_fail_at_value(c, "name", "invalid network interface name", d->name);
+	return 0;
+}
+
+/* --- the section --- */
+
+static int get_propagation(struct spec_ctx *c, json_t *o, struct spec_linux *l)
+{
+	long v = 0;
+
+	if (spec_get_enum(c, o, "rootfsPropagation", SPEC_OPT, spec_propagation_table, "rootfs propagation",
+			  &l->has_rootfs_propagation, &v) < 0)
+		return -1;
+	l->rootfs_propagation = (unsigned long)v;
+	return 0;
+}
+
+/* Fields that only mean something together with a namespace. */
+static int check_linux(struct spec_ctx *c, const struct spec_linux *l)
+{
+	const struct spec_namespace *time = find_namespace(l, NS_TIME);
+
+	/* Offsets can only be written into a time namespace before its first process: never a joined one. */
+	if ((l->time_boottime.set || l->time_monotonic.set) && (time == NULL || time->path))
+		return spec_fail_at(c, "timeOffsets", "requires a new time namespace");
+	if (l->n_uid_mappings && find_namespace(l, NS_USER) == NULL)
+		return spec_fail_at(c, "uidMappings", "requires a user namespace");
+	if (l->n_gid_mappings && find_namespace(l, NS_USER) == NULL)
+		return spec_fail_at(c, "gidMappings", "requires a user namespace");
+	return 0;
+}
+
+int spec_parse_linux_section(struct spec_ctx *c, json_t *o, void *out)
+{
+	struct spec_linux *l = out;
+
+	if (spec_get_array(c, o, "namespaces", SPEC_OPT, sizeof *l->namespaces, parse_namespace,
+			   &l->namespaces, &l->n_namespaces) ||
+	    check_namespaces(c, l) ||
+	    spec_get_array(c, o, "uidMappings", SPEC_OPT, sizeof *l->uid_mappings, spec_parse_id_mapping,
+			   &l->uid_mappings, &l->n_uid_mappings) ||
+	    spec_get_array(c, o, "gidMappings", SPEC_OPT, sizeof *l->gid_mappings, spec_parse_id_mapping,
+			   &l->gid_mappings, &l->n_gid_mappings) ||
+	    spec_get_object(c, o, "timeOffsets", SPEC_OPT, parse_time_offsets, l, NULL) ||
+	    spec_get_array(c, o, "devices", SPEC_OPT, sizeof *l->devices, parse_device, &l->devices,
+			   &l->n_devices) ||
+	    spec_get_str(c, o, "cgroupsPath", SPEC_OPT, &l->cgroups_path) ||
+	    spec_get_object(c, o, "resources", SPEC_OPT, spec_parse_resources_section, &l->resources,
+			    &l->has_resources) ||
+	    spec_get_object(c, o, "intelRdt", SPEC_OPT, parse_intel_rdt, &l->intel_rdt, &l->has_intel_rdt) ||
+	    spec_get_map(c, o, "sysctl", &l->sysctl) ||
+	    spec_get_object(c, o, "seccomp", SPEC_OPT, parse_seccomp, &l->seccomp, &l->has_seccomp) ||
+	    get_propagation(c, o, l) ||
+	    spec_get_strv(c, o, "maskedPaths", SPEC_ABS, &l->masked_paths, &l->n_masked_paths) ||
+	    spec_get_strv(c, o, "readonlyPaths", SPEC_ABS, &l->readonly_paths, &l->n_readonly_paths) ||
+	    spec_get_str(c, o, "mountLabel", SPEC_OPT, &l->mount_label) ||
+	    spec_get_object(c, o, "personality", SPEC_OPT, parse_personality, &l->personality,
+			    &l->has_personality) ||
+	    spec_get_object(c, o, "memoryPolicy", SPEC_OPT, parse_memory_policy, &l->memory_policy,
+			    &l->has_memory_policy) ||
+	    spec_get_entries(c, o, "netDevices", sizeof *l->net_devices, parse_net_device, &l->net_devices,
+			     &l->n_net_devices))
+		return -1;
+	return check_linux(c, l);
+}
+
+static void seccomp_clear(struct spec_seccomp *s)
+{
+	strv_free(s->architectures);
+	free(s->listener_path);
+	free(s->listener_metadata);
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		strv_free(s->syscalls[i].names);
+		free(s->syscalls[i].args);
+	}
+	free(s->syscalls);
+}
+
+void spec_linux_clear(struct spec_linux *l)
+{
+	for (size_t i = 0; i < l->n_namespaces; i++)
+		free(l->namespaces[i].path);
+	free(l->namespaces);
+	free(l->uid_mappings);
+	free(l->gid_mappings);
+	for (size_t i = 0; i < l->n_devices; i++)
+		free(l->devices[i].path);
+	free(l->devices);
+	free(l->cgroups_path);
+	spec_resources_clear(&l->resources);
+	free(l->intel_rdt.clos_id);
+	strv_free(l->intel_rdt.schemata);
+	free(l->intel_rdt.l3_cache_schema);
+	free(l->intel_rdt.mem_bw_schema);
+	spec_map_free(&l->sysctl);
+	seccomp_clear(&l->seccomp);
+	strv_free(l->masked_paths);
+	strv_free(l->readonly_paths);
+	free(l->mount_label);
+	strv_free(l->personality.flags);
+	free(l->memory_policy.nodes);
+	for (size_t i = 0; i < l->n_net_devices; i++) {
+		free(l->net_devices[i].host_name);
+		free(l->net_devices[i].name);
+	}
+	free(l->net_devices);
+	memset(l, 0, sizeof *l);
+}

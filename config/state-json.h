@@ -1,0 +1,36 @@
+/* The on-disk state record of a container (<root>/<id>/state.json) and the OCI state document that
+ * `husk state` prints and hooks read on stdin. */
+#ifndef HUSK_STATE_JSON_H
+#define HUSK_STATE_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+struct state_record {
+	char *id;
+	pid_t pid;
+	uint64_t pid_start; /* field 22 of /proc/<pid>/stat: tells a reused pid from the init */
+	char *bundle;
+	char *rootfs;
+	char *created; /* RFC 3339 */
+	char *owner;
+	char *oci_version;
+	struct spec_map annotations;
+	char *cgroup_path; /* resolved cgroupsPath; NULL when cgroups are disabled */
+	bool own_pidns;	   /* the container has its own PID namespace: killing the init kills all */
+};
+
+char *state_record_to_json(const struct state_record *s);
+int state_record_parse(const char *data, size_t len, const char *name, struct state_record **ret,
+		       struct error *err);
+void state_record_free(struct state_record *s);
+/* {"ociVersion","id","status","pid","bundle","rootfs","created","owner","annotations"}; pretty=true
+ * for `husk state`, compact for hooks. */
+char *state_oci_json(const struct state_record *s, const char *status, pid_t pid, bool pretty);
+/* A JSON array of pids for `ps --format json`. */
+char *state_pids_json(const pid_t *pids, size_t n);
+
+#endif

@@ -1,0 +1,89 @@
+/* Capabilities with libcap: the bounding set is cut first (it needs CAP_SETPCAP, which the user
+ * switch may take away), then after the switch the effective, permitted and inheritable sets are set
+ * exactly, and the ambient set is raised last. */
+#define _GNU_SOURCE
+#include "caps.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "log.h"
+#include "util.h"
+
+static const char *cap_name_or_number(int cap, char buf[32])
+{
+	char *n = cap_to_name((cap_value_t)cap);
+
+	snprintf(buf, 32, "%s", n ? n : "?");
+	for (char *p = buf; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	cap_free(n);
+	return buf;
+}
+
+int caps_drop_bounding(const struct spec_capabilities *c, struct error *err)
+{
+	int last = spec_cap_last_cap();
+	char name[32];
+
+	for (int cap = 0; cap <= last; cap++) {
+		bool want = c->sets[CAPSET_BOUNDING] & (1ULL << cap);
+		int have = cap_get_bound((cap_value_t)cap);
+
+		if (want && have != 1)
+			return error_set(
+			    err, EPERM,
+			    "capability %s is requested in the bounding set, but husk itself does not have "
+			    "it (it is not in the runtime's bounding set)",
+			    cap_name_or_number(cap, name));
+		if (!want && have == 1 && cap_drop_bound((cap_value_t)cap) < 0)
+			return error_sys(err, errno, "drop %s from the bounding set",
+					 cap_name_or_number(cap, name));
+	}
+	return 0;
+}
+
+int caps_apply(const struct spec_capabilities *c, struct error *err)
+{
+	cap_t caps = cap_init();
+	int last = spec_cap_last_cap(), r = 0;
+	char name[32];
+	static const struct {
+		enum spec_cap_set set;
+		cap_flag_t flag;
+	} sets[] = { { CAPSET_EFFECTIVE, CAP_EFFECTIVE },
+		     { CAPSET_PERMITTED, CAP_PERMITTED },
+		     { CAPSET_INHERITABLE, CAP_INHERITABLE } };
+
+	if (caps == NULL)
+		return error_sys(err, errno, "cap_init");
+	for (size_t s = 0; s < ARRAY_SIZE(sets); s++)
+		for (int cap = 0; cap <= last; cap++) {
+			cap_value_t v = (cap_value_t)cap;
+			if (c->sets[sets[s].set] & (1ULL << cap))
+				cap_set_flag(caps, sets[s].flag, 1, &v, CAP_SET);
+		}
+	log_debug("capset(effective=%#llx, permitted=%#llx, inheritable=%#llx)",
+		  (unsigned long long)c->sets[CAPSET_EFFECTIVE],
+		  (unsigned long long)c->sets[CAPSET_PERMITTED],
+		  (unsigned long long)c->sets[CAPSET_INHERITABLE]);
+	if (cap_set_proc(caps) < 0)
+		r = error_sys(err, errno, "set capabilities (effective %#llx, permitted %#llx)",
+			      (unsigned long long)c->sets[CAPSET_EFFECTIVE],
+			      (unsigned long long)c->sets[CAPSET_PERMITTED]);
+	cap_free(caps);
+	if (r < 0)
+		return r;
+	if (cap_reset_ambient() < 0 && errno != EINVAL)
+		return error_sys(err, errno, "clear the ambient set");
+	for (int cap = 0; cap <= last; cap++)
+		if ((c->sets[CAPSET_AMBIENT] & (1ULL << cap)) &&
+		    cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
+			return error_sys(err, errno,
+					 "raise %s in the ambient set (it must be permitted and inheritable)",
+					 cap_name_or_number(cap, name));
+	return 0;
+}

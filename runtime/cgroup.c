@@ -1,0 +1,375 @@
+/* Cgroup hierarchies and a container's cgroup directories in them. Resource limits are written by the
+ * backends (cgroup-v1.c, cgroup-v2.c); this file owns the layout and the directory lifecycle. */
+#define _GNU_SOURCE
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static struct cgroup_layout layout;
+static bool layout_loaded;
+
+/* mountinfo line: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
+static void add_hierarchy(char *line)
+{
+	char *fields[10], *sep = strstr(line, " - "), *p = line, *fstype, *super;
+	size_t nf = 0;
+
+	if (sep == NULL)
+		return;
+	*sep = '\0';
+	while (nf < 5 && (fields[nf] = strsep(&p, " ")) != NULL)
+		nf++;
+	if (nf < 5)
+		return;
+	p = sep + 3;
+	fstype = strsep(&p, " ");
+	strsep(&p, " ");
+	super = strsep(&p, " \n");
+	if (fstype == NULL || super == NULL)
+		return;
+	if (strcmp(fstype, "cgroup2") != 0 && strcmp(fstype, "cgroup") != 0)
+		return;
+	/* only hierarchies mounted at their root: a bind of a subtree is not a place to create cgroups */
+	if (strcmp(fields[3], "/") != 0)
+		return;
+	layout.h = xrealloc(layout.h, (layout.n + 1) * sizeof(*layout.h));
+	layout.h[layout.n].mountpoint = xstrdup(fields[4]);
+	layout.h[layout.n].v2 = strcmp(fstype, "cgroup2") == 0;
+	if (layout.h[layout.n].v2) {
+		layout.h[layout.n].controllers = xstrdup("");
+	} else {
+		/* super options: "rw,cpu" or "rw,name=systemd": drop the generic ones */
+		char *out = xcalloc(1, strlen(super) + 1), *tok, *s = super;
+		while ((tok = strsep(&s, ",")) != NULL) {
+			if (strcmp(tok, "rw") == 0 || strcmp(tok, "ro") == 0 ||
+			    strncmp(tok, "release_agent", 13) == 0 || strcmp(tok, "clone_children") == 0 ||
+			    strcmp(tok, "noprefix") == 0 || strcmp(tok, "xattr") == 0)
+				continue;
+			if (*out)
+				strcat(out, ",");
+			strcat(out, tok);
+		}
+		layout.h[layout.n].controllers = out;
+	}
+	layout.n++;
+}
+
+const struct cgroup_layout *cgroup_layout(struct error *err)
+{
+	cleanup_file FILE *f = NULL;
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	bool v1 = false, v2 = false;
+
+	if (layout_loaded)
+		return &layout;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL)
+		return error_sys(err, errno, "open /proc/self/mountinfo"), NULL;
+	while (getline(&line, &cap, f) > 0)
+		if (strstr(line, " - cgroup"))
+			add_hierarchy(line);
+	for (size_t i = 0; i < layout.n; i++) {
+		if (layout.h[i].v2)
+			v2 = true;
+		else
+			v1 = true;
+	}
+	if (!v1 && !v2)
+		return error_set(err, ENOENT,
+				 "no cgroup hierarchy is mounted (see --cgroup-manager disabled)"),
+		       NULL;
+	layout.mode = v1 && v2 ? CGROUP_MODE_HYBRID : v1 ? CGROUP_MODE_V1 : CGROUP_MODE_V2;
+	layout_loaded = true;
+	return &layout;
+}
+
+const struct cgroup_hierarchy *cgroup_find(const char *controller)
+{
+	struct error err = { 0 };
+
+	if (cgroup_layout(&err) == NULL) {
+		error_clear(&err);
+		return NULL;
+	}
+	for (size_t i = 0; i < layout.n; i++) {
+		if (controller == NULL) {
+			if (layout.h[i].v2)
+				return &layout.h[i];
+			continue;
+		}
+		if (layout.h[i].v2)
+			continue;
+		char *list = layout.h[i].controllers;
+		size_t len = strlen(controller);
+		for (char *p = strstr(list, controller); p; p = strstr(p + 1, controller))
+			if ((p == list || p[-1] == ',') && (p[len] == '\0' || p[len] == ','))
+				return &layout.h[i];
+	}
+	return NULL;
+}
+
+/* husk's own cgroup in the hierarchy used for relative paths: the v2 entry ("0::") on a pure v2
+ * host, else the pids controller, which is not subject to the nested-memory-cgroup quirk. */
+static int own_cgroup(char **ret, struct error *err)
+{
+	cleanup_file FILE *f = fopen("/proc/self/cgroup", "re");
+	cleanup_free char *line = NULL;
+	const char *want = layout.mode == CGROUP_MODE_V2 ? "" : "pids";
+	size_t cap = 0;
+
+	if (f == NULL)
+		return error_sys(err, errno, "open /proc/self/cgroup");
+	while (getline(&line, &cap, f) > 0) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (c2 == NULL)
+			continue;
+		*c2 = '\0';
+		c2[strcspn(c2 + 1, "\n") + 1] = '\0';
+		if (strcmp(c1 + 1, want) == 0) {
+			*ret = xstrdup(c2 + 1);
+			return 0;
+		}
+	}
+	*ret = xstrdup("/");
+	return 0;
+}
+
+int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, struct error *err)
+{
+	cleanup_free char *own = NULL;
+
+	if (cgroups_path == NULL || *cgroups_path == '\0') {
+		*ret = xasprintf("/husk/%s", id);
+		return 0;
+	}
+	/* refuse "..": the path is joined under each hierarchy's mountpoint and must stay inside it */
+	for (const char *p = cgroups_path; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == cgroups_path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return error_set(err, EINVAL, "cgroupsPath '%s': '..' is not allowed", cgroups_path);
+	if (strchr(cgroups_path, ':') && cgroups_path[0] != '/')
+		return error_set(
+		    err, EINVAL,
+		    "cgroupsPath '%s' looks like a systemd slice:prefix:name path, but the systemd "
+		    "cgroup driver is not available (use an absolute path)",
+		    cgroups_path);
+	if (cgroups_path[0] == '/') {
+		*ret = xstrdup(cgroups_path);
+		return 0;
+	}
+	if (cgroup_layout(err) == NULL || own_cgroup(&own, err) < 0)
+		return -1;
+	*ret = xasprintf("%s/%s", strcmp(own, "/") == 0 ? "" : own, cgroups_path);
+	return 0;
+}
+
+/* v1 cpuset: a new cgroup starts with empty cpus/mems and refuses tasks until they are copied. */
+static void cpuset_inherit(const char *dir)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		cleanup_free char *parent = xasprintf("%s/../%s", dir, files[i]);
+		cleanup_free char *mine = xasprintf("%s/%s", dir, files[i]);
+		cleanup_free char *val = NULL;
+		struct error e = { 0 };
+
+		if (read_file_at(AT_FDCWD, mine, 4096, &val, NULL, &e) == 0 && val[0] != '\n' &&
+		    val[0] != '\0')
+			continue;
+		free(val);
+		val = NULL;
+		if (read_file_at(AT_FDCWD, parent, 4096, &val, NULL, &e) == 0)
+			write_file_at(AT_FDCWD, mine, val, strlen(val), &e);
+		error_clear(&e);
+	}
+}
+
+static int mkdir_cgroup(const struct cgroup_hierarchy *h, const char *path, struct error *err)
+{
+	cleanup_free char *full = xasprintf("%s%s", h->mountpoint, path);
+	bool cpuset = !h->v2 && strstr(h->controllers, "cpuset") != NULL;
+	int retries = 3;
+
+again:
+	for (char *p = full + strlen(h->mountpoint) + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(full, 0755) == 0) {
+			if (cpuset)
+				cpuset_inherit(full);
+		} else if (errno == ENOENT && retries-- > 0) {
+			/* a concurrent delete removed the empty /husk parent between our two mkdirs */
+			*p = saved;
+			goto again;
+		} else if (errno != EEXIST) {
+			return error_sys(err, errno, "create cgroup '%s'", full);
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	return 0;
+}
+
+int cgroup_create(const char *path, struct error *err)
+{
+	if (cgroup_layout(err) == NULL)
+		return -1;
+	for (size_t i = 0; i < layout.n; i++)
+		if (mkdir_cgroup(&layout.h[i], path, err) < 0)
+			return -1;
+	return 0;
+}
+
+int cgroup_enter(const char *path, pid_t pid, struct error *err)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof buf, "%d", pid);
+
+	if (cgroup_layout(err) == NULL)
+		return -1;
+	for (size_t i = 0; i < layout.n; i++) {
+		cleanup_free char *procs = xasprintf("%s%s/cgroup.procs", layout.h[i].mountpoint, path);
+		if (write_file_at(AT_FDCWD, procs, buf, (size_t)len, err) < 0)
+			return error_wrap(err, "join cgroup");
+	}
+	return 0;
+}
+
+/* The hierarchy whose cgroup.procs lists every process of the container. */
+static const struct cgroup_hierarchy *tracking_hierarchy(void)
+{
+	const struct cgroup_hierarchy *h = cgroup_find("pids");
+
+	if (h == NULL)
+		h = cgroup_find("freezer");
+	if (h == NULL)
+		h = cgroup_find(NULL);
+	if (h == NULL && layout.n)
+		h = &layout.h[0];
+	return h;
+}
+
+int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err)
+{
+	const struct cgroup_hierarchy *h;
+	cleanup_free char *procs = NULL, *data = NULL;
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (cgroup_layout(err) == NULL)
+		return -1;
+	h = tracking_hierarchy();
+	if (h == NULL)
+		return error_set(err, ENOENT, "no cgroup hierarchy to list processes from");
+	procs = xasprintf("%s%s/cgroup.procs", h->mountpoint, path);
+	if (read_file_at(AT_FDCWD, procs, 16 << 20, &data, NULL, err) < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		error_clear(err);
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	for (char *p = data, *tok; (tok = strsep(&p, "\n")) != NULL;) {
+		int64_t v;
+		if (parse_i64(tok, &v) < 0 || v <= 0)
+			continue;
+		pids = xrealloc(pids, (n + 1) * sizeof(*pids));
+		pids[n++] = (pid_t)v;
+	}
+	*ret = pids;
+	*ret_n = n;
+	return 0;
+}
+
+int cgroup_signal_all(const char *path, int sig, struct error *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n;
+
+	if (cgroup_pids(path, &pids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			return error_sys(err, errno, "signal %d to pid %d", sig, pids[i]);
+	return 0;
+}
+
+int cgroup_destroy(const char *path, struct error *err)
+{
+	if (cgroup_layout(err) == NULL)
+		return -1;
+	/* a frozen cgroup cannot deliver SIGKILL: thaw first so delete --force of a paused container works */
+	const struct cgroup_hierarchy *fz = cgroup_find("freezer");
+	if (fz) {
+		cleanup_free char *state = xasprintf("%s%s/freezer.state", fz->mountpoint, path);
+		struct error e = { 0 };
+		write_file_at(AT_FDCWD, state, "THAWED", 6, &e);
+		error_clear(&e);
+	}
+	for (int attempt = 0; attempt < 500; attempt++) {
+		size_t left = 0;
+		cleanup_free pid_t *pids = NULL;
+		size_t n = 0;
+
+		if (cgroup_pids(path, &pids, &n, err) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
+		for (size_t i = layout.n; i-- > 0;) {
+			cleanup_free char *dir = xasprintf("%s%s", layout.h[i].mountpoint, path);
+			if (rmdir(dir) < 0 && errno != ENOENT) {
+				if (errno != EBUSY)
+					return error_sys(err, errno, "remove cgroup '%s'", dir);
+				left++;
+			}
+		}
+		if (left == 0) {
+			/* the default parent /husk is ours: remove it once the last container is gone
+			 * (rmdir fails harmlessly while others remain) */
+			if (strncmp(path, "/husk/", 6) == 0 && strchr(path + 6, '/') == NULL)
+				for (size_t i = 0; i < layout.n; i++) {
+					cleanup_free char *dir = xasprintf("%s/husk", layout.h[i].mountpoint);
+					rmdir(dir);
+				}
+			return 0;
+		}
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return error_set(err, EBUSY, "remove cgroup '%s': processes did not exit within 1 s", path);
+}
+
+bool cgroup_is_frozen(const char *path)
+{
+	const struct cgroup_hierarchy *h = cgroup_find("freezer");
+	cleanup_free char *file = NULL, *data = NULL;
+	struct error e = { 0 };
+
+	if (h) {
+		file = xasprintf("%s%s/freezer.state", h->mountpoint, path);
+		if (read_file_at(AT_FDCWD, file, 64, &data, NULL, &e) == 0)
+			return strncmp(data, "FROZEN", 6) == 0 || strncmp(data, "FREEZING", 8) == 0;
+	} else if ((h = cgroup_find(NULL)) != NULL) {
+		file = xasprintf("%s%s/cgroup.freeze", h->mountpoint, path);
+		if (read_file_at(AT_FDCWD, file, 64, &data, NULL, &e) == 0)
+			return data[0] == '1';
+	}
+	error_clear(&e);
+	return false;
+}

@@ -1,0 +1,50 @@
+/* Cgroups: the hierarchies this host mounts (v1 controllers, the v2 unified tree, or both), and a
+ * container's cgroup in each of them: create, enter, list, freeze, kill, destroy. */
+#ifndef HUSK_CGROUP_H
+#define HUSK_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config/spec.h"
+#include "error.h"
+
+enum cgroup_mode {
+	CGROUP_MODE_V1,	    /* only v1 controllers */
+	CGROUP_MODE_HYBRID, /* v1 controllers plus a v2 tree (e.g. /sys/fs/cgroup/unified) */
+	CGROUP_MODE_V2,	    /* the unified hierarchy only */
+};
+
+struct cgroup_hierarchy {
+	char *mountpoint;  /* /sys/fs/cgroup/memory */
+	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; "" for v2 */
+	bool v2;
+};
+
+struct cgroup_layout {
+	enum cgroup_mode mode;
+	struct cgroup_hierarchy *h;
+	size_t n;
+};
+
+/* Read the host's layout from /proc/self/mountinfo (cached for the process). */
+const struct cgroup_layout *cgroup_layout(struct error *err);
+/* The mountpoint of the hierarchy holding controller (or the v2 tree when controller is NULL). */
+const struct cgroup_hierarchy *cgroup_find(const char *controller);
+
+/* Resolve linux.cgroupsPath: absolute as given, relative under husk's own cgroup, missing as /husk/<id>;
+ * ".." components are refused so a path cannot leave the hierarchy. */
+int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, struct error *err);
+/* Create the cgroup in every hierarchy. */
+int cgroup_create(const char *path, struct error *err);
+/* Move pid into the cgroup in every hierarchy. */
+int cgroup_enter(const char *path, pid_t pid, struct error *err);
+/* All pids in the cgroup (host view). */
+int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err);
+/* Signal every process of the cgroup. */
+int cgroup_signal_all(const char *path, int sig, struct error *err);
+/* Kill everything and remove the directories, waiting (bounded) for processes to leave. */
+int cgroup_destroy(const char *path, struct error *err);
+bool cgroup_is_frozen(const char *path);
+
+#endif

@@ -1,0 +1,408 @@
+/* The parent side of create and the later lifecycle commands. create registers an undo for every
+ * piece of outside state (state dir, cgroup, init process) and rolls all of it back on failure. */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "config/spec.h"
+#include "hooks.h"
+#include "init.h"
+#include "log.h"
+#include "state.h"
+#include "sync.h"
+#include "util.h"
+
+struct create_ctx {
+	const struct create_opts *o;
+	struct spec *spec;
+	char *raw_config;
+	size_t raw_len;
+	char *bundle;
+	char *rootfs;
+	char *cgroup_path;
+	int dirfd;
+	int sync[2];
+	int listen_fd;
+	pid_t pid;
+	bool cgroup_created;
+	struct init_args init;
+};
+
+static int load_bundle(struct create_ctx *c, struct error *err)
+{
+	const char *b = c->o->bundle ? c->o->bundle : ".";
+	cleanup_free char *path = NULL, *root = NULL;
+
+	c->bundle = realpath(b, NULL);
+	if (c->bundle == NULL)
+		return error_sys(err, errno, "bundle '%s'", b);
+	path = xasprintf("%s/config.json", c->bundle);
+	if (read_file_at(AT_FDCWD, path, 64 << 20, &c->raw_config, &c->raw_len, err) < 0)
+		return -1;
+	if (spec_parse(c->raw_config, c->raw_len, "config.json", &c->spec, err) < 0 ||
+	    spec_validate(c->spec, "config.json", err) < 0)
+		return -1;
+	if (!c->spec->has_process)
+		return error_set(err, EINVAL, "config.json: .process: required to create a container");
+	if (c->spec->root_path == NULL)
+		return error_set(err, EINVAL, "config.json: .root.path: required on Linux");
+	root = c->spec->root_path[0] == '/' ? xstrdup(c->spec->root_path)
+					    : xasprintf("%s/%s", c->bundle, c->spec->root_path);
+	c->rootfs = realpath(root, NULL);
+	if (c->rootfs == NULL)
+		return error_sys(err, errno, "config.json: .root.path: '%s'", root);
+	struct stat st;
+	if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return error_set(err, ENOTDIR, "config.json: .root.path: '%s' is not a directory", c->rootfs);
+	return 0;
+}
+
+/* Cross-field checks that need the whole config, before anything touches the system. */
+static int check_config(struct create_ctx *c, struct error *err)
+{
+	const struct spec *s = c->spec;
+	bool has[NS_TYPE_COUNT] = { 0 };
+
+	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
+		has[s->linux_.namespaces[i].type] = true;
+	if (!has[NS_MOUNT])
+		return error_set(err, EINVAL,
+				 "config.json: .linux.namespaces: a mount namespace is required");
+	if ((s->hostname || s->domainname) && !has[NS_UTS])
+		return error_set(err, EINVAL,
+				 "config.json: .hostname: setting a hostname needs a new uts namespace");
+	if (s->process.terminal && c->o->console_socket == NULL)
+		return error_set(err, EINVAL,
+				 "config.json: .process.terminal is true but no --console-socket was "
+				 "given (terminal relay is not implemented yet: set it to false)");
+	return 0;
+}
+
+/* Open every namespace path now (in the host's view) and note which namespaces are new. */
+static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct error *err)
+{
+	static const uint64_t clone_flag[NS_TYPE_COUNT] = {
+		[NS_PID] = CLONE_NEWPID, [NS_NETWORK] = CLONE_NEWNET, [NS_MOUNT] = CLONE_NEWNS,
+		[NS_IPC] = CLONE_NEWIPC, [NS_UTS] = CLONE_NEWUTS,     [NS_USER] = CLONE_NEWUSER,
+	};
+	const struct spec_linux *l = &c->spec->linux_;
+	uint64_t flags = 0;
+
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		const struct spec_namespace *ns = &l->namespaces[i];
+		if (ns->path) {
+			c->init.ns_fds[ns->type] = open(ns->path, O_RDONLY | O_CLOEXEC);
+			if (c->init.ns_fds[ns->type] < 0)
+				return error_sys(err, errno, "config.json: .linux.namespaces[%zu].path: '%s'",
+						 i, ns->path);
+		} else {
+			c->init.new_ns[ns->type] = true;
+			/* cgroup and time namespaces are made by the init itself (see init.c) */
+			flags |= clone_flag[ns->type];
+		}
+	}
+	c->init.userns = c->init.new_ns[NS_USER] || c->init.ns_fds[NS_USER] >= 0;
+	*ret_flags = flags;
+	return 0;
+}
+
+static int write_id_maps(pid_t pid, const struct spec_linux *l, struct error *err)
+{
+	const struct {
+		const char *file;
+		const struct spec_id_mapping *m;
+		size_t n;
+	} maps[] = { { "uid_map", l->uid_mappings, l->n_uid_mappings },
+		     { "gid_map", l->gid_mappings, l->n_gid_mappings } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+		char path[64], buf[4096];
+		size_t len = 0;
+		for (size_t j = 0; j < maps[i].n && len < sizeof buf - 40; j++)
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "%u %u %u\n",
+						maps[i].m[j].container_id, maps[i].m[j].host_id,
+						maps[i].m[j].size);
+		if (len == 0)
+			return error_set(err, EINVAL,
+					 "config.json: .linux.%s: a new user namespace needs id mappings",
+					 i == 0 ? "uidMappings" : "gidMappings");
+		snprintf(path, sizeof path, "/proc/%d/%s", pid, maps[i].file);
+		log_debug("write %s \"%.*s\"", path, (int)len - 1, buf);
+		if (write_file_at(AT_FDCWD, path, buf, len, err) < 0)
+			return error_wrap(err, "write user namespace %s", maps[i].file);
+	}
+	return 0;
+}
+
+static pid_t clone_init(uint64_t flags)
+{
+	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
+/* Joining a user namespace must happen before the other namespaces are created (they must belong
+ * to it), but husk itself must keep its host credentials: a short-lived helper joins and clones
+ * the init with CLONE_PARENT, so the init is still husk's child. */
+static pid_t spawn_via_helper(struct create_ctx *c, uint64_t flags, struct error *err)
+{
+	int p[2];
+	pid_t helper, pid = -1;
+	int status;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_sys(err, errno, "pipe"), -1;
+	helper = fork();
+	if (helper < 0)
+		return error_sys(err, errno, "fork"), -1;
+	if (helper == 0) {
+		pid_t child;
+		close(p[0]);
+		if (setns(c->init.ns_fds[NS_USER], CLONE_NEWUSER) < 0)
+			_exit(2);
+		if (c->init.ns_fds[NS_PID] >= 0 && setns(c->init.ns_fds[NS_PID], CLONE_NEWPID) < 0)
+			_exit(3);
+		child = clone_init(flags | CLONE_PARENT);
+		if (child == 0) {
+			close(p[1]);
+			init_main(&c->init);
+		}
+		write_all(p[1], &child, sizeof child);
+		_exit(child < 0 ? 4 : 0);
+	}
+	close(p[1]);
+	if (read_all(p[0], &pid, sizeof pid) < 0)
+		pid = -1;
+	close(p[0]);
+	waitpid(helper, &status, 0);
+	if (pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return error_set(err, EPERM, "join the user namespace and clone the init (helper status %d)",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1),
+		       -1;
+	return pid;
+}
+
+static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
+{
+	cleanup_close int own_pidns = -1;
+	pid_t pid;
+
+	if (c->init.ns_fds[NS_USER] >= 0)
+		return spawn_via_helper(c, flags & ~(uint64_t)CLONE_NEWUSER, err);
+	if (c->init.ns_fds[NS_PID] >= 0) {
+		/* setns on a PID namespace affects only children: join for the clone, then go back so
+		 * hooks husk runs later stay in the host's PID namespace */
+		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (own_pidns < 0 || setns(c->init.ns_fds[NS_PID], CLONE_NEWPID) < 0)
+			return error_sys(err, errno, "join the pid namespace"), -1;
+	}
+	log_debug("clone3(flags=%#llx)", (unsigned long long)flags);
+	pid = clone_init(flags);
+	if (pid == 0)
+		init_main(&c->init);
+	if (pid < 0)
+		error_sys(err, errno, "clone the container init");
+	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
+		log_warn("return to husk's pid namespace: %s, ignoring", strerror(errno));
+	return pid;
+}
+
+static int bind_exec_socket(struct create_ctx *c, struct error *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	cleanup_free char *path = xasprintf("%s/%s/%s", c->o->root, c->o->id, EXEC_SOCK);
+
+	if (strlen(path) >= sizeof addr.sun_path)
+		return error_set(err, ENAMETOOLONG, "state path '%s' is too long for a socket", path);
+	strcpy(addr.sun_path, path);
+	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
+	    listen(c->listen_fd, 1) < 0)
+		return error_sys(err, errno, "create the exec socket '%s'", path);
+	return 0;
+}
+
+static char *now_rfc3339(void)
+{
+	char buf[64];
+
+	log_rfc3339(buf, sizeof buf);
+	return xstrdup(buf);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct error *err)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof buf, "%d", pid); /* no newline: containerd parses it with Atoi */
+	cleanup_free char *copy = xstrdup(path), *dir = NULL;
+	char *slash = strrchr(copy, '/');
+	cleanup_close int dfd = -1;
+
+	dir = slash ? xstrndup_dir(copy, slash) : xstrdup(".");
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return error_sys(err, errno, "pid file directory '%s'", dir);
+	return write_file_atomic(dfd, slash ? slash + 1 : copy, buf, (size_t)len, 0644, err);
+}
+
+static int parent_sync(struct create_ctx *c, struct error *err)
+{
+	struct state_record rec = { .id = (char *)c->o->id,
+				    .bundle = c->bundle,
+				    .rootfs = c->rootfs,
+				    .created = (char *)"",
+				    .oci_version = c->spec->oci_version,
+				    .annotations = c->spec->annotations };
+
+	if (c->cgroup_path && cgroup_enter(c->cgroup_path, c->pid, err) < 0)
+		return -1;
+	if (c->init.new_ns[NS_USER] && write_id_maps(c->pid, &c->spec->linux_, err) < 0)
+		return -1;
+	if (c->init.wait_maps && sync_send(c->sync[0], SYNC_MAPS_DONE, NULL, 0, err) < 0)
+		return -1;
+	if (c->init.parent_hooks) {
+		cleanup_free char *state = state_oci_json(&rec, "creating", c->pid, false);
+		if (sync_expect(c->sync[0], SYNC_HOOKS_RUN, err) < 0)
+			return -1;
+		if (hooks_run(&c->spec->hooks, HOOK_PRESTART, state, err) < 0 ||
+		    hooks_run(&c->spec->hooks, HOOK_CREATE_RUNTIME, state, err) < 0) {
+			return -1;
+		}
+		if (sync_send(c->sync[0], SYNC_HOOKS_DONE, NULL, 0, err) < 0)
+			return -1;
+	}
+	return sync_expect(c->sync[0], SYNC_READY, err);
+}
+
+static int finish_create(struct create_ctx *c, struct error *err)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	struct state_record rec = { .id = (char *)c->o->id,
+				    .pid = c->pid,
+				    .pid_start = proc_start_time(c->pid, NULL),
+				    .bundle = c->bundle,
+				    .rootfs = c->rootfs,
+				    .created = now_rfc3339(),
+				    .owner = pw ? pw->pw_name : (char *)"",
+				    .oci_version = c->spec->oci_version,
+				    .annotations = c->spec->annotations,
+				    .cgroup_path = c->cgroup_path,
+				    .own_pidns = c->init.new_ns[NS_PID] };
+	int r = write_file_atomic(c->dirfd, CONFIG_COPY, c->raw_config, c->raw_len, 0600, err);
+
+	if (r == 0)
+		r = state_write(c->dirfd, &rec, err);
+	free(rec.created);
+	if (r == 0 && c->o->pid_file)
+		r = write_pid_file(c->o->pid_file, c->pid, err);
+	return r;
+}
+
+static void create_ctx_free(struct create_ctx *c)
+{
+	spec_free(c->spec);
+	free(c->raw_config);
+	free(c->bundle);
+	free(c->rootfs);
+	free(c->cgroup_path);
+	for (int i = 0; i < 2; i++)
+		if (c->sync[i] >= 0)
+			close(c->sync[i]);
+	if (c->listen_fd >= 0)
+		close(c->listen_fd);
+	for (int t = 0; t < 8; t++)
+		if (c->init.ns_fds[t] >= 0)
+			close(c->init.ns_fds[t]);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+}
+
+static bool has_parent_hooks(const struct spec *s)
+{
+	return s->hooks.n[HOOK_PRESTART] || s->hooks.n[HOOK_CREATE_RUNTIME];
+}
+
+int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *err)
+{
+	struct create_ctx c = { .o = o, .dirfd = -1, .sync = { -1, -1 }, .listen_fd = -1, .pid = -1 };
+	uint64_t flags = 0;
+	int r = -1;
+
+	for (int t = 0; t < 8; t++)
+		c.init.ns_fds[t] = -1;
+	if (load_bundle(&c, err) < 0 || check_config(&c, err) < 0 || prepare_namespaces(&c, &flags, err) < 0)
+		goto out;
+	if (!o->cgroups_disabled &&
+	    cgroup_resolve_path(c.spec->linux_.cgroups_path, o->id, &c.cgroup_path, err) < 0)
+		goto out;
+	if (state_create_dir(o->root, o->id, &c.dirfd, err) < 0)
+		goto out;
+	/* from here on, outside state exists: every failure goes to rollback */
+	if (c.cgroup_path) {
+		if (cgroup_create(c.cgroup_path, err) < 0)
+			goto rollback;
+		c.cgroup_created = true;
+	}
+	if (bind_exec_socket(&c, err) < 0)
+		goto rollback;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
+		error_sys(err, errno, "socketpair");
+		goto rollback;
+	}
+	c.init.spec = c.spec;
+	c.init.id = o->id;
+	c.init.bundle = c.bundle;
+	c.init.rootfs = c.rootfs;
+	c.init.cgroup_path = c.cgroup_path;
+	c.init.sync_fd = c.sync[1];
+	c.init.parent_sync_fd = c.sync[0];
+	c.init.lock_fd = c.dirfd;
+	c.init.exec_listen_fd = c.listen_fd;
+	c.init.no_pivot = o->no_pivot;
+	c.init.no_new_keyring = o->no_new_keyring;
+	c.init.preserve_fds = o->preserve_fds;
+	c.init.wait_maps = c.cgroup_path != NULL || c.init.new_ns[NS_USER];
+	c.init.parent_hooks = has_parent_hooks(c.spec);
+	c.pid = spawn_init(&c, flags, err);
+	if (c.pid < 0)
+		goto rollback;
+	close(c.sync[1]);
+	c.sync[1] = -1;
+	if (parent_sync(&c, err) < 0 || finish_create(&c, err) < 0)
+		goto rollback;
+	*ret_pid = c.pid;
+	r = 0;
+	goto out;
+rollback:
+	if (c.pid > 0) {
+		kill(c.pid, SIGKILL);
+		waitpid(c.pid, NULL, 0);
+	}
+	if (c.cgroup_created) {
+		struct error e = { 0 };
+		if (cgroup_destroy(c.cgroup_path, &e) < 0)
+			log_warn("rollback: %s, ignoring", e.msg);
+		error_clear(&e);
+	}
+	state_remove_dir(o->root, o->id, c.dirfd, NULL);
+out:
+	create_ctx_free(&c);
+	return r;
+}

@@ -1,0 +1,51 @@
+/* The OCI lifecycle (runtime-spec runtime.md) as husk's library API: create, start, state, kill,
+ * delete, list, ps, and run (create + start + wait). cmd/ parses flags and calls these. */
+#ifndef HUSK_CONTAINER_H
+#define HUSK_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "state.h"
+
+struct create_opts {
+	const char *root;
+	const char *id;
+	const char *bundle; /* NULL: the current directory */
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+	bool cgroups_disabled;
+	bool foreground; /* run without --detach: husk stays the parent */
+};
+
+/* Create the container; on success the init is blocked waiting for start and *ret_pid is its pid.
+ * On failure everything is rolled back. */
+int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *err);
+int container_start(const char *root, const char *id, struct error *err);
+/* The OCI state JSON of a container (pretty-printed). */
+int container_state_json(const char *root, const char *id, char **ret_json, struct error *err);
+int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
+int container_delete(const char *root, const char *id, bool force, struct error *err);
+/* `run`: create, start, forward signals, wait; returns the exit status (128+N for a signal). */
+int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err);
+
+struct container_info {
+	char *id;
+	pid_t pid;
+	enum container_status status;
+	char *bundle;
+	char *created;
+	char *owner;
+};
+int container_list(const char *root, struct container_info **ret, size_t *ret_n, struct error *err);
+void container_info_free(struct container_info *v, size_t n);
+int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, struct error *err);
+
+/* Parse "TERM", "SIGTERM", "15". */
+int signal_parse(const char *s, int *ret);
+
+#endif

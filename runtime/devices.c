@@ -1,0 +1,144 @@
+/* /dev inside the container: the default nodes and links when /dev is a fresh tmpfs, plus
+ * linux.devices. Nodes are made with mknod, or bind-mounted from the host inside a user namespace
+ * where mknod is not allowed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rootfs.h"
+#include "util.h"
+
+struct dev_node {
+	const char *path;
+	char type;
+	unsigned major, minor;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+static const struct dev_node default_nodes[] = {
+	{ "/dev/null", 'c', 1, 3, 0666, 0, 0 },	   { "/dev/zero", 'c', 1, 5, 0666, 0, 0 },
+	{ "/dev/full", 'c', 1, 7, 0666, 0, 0 },	   { "/dev/random", 'c', 1, 8, 0666, 0, 0 },
+	{ "/dev/urandom", 'c', 1, 9, 0666, 0, 0 }, { "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
+};
+
+static const char *const default_links[][2] = {
+	{ "/proc/self/fd", "/dev/fd" },	      { "/proc/self/fd/0", "/dev/stdin" },
+	{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+	{ "pts/ptmx", "/dev/ptmx" },
+};
+
+static int split_parent(int rootfd, const char *path, int *ret_parent, const char **ret_name,
+			struct error *err)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *dir = xstrndup_dir(path, slash);
+
+	if (rootfs_mkdir_in(rootfd, dir, false, err) < 0)
+		return -1;
+	*ret_parent = rootfs_open_in(rootfd, dir, O_PATH | O_DIRECTORY);
+	if (*ret_parent < 0)
+		return error_sys(err, errno, "open '%s'", dir);
+	*ret_name = slash + 1;
+	return 0;
+}
+
+static int make_node(struct rootfs_ctx *c, const struct dev_node *d, struct error *err)
+{
+	cleanup_close int parent = -1;
+	const char *name;
+	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+
+	if (split_parent(c->rootfd, d->path, &parent, &name, err) < 0)
+		return -1;
+	if (c->userns && type != S_IFIFO) {
+		/* mknod is refused in a user namespace: bind the host's node instead */
+		char host[64];
+		cleanup_close int src = -1, dst = -1, tree = -1;
+
+		snprintf(host, sizeof host, "/dev/%s", d->path + 5);
+		if (rootfs_mkdir_in(c->rootfd, d->path, true, err) < 0)
+			return -1;
+		src = open(host, O_PATH | O_CLOEXEC);
+		dst = rootfs_open_in(c->rootfd, d->path, O_PATH);
+		log_debug("mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", host, d->path);
+		tree =
+		    src >= 0 ? open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH) : -1;
+		if (dst < 0 || tree < 0 ||
+		    move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return error_sys(err, errno, "bind device '%s' from the host", d->path);
+		return 0;
+	}
+	unlinkat(parent, name, 0);
+	log_debug("mknod(\"%s\", %s|%04o, makedev(%u, %u))", d->path,
+		  type == S_IFBLK   ? "S_IFBLK"
+		  : type == S_IFIFO ? "S_IFIFO"
+				    : "S_IFCHR",
+		  d->mode & 07777, d->major, d->minor);
+	if (mknodat(parent, name, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
+		return error_sys(err, errno, "mknod '%s'", d->path);
+	if (fchownat(parent, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return error_sys(err, errno, "chown '%s'", d->path);
+	/* mknod applies the umask; the spec's mode is exact */
+	if (fchmodat(parent, name, d->mode & 07777, 0) < 0)
+		return error_sys(err, errno, "chmod '%s'", d->path);
+	return 0;
+}
+
+static bool dev_is_fresh(const struct spec *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (strcmp(s->mounts[i].destination, "/dev") == 0)
+			return s->mounts[i].type && strcmp(s->mounts[i].type, "bind") != 0;
+	return false;
+}
+
+static bool in_config(const struct spec *s, const char *path)
+{
+	for (size_t i = 0; i < s->linux_.n_devices; i++)
+		if (strcmp(s->linux_.devices[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+int rootfs_devices(struct rootfs_ctx *c, struct error *err)
+{
+	const struct spec *s = c->spec;
+
+	if (dev_is_fresh(s)) {
+		for (size_t i = 0; i < ARRAY_SIZE(default_nodes); i++)
+			if (!in_config(s, default_nodes[i].path) && make_node(c, &default_nodes[i], err) < 0)
+				return -1;
+		for (size_t i = 0; i < ARRAY_SIZE(default_links); i++) {
+			cleanup_close int parent = -1;
+			const char *name;
+			if (split_parent(c->rootfd, default_links[i][1], &parent, &name, err) < 0)
+				return -1;
+			log_debug("symlink(\"%s\", \"%s\")", default_links[i][0], default_links[i][1]);
+			if (symlinkat(default_links[i][0], parent, name) < 0 && errno != EEXIST)
+				return error_sys(err, errno, "symlink '%s'", default_links[i][1]);
+		}
+	}
+	for (size_t i = 0; i < s->linux_.n_devices; i++) {
+		const struct spec_device *d = &s->linux_.devices[i];
+		struct dev_node n = { d->path,
+				      d->type == 'u' ? 'c' : d->type,
+				      (unsigned)d->major,
+				      (unsigned)d->minor,
+				      d->has_file_mode ? d->file_mode : 0666,
+				      d->has_uid ? d->uid : 0,
+				      d->has_gid ? d->gid : 0 };
+		if (make_node(c, &n, err) < 0)
+			return -1;
+	}
+	return 0;
+}

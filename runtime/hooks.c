@@ -1,0 +1,93 @@
+/* Running OCI hooks: fork, state on stdin, execve, wait with a deadline through a pidfd. */
+#define _GNU_SOURCE
+#include "hooks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static int run_one(const struct spec_hook *h, const char *kind, const char *state_json, struct error *err)
+{
+	int in[2];
+	pid_t pid;
+	cleanup_close int pidfd = -1;
+	int status, timeout_ms = h->has_timeout ? h->timeout * 1000 : -1;
+	char *const empty[] = { NULL };
+	char *const argv0[] = { h->path, NULL };
+
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return error_sys(err, errno, "%s hook '%s': pipe", kind, h->path);
+	log_debug("run %s hook %s", kind, h->path);
+	pid = fork();
+	if (pid < 0) {
+		close(in[0]);
+		close(in[1]);
+		return error_sys(err, errno, "%s hook '%s': fork", kind, h->path);
+	}
+	if (pid == 0) {
+		dup2(in[0], 0);
+		/* the hook must not inherit husk's descriptors (state dir lock, sync socket) */
+		syscall(SYS_close_range, 3, ~0U, 0);
+		execve(h->path, h->n_args ? h->args : argv0, h->env ? h->env : empty);
+		_exit(127);
+	}
+	close(in[0]);
+	/* the hook may not read stdin at all: a closed pipe must not kill husk */
+	signal(SIGPIPE, SIG_IGN);
+	write_all(in[1], state_json, strlen(state_json));
+	close(in[1]);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0 && timeout_ms > 0) {
+		struct pollfd pfd = { pidfd, POLLIN, 0 };
+		int r;
+		do
+			r = poll(&pfd, 1, timeout_ms);
+		while (r < 0 && errno == EINTR);
+		if (r == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return error_set(err, ETIMEDOUT, "%s hook '%s' timed out after %d s", kind, h->path,
+					 h->timeout);
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_sys(err, errno, "%s hook '%s': wait", kind, h->path);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return error_set(err, ENOENT, "%s hook '%s' could not be executed (exit status 127)", kind,
+				 h->path);
+	if (WIFEXITED(status))
+		return error_set(err, EIO, "%s hook '%s' failed with exit status %d", kind, h->path,
+				 WEXITSTATUS(status));
+	return error_set(err, EIO, "%s hook '%s' was killed by signal %d", kind, h->path, WTERMSIG(status));
+}
+
+int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind, const char *state_json,
+	      struct error *err)
+{
+	for (size_t i = 0; i < hooks->n[kind]; i++)
+		if (run_one(&hooks->hooks[kind][i], spec_hook_kind_name(kind), state_json, err) < 0)
+			return -1;
+	return 0;
+}
+
+void hooks_run_warn(const struct spec_hooks *hooks, enum spec_hook_kind kind, const char *state_json)
+{
+	for (size_t i = 0; i < hooks->n[kind]; i++) {
+		struct error err = { 0 };
+		if (run_one(&hooks->hooks[kind][i], spec_hook_kind_name(kind), state_json, &err) < 0)
+			log_warn("%s, ignoring", err.msg);
+		error_clear(&err);
+	}
+}

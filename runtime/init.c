@@ -1,0 +1,252 @@
+/* The container init, from clone to execve. Order matters and follows runtime-spec runtime.md:
+ * namespaces, mounts, createRuntime/createContainer hooks, pivot_root, hardening, process attributes,
+ * ready, wait for start, startContainer hooks, seccomp last, execve. */
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/close_range.h>
+#include <unistd.h>
+
+#include "config/state-json.h"
+#include "hooks.h"
+#include "log.h"
+#include "process.h"
+#include "rootfs.h"
+#include "seccomp.h"
+#include "sync.h"
+#include "util.h"
+
+static int join_late_namespaces(struct init_args *a, struct error *err)
+{
+	/* user and pid were handled by whoever cloned us; the rest are joined here */
+	static const enum spec_ns_type order[] = { NS_IPC, NS_UTS, NS_NETWORK, NS_CGROUP, NS_MOUNT };
+	static const int flags[] = {
+		[NS_IPC] = CLONE_NEWIPC,       [NS_UTS] = CLONE_NEWUTS,	 [NS_NETWORK] = CLONE_NEWNET,
+		[NS_CGROUP] = CLONE_NEWCGROUP, [NS_MOUNT] = CLONE_NEWNS, [NS_TIME] = CLONE_NEWTIME
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		enum spec_ns_type t = order[i];
+		if (a->ns_fds[t] < 0)
+			continue;
+		log_debug("setns(%d, CLONE_NEW%s)", a->ns_fds[t],
+			  t == NS_NETWORK ? "NET"
+			  : t == NS_MOUNT ? "NS"
+					  : spec_ns_type_name(t));
+		if (setns(a->ns_fds[t], flags[t]) < 0)
+			return error_sys(err, errno, "join the %s namespace", spec_ns_type_name(t));
+		close(a->ns_fds[t]);
+		a->ns_fds[t] = -1;
+	}
+	/* a new cgroup namespace is made only now, after the parent moved us into the container's
+	 * cgroup, so that cgroup becomes the namespace root */
+	if (a->new_ns[NS_CGROUP]) {
+		log_debug("unshare(CLONE_NEWCGROUP)");
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			return error_sys(err, errno, "create a cgroup namespace");
+	}
+	return 0;
+}
+
+static int setup_time_ns(struct init_args *a, struct error *err)
+{
+	const struct spec_linux *l = &a->spec->linux_;
+	char buf[128];
+	int len = 0, fd;
+
+	if (a->ns_fds[NS_TIME] >= 0) {
+		if (setns(a->ns_fds[NS_TIME], CLONE_NEWTIME) < 0)
+			return error_sys(err, errno, "join the time namespace");
+		return 0;
+	}
+	if (!a->new_ns[NS_TIME])
+		return 0;
+	/* offsets can only be written before any process enters the namespace: unshare (which
+	 * affects children only), write them, then move ourselves in through time_for_children */
+	log_debug("unshare(CLONE_NEWTIME)");
+	if (unshare(CLONE_NEWTIME) < 0)
+		return error_sys(err, errno, "create a time namespace");
+	if (l->time_monotonic.set)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, "monotonic %lld %u\n",
+				(long long)l->time_monotonic.secs, l->time_monotonic.nanosecs);
+	if (l->time_boottime.set)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, "boottime %lld %u\n",
+				(long long)l->time_boottime.secs, l->time_boottime.nanosecs);
+	if (len && proc_write("/proc/self/timens_offsets", buf, err) < 0)
+		return error_wrap(err, "timeOffsets");
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+		return error_sys(err, errno, "enter the new time namespace");
+	close(fd);
+	return 0;
+}
+
+static char *state_for_hooks(struct init_args *a, const char *status)
+{
+	struct state_record s = { .id = (char *)a->id,
+				  .bundle = (char *)a->bundle,
+				  .rootfs = (char *)a->rootfs,
+				  .created = (char *)"",
+				  .oci_version = a->spec->oci_version,
+				  .annotations = a->spec->annotations };
+
+	return state_oci_json(&s, status, getpid(), false);
+}
+
+static int setup_filesystem(struct init_args *a, struct error *err)
+{
+	struct rootfs_ctx c = { .spec = a->spec,
+				.bundle = a->bundle,
+				.rootfs = a->rootfs,
+				.cgroup_path = a->cgroup_path,
+				.userns = a->userns,
+				.cgroupns = a->new_ns[NS_CGROUP] || a->ns_fds[NS_CGROUP] >= 0,
+				.no_pivot = a->no_pivot,
+				.rootfd = -1 };
+	const struct spec_hooks *h = &a->spec->hooks;
+
+	if (rootfs_prepare(&c, err) < 0 || rootfs_mount_all(&c, err) < 0 || rootfs_devices(&c, err) < 0)
+		return -1;
+	if (a->parent_hooks) {
+		if (sync_send(a->sync_fd, SYNC_HOOKS_RUN, NULL, 0, err) < 0 ||
+		    sync_expect(a->sync_fd, SYNC_HOOKS_DONE, err) < 0)
+			return -1;
+	}
+	if (h->n[HOOK_CREATE_CONTAINER]) {
+		cleanup_free char *state = state_for_hooks(a, "created");
+		if (hooks_run(h, HOOK_CREATE_CONTAINER, state, err) < 0)
+			return -1;
+	}
+	/* sysctls and oom_score_adj go through the host's procfs, still visible before pivot_root and
+	 * verified as procfs; /proc/sys/net and friends act on our own namespaces */
+	if (process_sysctl(a->spec, err) < 0)
+		return -1;
+	if (rootfs_pivot(&c, err) < 0 || rootfs_finish(&c, err) < 0)
+		return -1;
+	close(c.rootfd);
+	return 0;
+}
+
+static int setup_identity(struct init_args *a, struct error *err)
+{
+	const struct spec *s = a->spec;
+
+	if (s->hostname) {
+		log_debug("sethostname(\"%s\")", s->hostname);
+		if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+			return error_sys(err, errno, "set hostname '%s'", s->hostname);
+	}
+	if (s->domainname) {
+		log_debug("setdomainname(\"%s\")", s->domainname);
+		if (setdomainname(s->domainname, strlen(s->domainname)) < 0)
+			return error_sys(err, errno, "set domainname '%s'", s->domainname);
+	}
+	return 0;
+}
+
+/* Block until `start` connects; returns the connection (its close at execve tells start we went on). */
+static int wait_for_start(struct init_args *a, struct error *err)
+{
+	int conn;
+
+	do
+		conn = accept4(a->exec_listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		return error_sys(err, errno, "wait for start");
+	close(a->exec_listen_fd);
+	a->exec_listen_fd = -1;
+	return conn;
+}
+
+static void fail_after_start(int conn, struct error *err)
+{
+	const char *msg = err->msg ? err->msg : "unknown error";
+
+	if (conn >= 0)
+		write_all(conn, msg, strlen(msg));
+	/* the parent may be gone: the container's own stderr is the only other witness */
+	fprintf(stderr, "husk: %s\n", msg);
+	_exit(err->errnum == ENOENT ? 127 : 126);
+}
+
+void init_main(struct init_args *a)
+{
+	struct error err = { 0 };
+	const struct spec_process *p = &a->spec->process;
+	cleanup_free char *exe = NULL;
+	char **env;
+	int conn;
+
+	/* flock belongs to the open file: holding the parent's state dir fd would keep the container
+	 * locked for as long as the init lives */
+	close(a->lock_fd);
+	close(a->parent_sync_fd);
+	/* die with the parent during setup: a half-built container must not outlive a killed husk */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (a->wait_maps && sync_expect(a->sync_fd, SYNC_MAPS_DONE, &err) < 0)
+		goto fail;
+	if (a->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		error_sys(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+		goto fail;
+	}
+	if (join_late_namespaces(a, &err) < 0 || setup_time_ns(a, &err) < 0 || setup_identity(a, &err) < 0)
+		goto fail;
+	if (p->has_oom_score_adj || p->n_rlimits || p->has_scheduler || p->has_io_priority ||
+	    a->spec->linux_.has_personality || p->exec_cpu_affinity_final)
+		if (process_limits(p, &a->spec->linux_, &err) < 0)
+			goto fail;
+	if (setup_filesystem(a, &err) < 0)
+		goto fail;
+	if (!a->no_new_keyring && process_new_keyring(a->id, &err) < 0)
+		goto fail;
+	if (process_chdir(p->cwd, &err) < 0)
+		goto fail;
+	if (process_set_user(p, !a->userns || !a->new_ns[NS_USER], &err) < 0)
+		goto fail;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		error_sys(&err, errno, "set no_new_privs");
+		goto fail;
+	}
+	if (process_find_exec(p, &exe, &err) < 0)
+		goto fail;
+	env = process_env(p, a->listen_fds);
+	if (sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
+		goto fail;
+	close(a->sync_fd);
+	prctl(PR_SET_PDEATHSIG, 0);
+	conn = wait_for_start(a, &err);
+	if (conn < 0)
+		fail_after_start(-1, &err);
+	if (a->spec->hooks.n[HOOK_START_CONTAINER]) {
+		cleanup_free char *state = state_for_hooks(a, "running");
+		if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, state, &err) < 0)
+			fail_after_start(conn, &err);
+	}
+	/* no host fd may reach the container (CVE-2024-21626); conn is CLOEXEC so its close at
+	 * execve tells `start` the program is running */
+	if (syscall(SYS_close_range, 3u + (unsigned)a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		error_sys(&err, errno, "close inherited file descriptors");
+		fail_after_start(conn, &err);
+	}
+	/* seccomp last: husk's own setup above must not be filtered */
+	if (a->spec->linux_.has_seccomp && seccomp_load_spec(&a->spec->linux_.seccomp, a, &err) < 0)
+		fail_after_start(conn, &err);
+	log_debug("execve(\"%s\")", exe);
+	execve(exe, p->args, env);
+	error_sys(&err, errno, "exec \"%s\"", exe);
+	fail_after_start(conn, &err);
+fail:
+	sync_send_error(a->sync_fd, &err);
+	_exit(1);
+}

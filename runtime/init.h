@@ -1,0 +1,35 @@
+/* The container init: the process husk clones into the new namespaces. It finishes the isolation from
+ * the inside, reports "ready" (or its whole error) to the parent, waits for `start` on the exec socket,
+ * and execs the user's program. */
+#ifndef HUSK_INIT_H
+#define HUSK_INIT_H
+
+#include <stdbool.h>
+
+#include "config/spec.h"
+
+struct init_args {
+	const struct spec *spec;
+	const char *id;
+	const char *bundle;
+	const char *rootfs;
+	const char *cgroup_path; /* NULL when cgroups are disabled */
+	int sync_fd;		 /* our end of the socketpair with the parent */
+	int lock_fd;		 /* the parent's locked state dir: closed first, the lock is not ours */
+	int parent_sync_fd;	 /* the parent's end of the socketpair: closed first */
+	int exec_listen_fd;	 /* listening socket that `start` connects to */
+	int ns_fds[8];		 /* fds of namespaces to join by path (indexed by enum spec_ns_type), or -1 */
+	bool new_ns[8];		 /* namespaces created for the container */
+	bool userns;		 /* inside a user namespace (new or joined) */
+	bool wait_maps;		 /* the parent writes id maps / joins the cgroup, then sends SYNC_MAPS_DONE */
+	bool parent_hooks;	 /* prestart/createRuntime hooks run by the parent mid-setup */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	int listen_fds; /* LISTEN_FDS passed through (socket activation) */
+};
+
+/* Never returns: execs the program or exits non-zero after reporting the error. */
+__attribute__((noreturn)) void init_main(struct init_args *a);
+
+#endif

@@ -1,0 +1,388 @@
+/* start, state, kill, delete, list, ps and run: every command after create. Each takes the container's
+ * directory lock (shared to read, exclusive to change), derives the status from the live process, and
+ * signals the init through a pidfd checked against the recorded start time, so a reused pid is never
+ * mistaken for the container. */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "config/spec.h"
+#include "hooks.h"
+#include "log.h"
+#include "util.h"
+
+struct opened {
+	int dirfd;
+	struct state_record *rec;
+	enum container_status status;
+};
+
+static void opened_free(struct opened *o)
+{
+	if (o->dirfd >= 0)
+		close(o->dirfd);
+	state_record_free(o->rec);
+}
+
+static int open_container(const char *root, const char *id, bool exclusive, struct opened *ret,
+			  struct error *err)
+{
+	ret->dirfd = -1;
+	ret->rec = NULL;
+	if (state_open_dir(root, id, exclusive, &ret->dirfd, err) < 0)
+		return -1;
+	if (state_read(ret->dirfd, id, &ret->rec, err) < 0) {
+		close(ret->dirfd);
+		ret->dirfd = -1;
+		return -1;
+	}
+	ret->status = state_status(ret->dirfd, ret->rec);
+	return 0;
+}
+
+/* A pidfd for the init, or -1 when the pid now belongs to another process (or none). Opening the
+ * pidfd first and checking the start time after closes the pid-reuse race. */
+static int init_pidfd(const struct state_record *rec)
+{
+	int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
+
+	if (fd < 0)
+		return -1;
+	if (!state_init_alive(rec)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int run_state_hooks(int dirfd, const struct state_record *rec, enum spec_hook_kind kind,
+			   const char *status)
+{
+	cleanup_free char *data = NULL, *state = NULL;
+	struct spec *spec = NULL;
+	struct error err = { 0 };
+	size_t len;
+
+	if (read_file_at(dirfd, CONFIG_COPY, 64 << 20, &data, &len, &err) < 0 ||
+	    spec_parse(data, len, "config.json", &spec, &err) < 0) {
+		log_warn("%s hooks: %s, ignoring", spec_hook_kind_name(kind), err.msg);
+		error_clear(&err);
+		return 0;
+	}
+	if (spec->hooks.n[kind]) {
+		state = state_oci_json(rec, status, kind == HOOK_POSTSTOP ? 0 : rec->pid, false);
+		hooks_run_warn(&spec->hooks, kind, state);
+	}
+	spec_free(spec);
+	return 0;
+}
+
+int container_start(const char *root, const char *id, struct error *err)
+{
+	struct opened c;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	cleanup_close int sock = -1;
+	char buf[4096];
+	size_t got = 0;
+	ssize_t n;
+	int r = -1;
+
+	if (open_container(root, id, true, &c, err) < 0)
+		return -1;
+	if (c.status != STATUS_CREATED) {
+		error_set(err, EINVAL, "cannot start container '%s': it is %s, not created", id,
+			  status_name(c.status));
+		goto out;
+	}
+	snprintf(addr.sun_path, sizeof addr.sun_path, "%s/%s/%s", root, id, EXEC_SOCK);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) {
+		error_sys(err, errno, "start container '%s'", id);
+		goto out;
+	}
+	/* from now on the container is running: the socket's absence is what `state` reads */
+	unlinkat(c.dirfd, EXEC_SOCK, 0);
+	/* the init closes the connection at execve; anything it writes first is its error */
+	while (got < sizeof buf - 1 && (n = read(sock, buf + got, sizeof buf - 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got) {
+		buf[got] = '\0';
+		error_set(err, EIO, "%s", buf);
+		goto out;
+	}
+	run_state_hooks(c.dirfd, c.rec, HOOK_POSTSTART, "running");
+	r = 0;
+out:
+	opened_free(&c);
+	return r;
+}
+
+int container_state_json(const char *root, const char *id, char **ret_json, struct error *err)
+{
+	struct opened c;
+
+	if (open_container(root, id, false, &c, err) < 0)
+		return -1;
+	*ret_json =
+	    state_oci_json(c.rec, status_name(c.status), c.status == STATUS_STOPPED ? 0 : c.rec->pid, true);
+	opened_free(&c);
+	return 0;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
+{
+	struct opened c;
+	int r = -1;
+
+	if (open_container(root, id, false, &c, err) < 0)
+		return -1;
+	if (c.status == STATUS_STOPPED) {
+		error_set(err, ESRCH, "container '%s' is not running", id);
+		goto out;
+	}
+	if (all && c.rec->cgroup_path) {
+		r = cgroup_signal_all(c.rec->cgroup_path, sig, err);
+		goto out;
+	}
+	{
+		cleanup_close int pidfd = init_pidfd(c.rec);
+		if (pidfd < 0) {
+			error_set(err, ESRCH, "container '%s' is not running", id);
+			goto out;
+		}
+		log_debug("pidfd_send_signal(%d, %d)", c.rec->pid, sig);
+		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+			error_sys(err, errno, "signal %d to container '%s'", sig, id);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	opened_free(&c);
+	return r;
+}
+
+static void wait_gone(const struct state_record *rec)
+{
+	cleanup_close int pidfd = init_pidfd(rec);
+	struct pollfd p = { pidfd, POLLIN, 0 };
+
+	if (pidfd < 0)
+		return;
+	/* a pidfd becomes readable when the process exits, also for a process that is not our child */
+	while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+		;
+}
+
+int container_delete(const char *root, const char *id, bool force, struct error *err)
+{
+	struct opened c;
+	int r = -1;
+
+	if (open_container(root, id, true, &c, err) < 0) {
+		if (force && err->errnum == ENOENT && c.dirfd < 0) {
+			/* runc: deleting a missing container with --force succeeds */
+			error_clear(err);
+			return 0;
+		}
+		return -1;
+	}
+	if (c.status != STATUS_STOPPED && !force) {
+		error_set(err, EBUSY, "cannot delete container '%s' that is %s: stop it or use --force", id,
+			  status_name(c.status));
+		goto out;
+	}
+	if (c.status != STATUS_STOPPED) {
+		if (c.rec->cgroup_path) {
+			struct error e = { 0 };
+			cgroup_signal_all(c.rec->cgroup_path, SIGKILL, &e);
+			error_clear(&e);
+		}
+		cleanup_close int pidfd = init_pidfd(c.rec);
+		if (pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		wait_gone(c.rec);
+	}
+	if (c.rec->cgroup_path && cgroup_destroy(c.rec->cgroup_path, err) < 0)
+		goto out;
+	run_state_hooks(c.dirfd, c.rec, HOOK_POSTSTOP, "stopped");
+	r = state_remove_dir(root, id, c.dirfd, err);
+out:
+	opened_free(&c);
+	return r;
+}
+
+int container_list(const char *root, struct container_info **ret, size_t *ret_n, struct error *err)
+{
+	DIR *d = opendir(root);
+	struct dirent *e;
+	struct container_info *v = NULL;
+	size_t n = 0;
+
+	if (d == NULL) {
+		if (errno == ENOENT) {
+			*ret = NULL;
+			*ret_n = 0;
+			return 0;
+		}
+		return error_sys(err, errno, "open state root '%s'", root);
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct opened c;
+		struct error e2 = { 0 };
+		if (e->d_name[0] == '.' || state_validate_id(e->d_name, &e2) < 0 ||
+		    open_container(root, e->d_name, false, &c, &e2) < 0) {
+			error_clear(&e2);
+			continue;
+		}
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = (struct container_info){ .id = xstrdup(c.rec->id),
+						  .pid = c.status == STATUS_STOPPED ? 0 : c.rec->pid,
+						  .status = c.status,
+						  .bundle = xstrdup(c.rec->bundle),
+						  .created = xstrdup(c.rec->created),
+						  .owner = xstrdup(c.rec->owner ? c.rec->owner : "") };
+		opened_free(&c);
+	}
+	closedir(d);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void container_info_free(struct container_info *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].bundle);
+		free(v[i].created);
+		free(v[i].owner);
+	}
+	free(v);
+}
+
+int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, struct error *err)
+{
+	struct opened c;
+	int r = 0;
+
+	if (open_container(root, id, false, &c, err) < 0)
+		return -1;
+	if (c.status == STATUS_STOPPED) {
+		*ret = NULL;
+		*ret_n = 0;
+	} else if (c.rec->cgroup_path) {
+		r = cgroup_pids(c.rec->cgroup_path, ret, ret_n, err);
+	} else {
+		*ret = xmalloc(sizeof(pid_t));
+		(*ret)[0] = c.rec->pid;
+		*ret_n = 1;
+	}
+	opened_free(&c);
+	return r;
+}
+
+int signal_parse(const char *s, int *ret)
+{
+	int64_t n;
+
+	if (parse_i64(s, &n) == 0) {
+		if (n <= 0 || n > SIGRTMAX)
+			return -1;
+		*ret = (int)n;
+		return 0;
+	}
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+		if (abbrev && strcmp(abbrev, s) == 0) {
+			*ret = sig;
+			return 0;
+		}
+	}
+	if (strncmp(s, "RTMIN", 5) == 0 || strncmp(s, "RTMAX", 5) == 0) {
+		int64_t off = 0;
+		if (s[5] && (s[5] != '+' && s[5] != '-'))
+			return -1;
+		if (s[5] && parse_i64(s + 6, &off) < 0)
+			return -1;
+		int sig = s[3] == 'I' ? SIGRTMIN + (s[5] == '-' ? -(int)off : (int)off)
+				      : SIGRTMAX + (s[5] == '-' ? -(int)off : (int)off);
+		if (sig < SIGRTMIN || sig > SIGRTMAX)
+			return -1;
+		*ret = sig;
+		return 0;
+	}
+	return -1;
+}
+
+static volatile sig_atomic_t forward_pid;
+
+static void forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		kill(forward_pid, sig);
+}
+
+int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err)
+{
+	pid_t pid;
+	int status;
+	struct sigaction sa = { .sa_handler = forward_signal };
+
+	if (container_create(o, &pid, err) < 0)
+		return -1;
+	if (!detach) {
+		/* husk stays the parent: signals it gets go to the container's init */
+		forward_pid = pid;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD && sig != SIGSEGV &&
+			    sig != SIGBUS && sig != SIGFPE && sig != SIGILL && sig != SIGPIPE &&
+			    sig != SIGTTIN && sig != SIGTTOU && sig != SIGTSTP && sig != SIGWINCH)
+				sigaction(sig, &sa, NULL);
+	}
+	if (container_start(o->root, o->id, err) < 0) {
+		struct error e = { 0 };
+		if (!keep)
+			container_delete(o->root, o->id, true, &e);
+		error_clear(&e);
+		if (!detach)
+			waitpid(pid, NULL, WNOHANG);
+		return -1;
+	}
+	if (detach) {
+		*ret_status = 0;
+		return 0;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_sys(err, errno, "wait for the container");
+	forward_pid = 0;
+	*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (!keep && container_delete(o->root, o->id, true, err) < 0)
+		return -1;
+	return 0;
+}

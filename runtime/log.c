@@ -1,0 +1,145 @@
+/* The log sink: text or JSON lines to the --log file, human text to stderr. */
+#define _GNU_SOURCE
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_fd = -1;
+static bool log_json;
+static bool log_debug_on;
+
+int log_init(const char *path, bool json, bool debug, struct error *err)
+{
+	log_json = json;
+	log_debug_on = debug;
+	if (path == NULL || *path == '\0')
+		return 0;
+	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (log_fd < 0)
+		return error_sys(err, errno, "open log file '%s'", path);
+	return 0;
+}
+
+bool log_debug_enabled(void)
+{
+	return log_debug_on;
+}
+
+void log_rfc3339(char *buf, unsigned long size)
+{
+	struct timespec ts;
+	struct tm tm;
+	char date[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%09ldZ", date, ts.tv_nsec);
+}
+
+static const char *level_name(enum log_level level)
+{
+	switch (level) {
+	case LOG_LEVEL_ERROR:
+		return "error";
+	case LOG_LEVEL_WARN:
+		return "warning";
+	case LOG_LEVEL_INFO:
+		return "info";
+	case LOG_LEVEL_DEBUG:
+		return "debug";
+	}
+	return "info";
+}
+
+/* Escape msg as a JSON string body (quotes, backslashes and control characters). */
+static char *json_escape(const char *msg)
+{
+	size_t n = strlen(msg);
+	char *out = malloc(n * 6 + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			*o++ = '\\';
+			*o++ = (char)*p;
+		} else if (*p == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else if (*p == '\t') {
+			*o++ = '\\';
+			*o++ = 't';
+		} else if (*p < 0x20) {
+			o += sprintf(o, "\\u%04x", *p);
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void log_write_file(enum log_level level, const char *msg)
+{
+	char when[48], *line = NULL;
+	int n;
+
+	if (log_fd < 0)
+		return;
+	log_rfc3339(when, sizeof when);
+	if (log_json) {
+		char *esc = json_escape(msg);
+		n = asprintf(&line, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n", level_name(level),
+			     esc ? esc : "", when);
+		free(esc);
+	} else {
+		char *esc = json_escape(msg);
+		n = asprintf(&line, "time=\"%s\" level=%s msg=\"%s\"\n", when, level_name(level),
+			     esc ? esc : "");
+		free(esc);
+	}
+	if (n > 0) {
+		/* one write() per record: concurrent husk processes appending to one log stay line-atomic */
+		ssize_t r = write(log_fd, line, (size_t)n);
+		(void)r;
+	}
+	free(line);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	int saved = errno;
+
+	if (level == LOG_LEVEL_DEBUG && !log_debug_on)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL)
+		return;
+	/* In JSON mode only errors and (with --debug) narration go to the file: podman reads a failed
+	 * command's whole log as one JSON object, so a stray warning line would hide the error. */
+	if (!log_json || level == LOG_LEVEL_ERROR || log_debug_on)
+		log_write_file(level, msg);
+	if (level <= LOG_LEVEL_WARN || log_fd < 0)
+		fprintf(stderr, "husk: %s%s\n", level == LOG_LEVEL_WARN ? "warning: " : "", msg);
+	free(msg);
+	errno = saved;
+}
+
+void log_error_report(const char *msg)
+{
+	log_write_file(LOG_LEVEL_ERROR, msg);
+	fprintf(stderr, "husk: %s\n", msg);
+}

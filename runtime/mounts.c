@@ -1,0 +1,318 @@
+/* The config's mounts, in order, inside the rootfs: binds through open_tree/move_mount (attributes set
+ * before the tree is attached, so there is no window with the wrong flags), other filesystems through
+ * mount(2) on an O_PATH fd of the resolved destination, and the cgroup filesystem as binds of the
+ * container's own cgroup, read-only unless the config says rw. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "mountopt.h"
+#include "rootfs.h"
+#include "util.h"
+
+#define FD_PATH_LEN 32
+
+static void fd_path(int fd, char buf[FD_PATH_LEN])
+{
+	snprintf(buf, FD_PATH_LEN, "/proc/self/fd/%d", fd);
+}
+
+/* MS_* flags of a bind mount as mount_setattr attributes (the atime ones share one field). */
+static void flags_to_attr(const struct mount_opts *o, struct mount_attr *a)
+{
+	static const struct {
+		unsigned long ms;
+		uint64_t attr;
+	} map[] = {
+		{ MS_RDONLY, MOUNT_ATTR_RDONLY },
+		{ MS_NOSUID, MOUNT_ATTR_NOSUID },
+		{ MS_NODEV, MOUNT_ATTR_NODEV },
+		{ MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+		{ MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+		{ 256 /* MS_NOSYMFOLLOW */, MOUNT_ATTR_NOSYMFOLLOW },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		if (o->flags & map[i].ms)
+			a->attr_set |= map[i].attr;
+		if (o->clear & map[i].ms)
+			a->attr_clr |= map[i].attr;
+	}
+	if (o->flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
+		a->attr_clr |= MOUNT_ATTR__ATIME;
+		a->attr_set |= o->flags & MS_NOATIME	   ? MOUNT_ATTR_NOATIME
+			       : o->flags & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME
+							   : MOUNT_ATTR_RELATIME;
+	}
+}
+
+static int set_rec_attrs(int fd, const struct mount_opts *o, const char *dst, struct error *err)
+{
+	struct mount_attr a = { .attr_set = o->rec_set, .attr_clr = o->rec_clr };
+
+	if (a.attr_set == 0 && a.attr_clr == 0)
+		return 0;
+	if (a.attr_set & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME))
+		a.attr_clr |= MOUNT_ATTR__ATIME;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+		return error_sys(err, errno, "set recursive mount attributes on '%s'", dst);
+	return 0;
+}
+
+static int set_propagation(int fd, const struct mount_opts *o, const char *dst, struct error *err)
+{
+	struct mount_attr a = { .propagation = o->propagation & ~(unsigned long)MS_REC };
+
+	if (o->propagation == 0)
+		return 0;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | (o->propagation & MS_REC ? AT_RECURSIVE : 0), &a,
+			  sizeof a) < 0)
+		return error_sys(err, errno, "set propagation of '%s'", dst);
+	return 0;
+}
+
+static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const struct mount_opts *o,
+		      struct error *err)
+{
+	cleanup_free char *src = m->source && m->source[0] != '/' ? xasprintf("%s/%s", c->bundle, m->source)
+								  : xstrdup(m->source ? m->source : "");
+	cleanup_close int srcfd = open(src, O_PATH | O_CLOEXEC), dstfd = -1, tree = -1;
+	struct mount_attr a = { 0 };
+	struct stat st;
+	char flags[256];
+
+	if (srcfd < 0 || fstat(srcfd, &st) < 0)
+		return error_sys(err, errno, "bind mount source '%s'", src);
+	if (rootfs_mkdir_in(c->rootfd, m->destination, !S_ISDIR(st.st_mode), err) < 0)
+		return -1;
+	dstfd = rootfs_open_in(c->rootfd, m->destination, O_PATH);
+	if (dstfd < 0)
+		return error_sys(err, errno, "open mount destination '%s'", m->destination);
+	log_debug(
+	    "mount(\"%s\", \"%s\", NULL, %s, NULL)", src, m->destination,
+	    mount_flags_str(MS_BIND | (o->recursive_bind ? MS_REC : 0) | o->flags, flags, sizeof flags));
+	tree = open_tree(srcfd, "",
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+			     (o->recursive_bind ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return error_sys(err, errno, "bind '%s'", src);
+	flags_to_attr(o, &a);
+	if ((a.attr_set || a.attr_clr) && mount_setattr(tree, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+		return error_sys(err, errno, "set flags of bind mount '%s'", m->destination);
+	if (set_rec_attrs(tree, o, m->destination, err) < 0 ||
+	    set_propagation(tree, o, m->destination, err) < 0)
+		return -1;
+	if (move_mount(tree, "", dstfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return error_sys(err, errno, "bind '%s' on '%s'", src, m->destination);
+	return 0;
+}
+
+/* Copy the directory tree at from into to (tmpcopyup): the tmpfs starts with the image's content. */
+static int copy_tree(int from, int to, struct error *err)
+{
+	int dupfd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+	struct dirent *e;
+	int r = 0;
+
+	if (d == NULL) {
+		if (dupfd >= 0)
+			close(dupfd);
+		return error_sys(err, errno, "tmpcopyup: read directory");
+	}
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		struct stat st;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			cleanup_close int sub_from = -1, sub_to = -1;
+			mkdirat(to, e->d_name, st.st_mode & 07777);
+			sub_from = openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			sub_to = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub_from < 0 || sub_to < 0)
+				r = error_sys(err, errno, "tmpcopyup: '%s'", e->d_name);
+			else
+				r = copy_tree(sub_from, sub_to, err);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t n = readlinkat(from, e->d_name, target, sizeof target - 1);
+			if (n < 0)
+				continue;
+			target[n] = '\0';
+			if (symlinkat(target, to, e->d_name) < 0)
+				r = error_sys(err, errno, "tmpcopyup: symlink '%s'", e->d_name);
+		} else if (S_ISREG(st.st_mode)) {
+			cleanup_close int in = openat(from, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			cleanup_close int out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+						       st.st_mode & 07777);
+			char buf[65536];
+			ssize_t n;
+			if (in < 0 || out < 0)
+				r = error_sys(err, errno, "tmpcopyup: copy '%s'", e->d_name);
+			while (r == 0 && (n = read(in, buf, sizeof buf)) > 0)
+				if (write_all(out, buf, (size_t)n) < 0)
+					r = error_sys(err, errno, "tmpcopyup: write '%s'", e->d_name);
+		}
+		if (r == 0 && fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			r = error_sys(err, errno, "tmpcopyup: chown '%s'", e->d_name);
+	}
+	closedir(d);
+	return r;
+}
+
+static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const struct mount_opts *o,
+		    struct error *err)
+{
+	cleanup_close int dstfd = -1, under = -1, newfd = -1;
+	char target[FD_PATH_LEN], flags[256];
+
+	if (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0) {
+		/* /proc or /sys as a symlink in the image would let the mount land elsewhere and expose a
+		 * writable host procfs (CVE-2019-19921, CVE-2023-27561, CVE-2023-28642): refuse */
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+					.resolve = RESOLVE_IN_ROOT };
+		cleanup_close int lfd =
+		    (int)syscall(SYS_openat2, c->rootfd, m->destination, &how, sizeof how);
+		struct stat st;
+		if (lfd >= 0 && fstat(lfd, &st) == 0 && !S_ISDIR(st.st_mode))
+			return error_set(err, EPERM,
+					 "mount destination '%s' for %s is not a directory (a symlink?): "
+					 "refusing",
+					 m->destination, m->type);
+	}
+	if (rootfs_mkdir_in(c->rootfd, m->destination, false, err) < 0)
+		return -1;
+	dstfd = rootfs_open_in(c->rootfd, m->destination, O_PATH | O_DIRECTORY);
+	if (dstfd < 0)
+		return error_sys(err, errno, "open mount destination '%s'", m->destination);
+	if (o->tmpcopyup)
+		under = rootfs_open_in(c->rootfd, m->destination, O_RDONLY | O_DIRECTORY);
+	fd_path(dstfd, target);
+	log_debug("mount(\"%s\", \"%s\", \"%s\", %s, \"%s\")", m->source ? m->source : m->type,
+		  m->destination, m->type, mount_flags_str(o->flags, flags, sizeof flags),
+		  o->data ? o->data : "");
+	if (mount(m->source ? m->source : m->type, target, m->type, o->flags & ~(unsigned long)MS_REMOUNT,
+		  o->data) < 0)
+		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
+				 m->destination);
+	if (!o->tmpcopyup && !o->rec_set && !o->rec_clr && !o->propagation)
+		return 0;
+	/* the old fd names the covered directory; reopen to reach the new mount */
+	newfd = rootfs_open_in(c->rootfd, m->destination, O_RDONLY | O_DIRECTORY);
+	if (newfd < 0)
+		return error_sys(err, errno, "reopen '%s'", m->destination);
+	if (o->tmpcopyup && under >= 0 && copy_tree(under, newfd, err) < 0)
+		return error_wrap(err, "mount '%s'", m->destination);
+	if (set_rec_attrs(newfd, o, m->destination, err) < 0 ||
+	    set_propagation(newfd, o, m->destination, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The cgroup filesystem: the container sees only its own cgroup, as binds of its directories (or
+ * a fresh cgroup2 mount inside a cgroup namespace). Read-only unless the config says rw: a writable
+ * cgroupfs lets the container raise its own limits or escape them (CVE-2023-25809). */
+static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const struct mount_opts *o,
+			struct error *err)
+{
+	const struct cgroup_layout *lay;
+	bool ro = !o->has_rw;
+	unsigned long common = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	cleanup_close int dstfd = -1;
+	char target[FD_PATH_LEN];
+
+	if (rootfs_mkdir_in(c->rootfd, m->destination, false, err) < 0)
+		return -1;
+	dstfd = rootfs_open_in(c->rootfd, m->destination, O_PATH | O_DIRECTORY);
+	if (dstfd < 0)
+		return error_sys(err, errno, "open mount destination '%s'", m->destination);
+	fd_path(dstfd, target);
+	lay = cgroup_layout(err);
+	if (lay == NULL)
+		return -1;
+	if (c->cgroup_path == NULL) {
+		log_debug("mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY, NULL) (cgroups disabled)",
+			  m->destination);
+		if (mount("tmpfs", target, "tmpfs", common | MS_RDONLY, "mode=755") < 0)
+			return error_sys(err, errno, "mount an empty tmpfs on '%s'", m->destination);
+		return 0;
+	}
+	if (lay->mode == CGROUP_MODE_V2 && c->cgroupns) {
+		log_debug("mount(\"cgroup2\", \"%s\", \"cgroup2\", %s, NULL)", m->destination,
+			  ro ? "MS_RDONLY" : "0");
+		if (mount("cgroup2", target, "cgroup2", common | (ro ? MS_RDONLY : 0), NULL) < 0)
+			return error_sys(err, errno, "mount cgroup2 on '%s'", m->destination);
+		return 0;
+	}
+	if (lay->mode != CGROUP_MODE_V2 && mount("tmpfs", target, "tmpfs", common, "mode=755") < 0)
+		return error_sys(err, errno, "mount tmpfs on '%s'", m->destination);
+	for (size_t i = 0; i < lay->n; i++) {
+		const struct cgroup_hierarchy *h = &lay->h[i];
+		cleanup_free char *src = xasprintf("%s%s", h->mountpoint, c->cgroup_path);
+		cleanup_free char *mp = xstrdup(h->mountpoint);
+		cleanup_free char *dst = lay->mode == CGROUP_MODE_V2
+					     ? xstrdup(m->destination)
+					     : xasprintf("%s/%s", m->destination, basename(mp));
+		struct spec_mount bind = { .destination = dst, .source = src };
+		struct mount_opts bo = { .bind = true, .flags = common | (ro ? MS_RDONLY : 0) };
+
+		if (bind_mount(c, &bind, &bo, err) < 0)
+			return error_wrap(err, "cgroup mount");
+	}
+	if (lay->mode != CGROUP_MODE_V2 && ro) {
+		/* the tmpfs holding the hierarchy directories is read-only too */
+		cleanup_close int fd = rootfs_open_in(c->rootfd, m->destination, O_PATH | O_DIRECTORY);
+		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+		if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+			return error_sys(err, errno, "make '%s' read-only", m->destination);
+	}
+	return 0;
+}
+
+int rootfs_mount_all(struct rootfs_ctx *c, struct error *err)
+{
+	for (size_t i = 0; i < c->spec->n_mounts; i++) {
+		const struct spec_mount *m = &c->spec->mounts[i];
+		struct mount_opts o;
+		int r;
+
+		if (mount_opts_parse(m->options, m->n_options, &o, err) < 0)
+			return error_wrap(err, "mount '%s'", m->destination);
+		if (o.idmap) {
+			mount_opts_free(&o);
+			return error_set(err, ENOTSUP,
+					 "mount '%s': idmapped mounts (idmap, ridmap) are not supported "
+					 "by husk",
+					 m->destination);
+		}
+		if (o.bind || (m->type && strcmp(m->type, "bind") == 0))
+			r = bind_mount(c, m, &o, err);
+		else if (m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0))
+			r = cgroup_mount(c, m, &o, err);
+		else if (m->type == NULL)
+			r = error_set(err, EINVAL, "mount '%s': no type and not a bind mount",
+				      m->destination);
+		else
+			r = fs_mount(c, m, &o, err);
+		mount_opts_free(&o);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}

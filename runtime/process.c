@@ -1,0 +1,371 @@
+/* Process attributes of the container's program. Everything here runs in the container init (or the
+ * exec'd process) just before execve. */
+#define _GNU_SOURCE
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "log.h"
+#include "util.h"
+
+int proc_write(const char *path, const char *data, struct error *err)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct statfs sfs;
+
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s'", path);
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		return error_set(err, EPERM, "'%s' is not on procfs: refusing to write to it", path);
+	if (write_all(fd, data, strlen(data)) < 0)
+		return error_sys(err, errno, "write '%s' to '%s'", data, path);
+	return 0;
+}
+
+static bool has_new_ns(const struct spec_linux *l, enum spec_ns_type t)
+{
+	for (size_t i = 0; i < l->n_namespaces; i++)
+		if (l->namespaces[i].type == t)
+			return true;
+	return false;
+}
+
+static int sysctl_allowed(const struct spec_linux *l, const char *key, struct error *err)
+{
+	static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb",	   "kernel.msgmni",
+						"kernel.sem",	 "kernel.shmall",	   "kernel.shmmax",
+						"kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+	bool ok = false;
+	enum spec_ns_type need = NS_NETWORK;
+
+	for (const char *const *k = ipc_keys; *k; k++)
+		if (strcmp(key, *k) == 0) {
+			need = NS_IPC;
+			ok = true;
+		}
+	if (strncmp(key, "fs.mqueue.", 10) == 0) {
+		need = NS_IPC;
+		ok = true;
+	} else if (strncmp(key, "net.", 4) == 0) {
+		need = NS_NETWORK;
+		ok = true;
+	} else if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0) {
+		need = NS_UTS;
+		ok = true;
+	}
+	if (!ok)
+		return error_set(err, EPERM,
+				 "sysctl '%s' is not isolated by a namespace: it would change the host", key);
+	if (!has_new_ns(l, need))
+		return error_set(err, EPERM, "sysctl '%s' needs the container's own %s namespace", key,
+				 spec_ns_type_name(need));
+	return 0;
+}
+
+int process_sysctl(const struct spec *spec, struct error *err)
+{
+	const struct spec_map *m = &spec->linux_.sysctl;
+
+	for (size_t i = 0; i < m->n; i++) {
+		cleanup_free char *path = NULL;
+		if (strstr(m->keys[i], "..") || strchr(m->keys[i], '\0') == m->keys[i])
+			return error_set(err, EINVAL, "invalid sysctl name '%s'", m->keys[i]);
+		if (sysctl_allowed(&spec->linux_, m->keys[i], err) < 0)
+			return -1;
+		path = xasprintf("/proc/sys/%s", m->keys[i]);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		log_debug("write %s \"%s\"", path, m->values[i]);
+		if (proc_write(path, m->values[i], err) < 0)
+			return error_wrap(err, "sysctl '%s'", m->keys[i]);
+	}
+	return 0;
+}
+
+struct sched_attr_v1 {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+static int personality_flag(const char *name, unsigned long *ret)
+{
+	static const struct {
+		const char *name;
+		unsigned long v;
+	} flags[] = {
+		{ "ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE },
+		{ "ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT },
+		{ "READ_IMPLIES_EXEC", READ_IMPLIES_EXEC },
+		{ "ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT },
+		{ "SHORT_INODE", SHORT_INODE },
+		{ "WHOLE_SECONDS", WHOLE_SECONDS },
+		{ "STICKY_TIMEOUTS", STICKY_TIMEOUTS },
+		{ "ADDR_LIMIT_3GB", ADDR_LIMIT_3GB },
+		{ "MMAP_PAGE_ZERO", MMAP_PAGE_ZERO },
+		{ "UNAME26", 0x0020000 },
+		{ "FDPIC_FUNCPTRS", FDPIC_FUNCPTRS },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (strcmp(flags[i].name, name) == 0) {
+			*ret = flags[i].v;
+			return 0;
+		}
+	return -1;
+}
+
+static int set_scheduler(const struct spec_scheduler *s, struct error *err)
+{
+	struct sched_attr_v1 a = { .size = sizeof a,
+				   .sched_policy = (uint32_t)s->policy,
+				   .sched_flags = s->flags,
+				   .sched_nice = s->has_nice ? s->nice : 0,
+				   .sched_priority = s->has_priority ? (uint32_t)s->priority : 0,
+				   .sched_runtime = s->runtime,
+				   .sched_deadline = s->deadline,
+				   .sched_period = s->period };
+
+	log_debug("sched_setattr(0, {policy=%d, priority=%u, nice=%d})", s->policy, a.sched_priority,
+		  a.sched_nice);
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		return error_sys(err, errno, "set the scheduler (process.scheduler)");
+	return 0;
+}
+
+int process_limits(const struct spec_process *p, const struct spec_linux *l, struct error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = { p->rlimits[i].soft, p->rlimits[i].hard };
+		log_debug("setrlimit(%s, {%llu, %llu})", p->rlimits[i].type, (unsigned long long)rl.rlim_cur,
+			  (unsigned long long)rl.rlim_max);
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			return error_sys(err, errno, "set %s to %llu/%llu%s", p->rlimits[i].type,
+					 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+					 errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE)"
+							: "");
+	}
+	if (p->has_oom_score_adj) {
+		char buf[16];
+		snprintf(buf, sizeof buf, "%d", p->oom_score_adj);
+		log_debug("write /proc/self/oom_score_adj \"%s\"", buf);
+		if (proc_write("/proc/self/oom_score_adj", buf, err) < 0)
+			return error_wrap(err, "set oomScoreAdj");
+	}
+	if (p->has_scheduler && set_scheduler(&p->scheduler, err) < 0)
+		return -1;
+	if (p->has_io_priority) {
+		int v = (p->io_priority.ioprio_class << 13) | p->io_priority.priority;
+		log_debug("ioprio_set(IOPRIO_WHO_PROCESS, 0, %#x)", v);
+		if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, v) < 0)
+			return error_sys(err, errno, "set the I/O priority");
+	}
+	if (l->has_personality) {
+		unsigned long pers = l->personality.domain;
+		for (size_t i = 0; i < l->personality.n_flags; i++) {
+			unsigned long f;
+			if (personality_flag(l->personality.flags[i], &f) < 0)
+				return error_set(err, EINVAL, "unknown personality flag '%s'",
+						 l->personality.flags[i]);
+			pers |= f;
+		}
+		log_debug("personality(%#lx)", pers);
+		if (personality(pers) < 0)
+			return error_sys(err, errno, "set personality %#lx", pers);
+	}
+	if (p->exec_cpu_affinity_final) {
+		cpu_set_t set;
+		if (process_parse_cpus(p->exec_cpu_affinity_final, &set, sizeof set) < 0)
+			return error_set(err, EINVAL, "execCPUAffinity.final: invalid CPU list '%s'",
+					 p->exec_cpu_affinity_final);
+		if (sched_setaffinity(0, sizeof set, &set) < 0)
+			return error_sys(err, errno, "set CPU affinity '%s'", p->exec_cpu_affinity_final);
+	}
+	return 0;
+}
+
+int process_parse_cpus(const char *list, void *cpuset, unsigned long size)
+{
+	cpu_set_t *set = cpuset;
+	const char *p = list;
+
+	CPU_ZERO_S(size, set);
+	while (*p) {
+		char *end;
+		unsigned long a = strtoul(p, &end, 10), b;
+		if (end == p)
+			return -1;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			b = strtoul(p + 1, &end, 10);
+			if (end == p + 1 || b < a)
+				return -1;
+			p = end;
+		}
+		if (b >= size * 8)
+			return -1;
+		for (unsigned long c = a; c <= b; c++)
+			CPU_SET_S(c, size, set);
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -1;
+	}
+	return 0;
+}
+
+int process_new_keyring(const char *id, struct error *err)
+{
+	char name[256];
+
+	snprintf(name, sizeof name, "_ses.%s", id);
+	log_debug("keyctl(KEYCTL_JOIN_SESSION_KEYRING, \"%s\")", name);
+	/* KEYCTL_JOIN_SESSION_KEYRING = 1; ENOSYS/EACCES mean keyrings are unavailable or masked by
+	 * seccomp on the host: the container then shares nothing new, which runc also tolerates */
+	if (syscall(SYS_keyctl, 1, name, 0, 0, 0) < 0 && errno != ENOSYS && errno != EACCES)
+		return error_sys(err, errno, "create a session keyring");
+	return 0;
+}
+
+int process_set_user(const struct spec_process *p, bool setgroups_allowed, struct error *err)
+{
+	const struct spec_user *u = &p->user;
+	struct spec_capabilities none = { 0 };
+	const struct spec_capabilities *caps = p->has_capabilities ? &p->capabilities : &none;
+
+	if (caps_drop_bounding(caps, err) < 0)
+		return -1;
+	if (setgroups_allowed) {
+		log_debug("setgroups(%zu, [...])", u->n_additional_gids);
+		if (setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0)
+			return error_sys(err, errno, "setgroups");
+	} else if (u->n_additional_gids) {
+		return error_set(err, EPERM,
+				 "additionalGids cannot be set: setgroups is denied in this user namespace");
+	}
+	/* keep the permitted set across the uid change; capset below then sets it exactly */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return error_sys(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	log_debug("setresgid(%u, %u, %u); setresuid(%u, %u, %u)", u->gid, u->gid, u->gid, u->uid, u->uid,
+		  u->uid);
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return error_sys(err, errno, "setresgid(%u)", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return error_sys(err, errno, "setresuid(%u)", u->uid);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return error_sys(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	if (u->has_umask)
+		umask((mode_t)u->umask);
+	return caps_apply(caps, err);
+}
+
+int process_chdir(const char *cwd, struct error *err)
+{
+	char buf[4096];
+
+	log_debug("chdir(\"%s\")", cwd);
+	if (chdir(cwd) < 0)
+		return error_sys(err, errno, "chdir to cwd '%s'", cwd);
+	/* getcwd returns "(unreachable)/..." (or fails) when the directory is outside our root */
+	if (getcwd(buf, sizeof buf) == NULL || buf[0] != '/')
+		return error_set(err, EPERM, "cwd '%s' is outside the container root: refusing", cwd);
+	return 0;
+}
+
+static const char *env_get(char *const *env, size_t n, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(env[i], key, len) == 0 && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+int process_find_exec(const struct spec_process *p, char **ret_path, struct error *err)
+{
+	const char *name = p->args[0];
+	const char *path = env_get(p->env, p->n_env, "PATH");
+	cleanup_free char *copy = NULL;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		if (stat(name, &st) < 0)
+			return error_sys(err, errno, "exec: \"%s\": stat %s", name, name);
+		*ret_path = xstrdup(name);
+		return 0;
+	}
+	copy = xstrdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	for (char *s = copy, *dir; (dir = strsep(&s, ":")) != NULL;) {
+		cleanup_free char *full = xasprintf("%s/%s", *dir ? dir : ".", name);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+			*ret_path = steal_ptr(&full);
+			return 0;
+		}
+	}
+	/* the wording matches runc's: podman maps "executable file not found" to exit code 127 */
+	return error_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+char **process_env(const struct spec_process *p, int listen_fds)
+{
+	char **env = xcalloc(p->n_env + 4, sizeof(char *));
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_env; i++)
+		env[n++] = xstrdup(p->env[i]);
+	if (env_get(p->env, p->n_env, "HOME") == NULL) {
+		const char *home = "/";
+		cleanup_file FILE *f = fopen("/etc/passwd", "re");
+		cleanup_free char *line = NULL;
+		size_t cap = 0;
+		while (f && getline(&line, &cap, f) > 0) {
+			char *fields[7], *s = line;
+			size_t nf = 0;
+			while (nf < 7 && (fields[nf] = strsep(&s, ":\n")) != NULL)
+				nf++;
+			if (nf >= 6 && strtoul(fields[2], NULL, 10) == p->user.uid && fields[5][0] == '/') {
+				home = fields[5];
+				break;
+			}
+		}
+		env[n++] = xasprintf("HOME=%s", home);
+	}
+	if (listen_fds > 0) {
+		env[n++] = xasprintf("LISTEN_FDS=%d", listen_fds);
+		env[n++] = xstrdup("LISTEN_PID=1");
+	}
+	env[n] = NULL;
+	return env;
+}
+
+int process_close_fds(int preserve, struct error *err)
+{
+	unsigned int first = 3u + (unsigned)(preserve > 0 ? preserve : 0);
+
+	if (syscall(SYS_close_range, first, ~0U, 0) < 0)
+		return error_sys(err, errno, "close inherited file descriptors");
+	return 0;
+}

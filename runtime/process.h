@@ -1,0 +1,36 @@
+/* The container process's attributes (process.* and a few linux.* fields): limits, scheduling, user and
+ * groups, capabilities, cwd, environment, fds, and the final execve. Shared by the init and `exec`. */
+#ifndef HUSK_PROCESS_H
+#define HUSK_PROCESS_H
+
+#include <stdbool.h>
+
+#include "config/spec.h"
+#include "error.h"
+
+/* Write into a file under /proc after checking that the fd really is on procfs: a fake /proc
+ * mounted by the image must not absorb security writes (CVE-2019-16884, CVE-2025-52881). */
+int proc_write(const char *path, const char *data, struct error *err);
+
+/* linux.sysctl, refusing keys that are not isolated by a namespace the container owns (a host-wide
+ * sysctl written from a container would change the host). */
+int process_sysctl(const struct spec *spec, struct error *err);
+/* rlimits, oomScoreAdj, scheduler, ioPriority, personality, execCPUAffinity.final. */
+int process_limits(const struct spec_process *p, const struct spec_linux *l, struct error *err);
+/* A new session keyring named after the container, so containers never share kernel keys. */
+int process_new_keyring(const char *id, struct error *err);
+/* Groups, gid, uid with capabilities kept across the switch, then the capability sets. */
+int process_set_user(const struct spec_process *p, bool setgroups_allowed, struct error *err);
+/* chdir(cwd) and verify the result is inside the container root: a cwd such as /proc/self/fd/N
+ * pointing at a leaked host directory must not start the process outside it (CVE-2024-21626). */
+int process_chdir(const char *cwd, struct error *err);
+/* Resolve args[0] through PATH of the process env, inside the container's filesystem. */
+int process_find_exec(const struct spec_process *p, char **ret_path, struct error *err);
+/* The process env plus HOME from /etc/passwd when unset; LISTEN_FDS when fds are passed. */
+char **process_env(const struct spec_process *p, int listen_fds);
+/* Close every fd above 2 + preserve, so no host fd reaches the container (CVE-2024-21626). */
+int process_close_fds(int preserve, struct error *err);
+/* Parse a CPU list ("0-3,7") into a mask; returns -1 on bad syntax. */
+int process_parse_cpus(const char *list, void *cpuset, unsigned long size);
+
+#endif

@@ -1,0 +1,217 @@
+/* Rootfs lifecycle: prepare (propagation, self-bind), pivot_root, and the post-pivot hardening of
+ * masked and read-only paths. Per-mount work is in mounts.c, device nodes in devices.c. */
+#define _GNU_SOURCE
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+int rootfs_open_in(int rootfd, const char *path, int flags)
+{
+	/* RESOLVE_IN_ROOT: ".." and absolute symlinks stop at the rootfs, so a symlink planted by the
+	 * image cannot send a mount to the host (CVE-2021-30465, CVE-2024-45310); magic links in a
+	 * fake /proc are refused too. */
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+
+	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err)
+{
+	cleanup_free char *prefix = xcalloc(1, strlen(path) + 2);
+	cleanup_free char *copy = xstrdup(path);
+	cleanup_close int parent = dup(rootfd);
+	char *p = copy, *comp;
+
+	if (parent < 0)
+		return error_sys(err, errno, "dup");
+	while ((comp = strsep(&p, "/")) != NULL) {
+		bool last = p == NULL || strspn(p, "/") == strlen(p);
+		int fd;
+
+		if (*comp == '\0' || strcmp(comp, ".") == 0)
+			continue;
+		strcat(prefix, "/");
+		strcat(prefix, comp);
+		/* each prefix is resolved from the rootfs again, so symlinks in the image work as they
+		 * would inside the container but can never lead outside it */
+		fd = rootfs_open_in(rootfd, prefix, O_PATH);
+		if (fd < 0 && errno == ENOENT) {
+			/* mkdirat/openat never follow a symlink in the last component, and the parent fd
+			 * was resolved in the root: the new entry is inside the rootfs */
+			if (last && file) {
+				fd = openat(parent, comp,
+					    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+				if (fd >= 0 || errno == EEXIST) {
+					if (fd >= 0)
+						close(fd);
+					fd = rootfs_open_in(rootfd, prefix, O_PATH);
+				}
+			} else if (mkdirat(parent, comp, 0755) == 0 || errno == EEXIST) {
+				fd = rootfs_open_in(rootfd, prefix, O_PATH | O_DIRECTORY);
+			}
+		}
+		if (fd < 0)
+			return error_sys(err, errno, "create '%s' in the rootfs", path);
+		close(parent);
+		parent = fd;
+		if (last)
+			break;
+	}
+	return 0;
+}
+
+int rootfs_prepare(struct rootfs_ctx *c, struct error *err)
+{
+	unsigned long prop = MS_SLAVE | MS_REC;
+
+	/* Make every mount of this namespace a slave (or private): mounts made inside the container
+	 * must never propagate back to the host's mount table. */
+	if (c->spec->linux_.has_rootfs_propagation && c->spec->linux_.rootfs_propagation == MS_PRIVATE)
+		prop = MS_PRIVATE | MS_REC;
+	log_debug("mount(NULL, \"/\", NULL, %s, NULL)",
+		  prop & MS_PRIVATE ? "MS_PRIVATE|MS_REC" : "MS_SLAVE|MS_REC");
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return error_sys(err, errno, "make / a %s mount", prop & MS_PRIVATE ? "private" : "slave");
+	/* pivot_root needs the new root to be a mount point: bind the rootfs onto itself */
+	log_debug("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", c->rootfs, c->rootfs);
+	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return error_sys(err, errno, "bind rootfs '%s' onto itself", c->rootfs);
+	c->rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfd < 0)
+		return error_sys(err, errno, "open rootfs '%s'", c->rootfs);
+	return 0;
+}
+
+int rootfs_pivot(struct rootfs_ctx *c, struct error *err)
+{
+	if (fchdir(c->rootfd) < 0)
+		return error_sys(err, errno, "chdir to rootfs '%s'", c->rootfs);
+	if (c->no_pivot) {
+		log_debug("mount(\".\", \"/\", NULL, MS_MOVE, NULL); chroot(\".\")");
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return error_sys(err, errno, "move rootfs to /");
+		if (chroot(".") < 0)
+			return error_sys(err, errno, "chroot");
+	} else {
+		log_debug("pivot_root(\".\", \".\"); umount2(\".\", MNT_DETACH)");
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return error_sys(err, errno, "pivot_root into '%s'", c->rootfs);
+		/* the old root is stacked under "."; make it a slave so detaching it cannot unmount
+		 * anything in the host's namespace through propagation */
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			return error_sys(err, errno, "make the old root a slave");
+		if (umount2(".", MNT_DETACH) < 0)
+			return error_sys(err, errno, "detach the old root");
+	}
+	if (chdir("/") < 0)
+		return error_sys(err, errno, "chdir /");
+	close(c->rootfd);
+	c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfd < 0)
+		return error_sys(err, errno, "open new root");
+	return 0;
+}
+
+static int mask_path(struct rootfs_ctx *c, const char *path, int devnull, struct error *err)
+{
+	cleanup_close int fd = rootfs_open_in(c->rootfd, path, O_PATH);
+	struct stat st;
+	char target[64];
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return error_sys(err, errno, "mask '%s'", path);
+	snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+	if (S_ISDIR(st.st_mode)) {
+		log_debug("mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY, NULL)", path);
+		if (mount("tmpfs", target, "tmpfs", MS_RDONLY, NULL) < 0)
+			return error_sys(err, errno, "mask directory '%s'", path);
+		return 0;
+	}
+	cleanup_close int tree = open_tree(devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	log_debug("mount(\"/dev/null\", \"%s\", NULL, MS_BIND, NULL)", path);
+	if (tree < 0 || move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return error_sys(err, errno, "mask file '%s'", path);
+	return 0;
+}
+
+static int readonly_path(struct rootfs_ctx *c, const char *path, struct error *err)
+{
+	cleanup_close int fd = rootfs_open_in(c->rootfd, path, O_PATH);
+	cleanup_close int tree = -1;
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return error_sys(err, errno, "make '%s' read-only", path);
+	log_debug("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC|MS_RDONLY, NULL)", path, path);
+	tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0 ||
+	    move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return error_sys(err, errno, "make '%s' read-only", path);
+	return 0;
+}
+
+/* Open the container's /dev/null for masking and check it is the real 1:3 character device: an image
+ * that replaces it with a symlink or another node would make masking expose the target instead
+ * (CVE-2025-31133). */
+static int open_devnull(struct rootfs_ctx *c, struct error *err)
+{
+	int fd = rootfs_open_in(c->rootfd, "/dev/null", O_PATH | O_NOFOLLOW);
+	struct stat st;
+
+	if (fd < 0)
+		return error_sys(err, errno, "open the container's /dev/null for masking");
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) {
+		close(fd);
+		return error_set(err, EPERM,
+				 "the container's /dev/null is not the 1:3 character device: refusing "
+				 "to use it for masking");
+	}
+	return fd;
+}
+
+int rootfs_finish(struct rootfs_ctx *c, struct error *err)
+{
+	const struct spec_linux *l = &c->spec->linux_;
+
+	if (l->n_masked_paths) {
+		cleanup_close int devnull = open_devnull(c, err);
+		if (devnull < 0)
+			return -1;
+		for (size_t i = 0; i < l->n_masked_paths; i++)
+			if (mask_path(c, l->masked_paths[i], devnull, err) < 0)
+				return -1;
+	}
+	for (size_t i = 0; i < l->n_readonly_paths; i++)
+		if (readonly_path(c, l->readonly_paths[i], err) < 0)
+			return -1;
+	if (c->spec->root_readonly) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+		log_debug("mount(NULL, \"/\", NULL, MS_BIND|MS_REMOUNT|MS_RDONLY, NULL)");
+		if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr) < 0)
+			return error_sys(err, errno, "make the root filesystem read-only");
+	}
+	if (l->has_rootfs_propagation && l->rootfs_propagation != MS_PRIVATE) {
+		log_debug("mount(NULL, \"/\", NULL, %#lx|MS_REC, NULL)", l->rootfs_propagation);
+		if (mount(NULL, "/", NULL, l->rootfs_propagation | MS_REC, NULL) < 0)
+			return error_sys(err, errno, "set rootfsPropagation");
+	}
+	return 0;
+}

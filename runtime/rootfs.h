@@ -1,0 +1,36 @@
+/* The container's filesystem view, built inside its new mount namespace: the rootfs made a mount point
+ * without propagating to the host, every config mount in order, /dev, pivot_root, then masked and
+ * read-only paths. Every path inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT) and mounted
+ * through an O_PATH fd, so no symlink can point an operation at the host. */
+#ifndef HUSK_ROOTFS_H
+#define HUSK_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "config/spec.h"
+#include "error.h"
+
+struct rootfs_ctx {
+	const struct spec *spec;
+	const char *bundle;	 /* absolute; relative bind sources are taken from here */
+	const char *rootfs;	 /* absolute host path of root.path */
+	const char *cgroup_path; /* the container's cgroup, NULL when cgroups are disabled */
+	bool userns;		 /* inside a user namespace: devices are bind-mounted, not mknod'ed */
+	bool cgroupns;
+	bool no_pivot;
+	int rootfd; /* O_PATH fd of the rootfs mount, set by rootfs_prepare */
+};
+
+/* Open path inside the root at rootfd, never resolving outside it. Returns an fd or -1 (errno set). */
+int rootfs_open_in(int rootfd, const char *path, int flags);
+/* Create path inside the root (directories, and the last component as a file when file is true). */
+int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err);
+
+int rootfs_prepare(struct rootfs_ctx *c, struct error *err);
+int rootfs_mount_all(struct rootfs_ctx *c, struct error *err);
+int rootfs_devices(struct rootfs_ctx *c, struct error *err);
+int rootfs_pivot(struct rootfs_ctx *c, struct error *err);
+/* After pivot: masked paths, read-only paths, root.readonly, rootfsPropagation. */
+int rootfs_finish(struct rootfs_ctx *c, struct error *err);
+
+#endif

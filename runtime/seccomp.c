@@ -1,0 +1,168 @@
+/* OCI seccomp profiles through libseccomp. */
+#define _GNU_SOURCE
+#include "seccomp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+static int action_of(enum spec_seccomp_action a, bool has_errno, uint32_t errno_ret, uint32_t *ret,
+		     struct error *err)
+{
+	switch (a) {
+	case SECCOMP_ACT_KILL:
+	case SECCOMP_ACT_KILL_THREAD:
+		*ret = SCMP_ACT_KILL_THREAD;
+		return 0;
+	case SECCOMP_ACT_KILL_PROCESS:
+		*ret = SCMP_ACT_KILL_PROCESS;
+		return 0;
+	case SECCOMP_ACT_TRAP:
+		*ret = SCMP_ACT_TRAP;
+		return 0;
+	case SECCOMP_ACT_ERRNO:
+		/* runc's default errno for SCMP_ACT_ERRNO without errnoRet is EPERM */
+		*ret = SCMP_ACT_ERRNO(has_errno ? errno_ret : EPERM);
+		return 0;
+	case SECCOMP_ACT_TRACE:
+		*ret = SCMP_ACT_TRACE(has_errno ? errno_ret : EPERM);
+		return 0;
+	case SECCOMP_ACT_ALLOW:
+		*ret = SCMP_ACT_ALLOW;
+		return 0;
+	case SECCOMP_ACT_LOG:
+		*ret = SCMP_ACT_LOG;
+		return 0;
+	case SECCOMP_ACT_NOTIFY:
+		return error_set(err, ENOTSUP, "seccomp action SCMP_ACT_NOTIFY is not supported by husk yet");
+	case SECCOMP_ACT_COUNT:
+		break;
+	}
+	return error_set(err, EINVAL, "unknown seccomp action %d", a);
+}
+
+static enum scmp_compare op_of(enum spec_seccomp_op op)
+{
+	static const enum scmp_compare map[] = {
+		[SECCOMP_OP_NE] = SCMP_CMP_NE,
+		[SECCOMP_OP_LT] = SCMP_CMP_LT,
+		[SECCOMP_OP_LE] = SCMP_CMP_LE,
+		[SECCOMP_OP_EQ] = SCMP_CMP_EQ,
+		[SECCOMP_OP_GE] = SCMP_CMP_GE,
+		[SECCOMP_OP_GT] = SCMP_CMP_GT,
+		[SECCOMP_OP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+	};
+	return map[op];
+}
+
+static int add_arch(scmp_filter_ctx ctx, const char *name, struct error *err)
+{
+	char lower[64];
+	uint32_t arch;
+	size_t i;
+
+	for (i = 0; name[10 + i] && i < sizeof lower - 1; i++)
+		lower[i] = (char)(name[10 + i] >= 'A' && name[10 + i] <= 'Z' ? name[10 + i] - 'A' + 'a'
+									     : name[10 + i]);
+	lower[i] = '\0';
+	arch = seccomp_arch_resolve_name(lower);
+	if (arch == 0)
+		return error_set(err, EINVAL, "unknown seccomp architecture '%s'", name);
+	int r = seccomp_arch_add(ctx, arch);
+	if (r < 0 && r != -EEXIST)
+		return error_sys(err, -r, "add seccomp architecture '%s'", name);
+	return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t def, const struct spec_seccomp_syscall *sc,
+		    const char *name, struct error *err)
+{
+	struct scmp_arg_cmp cmps[6];
+	uint32_t action;
+	int nr = seccomp_syscall_resolve_name(name), r;
+
+	if (nr == __NR_SCMP_ERROR) {
+		log_debug("seccomp: unknown syscall '%s' skipped", name);
+		return 0;
+	}
+	if (action_of(sc->action, sc->has_errno_ret, sc->errno_ret, &action, err) < 0)
+		return -1;
+	if (action == def)
+		return 0;
+	if (sc->n_args > 6)
+		return error_set(err, EINVAL, "seccomp rule for '%s' has more than 6 argument conditions",
+				 name);
+	for (size_t i = 0; i < sc->n_args; i++) {
+		const struct spec_seccomp_arg *a = &sc->args[i];
+		cmps[i] = (struct scmp_arg_cmp){ a->index, op_of(a->op), a->value, a->value_two };
+	}
+	r = seccomp_rule_add_array(ctx, action, nr, (unsigned)sc->n_args, cmps);
+	if (r == -EINVAL && sc->n_args > 1) {
+		/* libseccomp refuses two conditions on one argument in one rule: add one rule per
+		 * condition instead, as runc does */
+		r = 0;
+		for (size_t i = 0; i < sc->n_args && r == 0; i++)
+			r = seccomp_rule_add_array(ctx, action, nr, 1, &cmps[i]);
+	}
+	if (r < 0)
+		return error_sys(err, -r, "seccomp rule for '%s'", name);
+	return 0;
+}
+
+int seccomp_build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct error *err)
+{
+	uint32_t def;
+	scmp_filter_ctx ctx;
+
+	if (action_of(s->default_action, s->has_default_errno_ret, s->default_errno_ret, &def, err) < 0)
+		return -1;
+	ctx = seccomp_init(def);
+	if (ctx == NULL)
+		return error_set(err, ENOMEM, "seccomp_init failed");
+	/* the filter is loaded by a process that already has no_new_privs or CAP_SYS_ADMIN; libseccomp
+	 * must not set no_new_privs on its own when the config did not ask for it */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (s->flags & SPEC_SECCOMP_FLAG_TSYNC)
+		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (s->flags & SPEC_SECCOMP_FLAG_LOG)
+		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
+	if (s->flags & SPEC_SECCOMP_FLAG_SPEC_ALLOW)
+		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
+	if (s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV) {
+		seccomp_release(ctx);
+		return error_set(err, ENOTSUP,
+				 "seccomp flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs libseccomp "
+				 ">= 2.6 (this build has an older one)");
+	}
+	for (size_t i = 0; i < s->n_architectures; i++)
+		if (add_arch(ctx, s->architectures[i], err) < 0)
+			goto fail;
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		for (size_t j = 0; j < s->syscalls[i].n_names; j++)
+			if (add_rule(ctx, def, &s->syscalls[i], s->syscalls[i].names[j], err) < 0)
+				goto fail;
+	*ret = ctx;
+	return 0;
+fail:
+	seccomp_release(ctx);
+	return -1;
+}
+
+int seccomp_load_spec(const struct spec_seccomp *s, const struct init_args *a, struct error *err)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	(void)a;
+	if (seccomp_build(s, &ctx, err) < 0)
+		return -1;
+	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %zu rules)", s->n_syscalls);
+	r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r < 0)
+		return error_sys(err, -r, "load the seccomp filter");
+	return 0;
+}

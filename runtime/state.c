@@ -1,0 +1,199 @@
+/* State directories: exclusive creation, locking, atomic state.json, and status derived from the
+ * live process rather than trusted from disk. */
+#define _GNU_SOURCE
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "util.h"
+
+const char *status_name(enum container_status s)
+{
+	static const char *const names[] = { "creating", "created", "running", "paused", "stopped" };
+	return names[s];
+}
+
+int state_validate_id(const char *id, struct error *err)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len > 200)
+		return error_set(err, EINVAL, "invalid container id '%.64s': expected 1 to 200 characters",
+				 id);
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return error_set(err, EINVAL, "invalid container id '%s'", id);
+	for (const char *p = id; *p; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '+' || c == '-' || c == '.';
+		if (!ok)
+			return error_set(
+			    err, EINVAL,
+			    "invalid container id '%.64s': only letters, digits and '_+.-' are allowed", id);
+	}
+	return 0;
+}
+
+static int open_root(const char *root, bool create, struct error *err)
+{
+	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT && create) {
+		/* 0700: other users must not read container state (pids, bundle paths) */
+		if (mkdir_p(root, 0700, err) < 0)
+			return -1;
+		fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return error_sys(err, errno, "open state root '%s'", root);
+	return fd;
+}
+
+int state_create_dir(const char *root, const char *id, int *ret_dirfd, struct error *err)
+{
+	cleanup_close int rootfd = -1, fd = -1;
+
+	if (state_validate_id(id, err) < 0)
+		return -1;
+	rootfd = open_root(root, true, err);
+	if (rootfd < 0)
+		return -1;
+	if (mkdirat(rootfd, id, 0700) < 0) {
+		if (errno == EEXIST)
+			return error_set(err, EEXIST, "container '%s' already exists", id);
+		return error_sys(err, errno, "create state directory '%s/%s'", root, id);
+	}
+	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		int e = errno;
+		unlinkat(rootfd, id, AT_REMOVEDIR);
+		return error_sys(err, e, "lock state directory '%s/%s'", root, id);
+	}
+	*ret_dirfd = steal_fd(&fd);
+	return 0;
+}
+
+int state_open_dir(const char *root, const char *id, bool exclusive, int *ret_dirfd, struct error *err)
+{
+	cleanup_close int rootfd = -1, fd = -1;
+
+	if (state_validate_id(id, err) < 0)
+		return -1;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd >= 0)
+		fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return error_set(err, ENOENT, "container '%s' does not exist", id);
+		return error_sys(err, errno, "open state directory '%s/%s'", root, id);
+	}
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+		if (errno != EINTR)
+			return error_sys(err, errno, "lock state directory '%s/%s'", root, id);
+	*ret_dirfd = steal_fd(&fd);
+	return 0;
+}
+
+int state_remove_dir(const char *root, const char *id, int dirfd, struct error *err)
+{
+	cleanup_close int rootfd = -1;
+	DIR *d;
+	struct dirent *e;
+	int dup_fd = dup(dirfd);
+
+	if (dup_fd < 0)
+		return error_sys(err, errno, "dup");
+	d = fdopendir(dup_fd);
+	if (d == NULL) {
+		close(dup_fd);
+		return error_sys(err, errno, "read state directory of '%s'", id);
+	}
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd, e->d_name, 0);
+	closedir(d);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 || unlinkat(rootfd, id, AT_REMOVEDIR) < 0)
+		if (errno != ENOENT)
+			return error_sys(err, errno, "remove state directory '%s/%s'", root, id);
+	return 0;
+}
+
+int state_write(int dirfd, const struct state_record *s, struct error *err)
+{
+	cleanup_free char *json = state_record_to_json(s);
+
+	return write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err);
+}
+
+int state_read(int dirfd, const char *id, struct state_record **ret, struct error *err)
+{
+	cleanup_free char *data = NULL;
+	size_t len;
+
+	if (read_file_at(dirfd, STATE_FILE, 1 << 20, &data, &len, err) < 0) {
+		if (err->errnum == ENOENT)
+			return error_set(err, ENOENT, "container '%s' is being created or its state was lost",
+					 id);
+		return error_wrap(err, "container '%s'", id);
+	}
+	if (state_record_parse(data, len, STATE_FILE, ret, err) < 0)
+		return error_wrap(err, "container '%s': damaged state", id);
+	return 0;
+}
+
+uint64_t proc_start_time(pid_t pid, char *ret_state)
+{
+	char path[64], buf[1024], *p;
+	cleanup_close int fd = -1;
+	ssize_t n;
+	unsigned long long start = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* the command name may hold spaces and parentheses: fields start after the last ')' */
+	p = strrchr(buf, ')');
+	if (p == NULL)
+		return 0;
+	if (ret_state)
+		*ret_state = p[2];
+	/* after ')' come: state(3) ... starttime(22), i.e. 20 fields */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &start) != 1)
+		return 0;
+	return start;
+}
+
+bool state_init_alive(const struct state_record *s)
+{
+	char st = 0;
+	uint64_t start = proc_start_time(s->pid, &st);
+
+	return start != 0 && start == s->pid_start && st != 'Z' && st != 'X';
+}
+
+enum container_status state_status(int dirfd, const struct state_record *s)
+{
+	if (!state_init_alive(s))
+		return STATUS_STOPPED;
+	if (s->cgroup_path && cgroup_is_frozen(s->cgroup_path))
+		return STATUS_PAUSED;
+	if (faccessat(dirfd, EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return STATUS_CREATED;
+	return STATUS_RUNNING;
+}

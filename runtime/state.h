@@ -1,0 +1,45 @@
+/* The state directory of one container, <root>/<id>/: state.json (written once, atomically), a copy of
+ * the config, and the exec socket while the container is "created". The directory itself is the lock:
+ * flock on its fd serializes commands on one container and never blocks other containers. */
+#ifndef HUSK_STATE_H
+#define HUSK_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config/state-json.h"
+#include "error.h"
+
+enum container_status {
+	STATUS_CREATING,
+	STATUS_CREATED,
+	STATUS_RUNNING,
+	STATUS_PAUSED,
+	STATUS_STOPPED,
+};
+
+#define STATE_FILE  "state.json"
+#define CONFIG_COPY "config.json"
+#define EXEC_SOCK   "exec.sock" /* listening socket of a created init; start connects to it */
+
+const char *status_name(enum container_status s);
+
+/* Container ids become directory names: letters, digits, "_+.-", at most 200 bytes, never "." or "..",
+ * so a hostile id cannot make a state path escape --root. */
+int state_validate_id(const char *id, struct error *err);
+/* Create <root>/<id> exclusively (two creates of one id: exactly one wins) and lock it. */
+int state_create_dir(const char *root, const char *id, int *ret_dirfd, struct error *err);
+/* Open and lock an existing container's directory; "container 'x' does not exist" when missing. */
+int state_open_dir(const char *root, const char *id, bool exclusive, int *ret_dirfd, struct error *err);
+int state_remove_dir(const char *root, const char *id, int dirfd, struct error *err);
+int state_write(int dirfd, const struct state_record *s, struct error *err);
+int state_read(int dirfd, const char *id, struct state_record **ret, struct error *err);
+
+/* Start time (clock ticks since boot) of pid, 0 when the process is gone. */
+uint64_t proc_start_time(pid_t pid, char *ret_state);
+/* Status derived from the live process (pid + start time), the freezer and the exec fifo. */
+enum container_status state_status(int dirfd, const struct state_record *s);
+/* True when pid is still the container's init (same start time, not a zombie). */
+bool state_init_alive(const struct state_record *s);
+
+#endif

@@ -1,0 +1,31 @@
+/* Typed messages between husk (the parent) and the container init over a SOCK_SEQPACKET socketpair.
+ * Each message is one datagram: a 4-byte type followed by an optional payload (an error text travels
+ * whole, whatever its length, so `husk create` reports the init's real cause). */
+#ifndef HUSK_SYNC_H
+#define HUSK_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum sync_msg {
+	SYNC_MAPS_DONE = 1, /* parent -> init: id maps written, cgroup joined: go on */
+	SYNC_HOOKS_RUN,	    /* init -> parent: mounts ready; run prestart/createRuntime hooks now */
+	SYNC_HOOKS_DONE,    /* parent -> init: hooks succeeded */
+	SYNC_READY,	    /* init -> parent: fully set up, about to wait for start */
+	SYNC_ERROR,	    /* init -> parent: payload is the error message */
+	SYNC_START,	    /* parent -> init (run only): start now, no fifo round trip needed */
+	SYNC_PID,	    /* intermediate -> parent: payload is the init's host pid */
+};
+
+int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struct error *err);
+/* Receive one message; *ret_payload (NUL-terminated, malloc'd) may be NULL when not wanted.
+ * A peer that exits without a word gives an error saying so. */
+int sync_recv(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_len, struct error *err);
+/* Receive and require type `want`; a SYNC_ERROR from the peer becomes err with its message. */
+int sync_expect(int fd, enum sync_msg want, struct error *err);
+/* In the init: report err to the parent (best effort). */
+void sync_send_error(int fd, const struct error *err);
+
+#endif

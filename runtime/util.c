@@ -1,0 +1,273 @@
+/* Shared helpers: cleanup destructors, checked allocation, whole-file and atomic I/O. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+	*fd = -1;
+}
+
+void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+	*f = NULL;
+}
+
+void strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+void strvfreep(char ***v)
+{
+	strv_free(*v);
+	*v = NULL;
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *r;
+
+	if (s == NULL)
+		return NULL;
+	r = strdup(s);
+	if (r == NULL)
+		abort();
+	return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *r;
+
+	va_start(ap, fmt);
+	if (vasprintf(&r, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return r;
+}
+
+char *xstrndup_dir(const char *path, const char *slash)
+{
+	if (slash == NULL || slash == path)
+		return xstrdup("/");
+	return strndup(path, (size_t)(slash - path)) ?: (abort(), NULL);
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **ret_data, size_t *ret_len, struct error *err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	cleanup_free char *buf = NULL;
+	size_t len = 0, cap = 4096;
+
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s'", path);
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			if (cap > max)
+				return error_set(err, EFBIG, "read '%s': file larger than %zu bytes", path,
+						 max);
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return error_sys(err, errno, "read '%s'", path);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return error_set(err, EFBIG, "read '%s': file larger than %zu bytes", path, max);
+	}
+	buf[len] = '\0';
+	*ret_data = steal_ptr(&buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct error *err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s'", path);
+	if (write_all(fd, data, len) < 0)
+		return error_sys(err, errno, "write '%.*s' to '%s'", (int)(len > 64 ? 64 : len), data, path);
+	return 0;
+}
+
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+		      struct error *err)
+{
+	char tmp[NAME_MAX + 1];
+	cleanup_close int fd = -1;
+
+	if (snprintf(tmp, sizeof tmp, ".%s.tmp", name) >= (int)sizeof tmp)
+		return error_set(err, ENAMETOOLONG, "file name '%s' too long", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return error_sys(err, errno, "create '%s'", tmp);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		int e = errno;
+		unlinkat(dirfd, tmp, 0);
+		return error_sys(err, e, "write '%s'", tmp);
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int e = errno;
+		unlinkat(dirfd, tmp, 0);
+		return error_sys(err, e, "rename '%s' to '%s'", tmp, name);
+	}
+	if (fsync(dirfd) < 0)
+		return error_sys(err, errno, "fsync directory of '%s'", name);
+	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct error *err)
+{
+	cleanup_free char *copy = xstrdup(path);
+
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return error_sys(err, errno, "mkdir '%s'", copy);
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return error_sys(err, errno, "mkdir '%s'", copy);
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+int parse_i64(const char *s, int64_t *ret)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}

@@ -1,0 +1,75 @@
+/* Small shared helpers: cleanup attributes for every resource type, ownership "steal" helpers,
+ * and checked I/O. Every destructor accepts NULL / -1. */
+#ifndef HUSK_UTIL_H
+#define HUSK_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void freep(void *p);
+void closep(int *fd);
+void fclosep(FILE **f);
+void strvfreep(char ***v);
+void strv_free(char **v);
+
+#define cleanup_free  __attribute__((cleanup(freep)))
+#define cleanup_close __attribute__((cleanup(closep)))
+#define cleanup_file  __attribute__((cleanup(fclosep)))
+#define cleanup_strv  __attribute__((cleanup(strvfreep)))
+
+/* Take ownership out of a cleanup variable. */
+static inline void *steal_ptr(void *pp)
+{
+	void **p = pp;
+	void *v = *p;
+	*p = NULL;
+	return v;
+}
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
+
+/* Allocation that aborts on failure: out-of-memory in a short-lived CLI has no recovery path
+ * better than a clean abort, and checking every strdup hides the logic that matters. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The directory part of path up to slash ("/" when slash is the first character). */
+char *xstrndup_dir(const char *path, const char *slash);
+
+/* Read a whole file (at most max bytes) into a NUL-terminated buffer. */
+int read_file_at(int dirfd, const char *path, size_t max, char **ret_data, size_t *ret_len,
+		 struct error *err);
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, size_t len);
+/* Read exactly len bytes; returns 0, or -1 with errno (EPIPE-like 0 read gives errno=EIO). */
+int read_all(int fd, void *buf, size_t len);
+/* Write a string to a file at dirfd/path (O_WRONLY|O_TRUNC, no create). */
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct error *err);
+/* Atomically replace dirfd/name with data: temp file, fsync, rename, fsync of the directory. */
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+		      struct error *err);
+
+/* mkdir -p relative to the current directory or absolute. */
+int mkdir_p(const char *path, mode_t mode, struct error *err);
+
+/* Parse a decimal integer with full-string and range checking. */
+int parse_u64(const char *s, uint64_t *ret);
+int parse_i64(const char *s, int64_t *ret);
+
+/* Monotonic time in nanoseconds. */
+uint64_t now_ns(void);
+
+#endif

@@ -373,3 +373,38 @@ bool cgroup_is_frozen(const char *path)
 	error_clear(&e);
 	return false;
 }
+
+int cgroup_devices_v1(const char *path, const struct spec_resources *r, struct error *err);
+
+const char *cgroup_unsupported_resource(const struct spec_resources *r)
+{
+	if (r->has_memory)
+		return "memory";
+	if (r->has_cpu)
+		return "cpu";
+	if (r->has_pids)
+		return "pids";
+	if (r->has_blkio)
+		return "blockIO";
+	if (r->n_hugepage_limits)
+		return "hugepageLimits";
+	if (r->has_network)
+		return "network";
+	if (r->n_rdma)
+		return "rdma";
+	if (r->unified.n)
+		return "unified";
+	return NULL;
+}
+
+int cgroup_apply_resources(const char *path, const struct spec_resources *r, struct error *err)
+{
+	const char *unsupported = cgroup_unsupported_resource(r);
+
+	/* a limit the config asks for must be enforced or refused, never silently dropped */
+	if (unsupported)
+		return error_set(err, ENOTSUP,
+				 "linux.resources.%s: this resource limit is not implemented by husk yet",
+				 unsupported);
+	return cgroup_devices_v1(path, r, err);
+}

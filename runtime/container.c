@@ -88,6 +88,13 @@ static int check_config(struct create_ctx *c, struct error *err)
 	if ((s->hostname || s->domainname) && !has[NS_UTS])
 		return error_set(err, EINVAL,
 				 "config.json: .hostname: setting a hostname needs a new uts namespace");
+	if (s->linux_.has_resources && c->o->cgroups_disabled)
+		log_warn("linux.resources: cgroups are disabled (--cgroup-manager disabled), ignoring");
+	else if (s->linux_.has_resources && cgroup_unsupported_resource(&s->linux_.resources))
+		return error_set(
+		    err, ENOTSUP,
+		    "config.json: .linux.resources.%s: this resource limit is not implemented by husk yet",
+		    cgroup_unsupported_resource(&s->linux_.resources));
 	if (s->process.terminal && c->o->console_socket == NULL)
 		return error_set(err, EINVAL,
 				 "config.json: .process.terminal is true but no --console-socket was "
@@ -359,6 +366,9 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		if (cgroup_create(c.cgroup_path, err) < 0)
 			goto rollback;
 		c.cgroup_created = true;
+		if (c.spec->linux_.has_resources &&
+		    cgroup_apply_resources(c.cgroup_path, &c.spec->linux_.resources, err) < 0)
+			goto rollback;
 	}
 	if (bind_exec_socket(&c, err) < 0)
 		goto rollback;

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "state.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util.h"
 
 struct create_ctx {
@@ -263,7 +264,7 @@ static int write_pid_file(const char *path, pid_t pid, struct error *err)
 	cleanup_close int dfd = -1;
 
 	dir = slash ? xstrndup_dir(copy, slash) : xstrdup(".");
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* fsync needs a real fd, not O_PATH */
 	if (dfd < 0)
 		return error_sys(err, errno, "pid file directory '%s'", dir);
 	return write_file_atomic(dfd, slash ? slash + 1 : copy, buf, (size_t)len, 0644, err);
@@ -334,6 +335,8 @@ static void create_ctx_free(struct create_ctx *c)
 			close(c->sync[i]);
 	if (c->listen_fd >= 0)
 		close(c->listen_fd);
+	if (c->init.console_fd >= 0)
+		close(c->init.console_fd);
 	for (int t = 0; t < 8; t++)
 		if (c->init.ns_fds[t] >= 0)
 			close(c->init.ns_fds[t]);
@@ -348,7 +351,12 @@ static bool has_parent_hooks(const struct spec *s)
 
 int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *err)
 {
-	struct create_ctx c = { .o = o, .dirfd = -1, .sync = { -1, -1 }, .listen_fd = -1, .pid = -1 };
+	struct create_ctx c = { .o = o,
+				.dirfd = -1,
+				.sync = { -1, -1 },
+				.listen_fd = -1,
+				.pid = -1,
+				.init = { .console_fd = -1 } };
 	uint64_t flags = 0;
 	int r = -1;
 
@@ -385,6 +393,12 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	c.init.parent_sync_fd = c.sync[0];
 	c.init.lock_fd = c.dirfd;
 	c.init.exec_listen_fd = c.listen_fd;
+	c.init.console_fd = -1;
+	if (o->console_socket) {
+		c.init.console_fd = terminal_connect(o->console_socket, err);
+		if (c.init.console_fd < 0)
+			goto rollback;
+	}
 	c.init.no_pivot = o->no_pivot;
 	c.init.no_new_keyring = o->no_new_keyring;
 	c.init.preserve_fds = o->preserve_fds;

@@ -24,6 +24,7 @@
 #include "rootfs.h"
 #include "seccomp.h"
 #include "sync.h"
+#include "terminal.h"
 #include "util.h"
 
 static int join_late_namespaces(struct init_args *a, struct error *err)
@@ -117,6 +118,12 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 
 	if (rootfs_prepare(&c, err) < 0 || rootfs_mount_all(&c, err) < 0 || rootfs_devices(&c, err) < 0)
 		return -1;
+	if (a->console_fd >= 0) {
+		if (terminal_setup(c.rootfd, a->console_fd, &a->spec->process, err) < 0)
+			return -1;
+		close(a->console_fd);
+		a->console_fd = -1;
+	}
 	if (a->parent_hooks) {
 		if (sync_send(a->sync_fd, SYNC_HOOKS_RUN, NULL, 0, err) < 0 ||
 		    sync_expect(a->sync_fd, SYNC_HOOKS_DONE, err) < 0)

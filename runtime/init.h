@@ -18,6 +18,7 @@ struct init_args {
 	int lock_fd;		 /* the parent's locked state dir: closed first, the lock is not ours */
 	int parent_sync_fd;	 /* the parent's end of the socketpair: closed first */
 	int exec_listen_fd;	 /* listening socket that `start` connects to */
+	int console_fd;		 /* connected --console-socket, or -1 */
 	int ns_fds[8];		 /* fds of namespaces to join by path (indexed by enum spec_ns_type), or -1 */
 	bool new_ns[8];		 /* namespaces created for the container */
 	bool userns;		 /* inside a user namespace (new or joined) */

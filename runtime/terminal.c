@@ -1,0 +1,113 @@
+/* Console setup. The pty pair is reached without path lookups inside the container: the master is
+ * opened through the resolved-in-root /dev/pts/ptmx and the peer with TIOCGPTPEER, so a /dev/pts/N or
+ * /dev symlink planted by the image cannot redirect the console (CVE-2025-52565). */
+#define _GNU_SOURCE
+#include "terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rootfs.h"
+#include "util.h"
+
+int terminal_connect(const char *path, struct error *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof addr.sun_path)
+		return error_set(err, ENAMETOOLONG, "console socket path '%s' is too long", path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return error_sys(err, errno, "console socket");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+		int e = errno;
+		close(fd);
+		return error_sys(err, e, "connect to console socket '%s'", path);
+	}
+	return fd;
+}
+
+int terminal_send_fd(int sock, int fd, const char *name, struct error *err)
+{
+	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { (void *)name, strlen(name) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return error_sys(err, errno, "send the pty master to the console socket");
+	return 0;
+}
+
+static int bind_console(int rootfd, int slave, struct error *err)
+{
+	cleanup_close int dst = -1, tree = -1;
+
+	if (rootfs_mkdir_in(rootfd, "/dev/console", true, err) < 0)
+		return -1;
+	dst = rootfs_open_in(rootfd, "/dev/console", O_PATH | O_NOFOLLOW);
+	log_debug("mount(\"/dev/pts/N\", \"/dev/console\", NULL, MS_BIND, NULL)");
+	tree = open_tree(slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (dst < 0 || tree < 0 ||
+	    move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return error_sys(err, errno, "bind the pty to /dev/console");
+	return 0;
+}
+
+int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, struct error *err)
+{
+	cleanup_close int master = rootfs_open_in(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW);
+	cleanup_close int slave = -1;
+	struct stat st;
+
+	if (master < 0)
+		return error_sys(err, errno,
+				 "open /dev/pts/ptmx in the container (is devpts mounted on /dev/pts?)");
+	if (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
+	    minor(st.st_rdev) != 2)
+		return error_set(err, EPERM,
+				 "the container's /dev/pts/ptmx is not the 5:2 pty multiplexer: refusing");
+	if (unlockpt(master) < 0)
+		return error_sys(err, errno, "unlock the pty");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return error_sys(err, errno, "open the pty peer");
+	if (p->has_console_size) {
+		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
+				      .ws_col = (unsigned short)p->console_width };
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+			return error_sys(err, errno, "set the console size");
+	}
+	if (bind_console(rootfd, slave, err) < 0)
+		return -1;
+	log_debug("setsid(); ioctl(pty, TIOCSCTTY)");
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		return error_sys(err, errno, "make the pty the controlling terminal");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return error_sys(err, errno, "dup the pty to fd %d", fd);
+	if (terminal_send_fd(console_fd, master, "/dev/ptmx", err) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* process.terminal: a pty from the container's own devpts, made the controlling terminal of the init,
+ * bound to /dev/console, with the master handed to the caller's console socket (SCM_RIGHTS). */
+#ifndef HUSK_TERMINAL_H
+#define HUSK_TERMINAL_H
+
+#include "config/spec.h"
+#include "error.h"
+
+/* Connect to the --console-socket path (in the parent, host view). */
+int terminal_connect(const char *path, struct error *err);
+/* In the init, after devpts is mounted and before pivot_root. */
+int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, struct error *err);
+/* Send fd over a unix socket with SCM_RIGHTS and name as the payload. */
+int terminal_send_fd(int sock, int fd, const char *name, struct error *err);
+
+#endif

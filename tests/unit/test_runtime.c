@@ -1,0 +1,230 @@
+/* Unit tests of runtime/ pieces that need no privileges: mount option translation, cgroup path
+ * resolution, signal names, the state record, seccomp translation and CPU lists. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+
+#include "config/spec.h"
+#include "config/state-json.h"
+#include "runtime/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/mountopt.h"
+#include "runtime/process.h"
+#include "runtime/seccomp.h"
+#include "runtime/state.h"
+#include "unit.h"
+
+static void test_mount_opts_flags(void)
+{
+	char *opts[] = { "nosuid", "noexec", "nodev", "ro", "mode=755", "size=65536k", "rslave" };
+	struct mount_opts o;
+	struct error err = { 0 };
+
+	CHECK(mount_opts_parse(opts, 7, &o, &err) == 0);
+	CHECK(o.flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY));
+	CHECK_STR(o.data, "mode=755,size=65536k");
+	CHECK(o.propagation == (MS_SLAVE | MS_REC));
+	CHECK(o.has_ro && !o.has_rw && !o.bind);
+	mount_opts_free(&o);
+}
+
+static void test_mount_opts_bind_and_recursive(void)
+{
+	char *opts[] = { "rbind", "rro", "rnosuid", "rw", "tmpcopyup" };
+	struct mount_opts o;
+	struct error err = { 0 };
+
+	CHECK(mount_opts_parse(opts, 5, &o, &err) == 0);
+	CHECK(o.bind && o.recursive_bind && o.tmpcopyup);
+	CHECK(o.rec_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID));
+	CHECK(o.has_rw && (o.clear & MS_RDONLY) && !(o.flags & MS_RDONLY));
+	CHECK(o.data == NULL);
+	mount_opts_free(&o);
+}
+
+static void test_mount_opts_last_wins(void)
+{
+	char *opts[] = { "ro", "rw", "rro", "rrw" };
+	struct mount_opts o;
+	struct error err = { 0 };
+
+	CHECK(mount_opts_parse(opts, 4, &o, &err) == 0);
+	CHECK(!(o.flags & MS_RDONLY));
+	CHECK(o.rec_set == 0 && o.rec_clr == MOUNT_ATTR_RDONLY);
+	mount_opts_free(&o);
+}
+
+static void test_mount_opts_empty_rejected(void)
+{
+	char *opts[] = { "ro", "" };
+	struct mount_opts o;
+	struct error err = { 0 };
+
+	CHECK(mount_opts_parse(opts, 2, &o, &err) < 0);
+	CHECK_CONTAINS(err.msg, "mount option 1 is empty");
+	error_clear(&err);
+}
+
+static void test_cgroup_paths(void)
+{
+	struct error err = { 0 };
+	char *p = NULL;
+
+	CHECK(cgroup_resolve_path(NULL, "abc", &p, &err) == 0);
+	CHECK_STR(p, "/husk/abc");
+	free(p);
+	CHECK(cgroup_resolve_path("/default/abc", "abc", &p, &err) == 0);
+	CHECK_STR(p, "/default/abc");
+	free(p);
+	CHECK(cgroup_resolve_path("/a/../../etc", "x", &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "'..' is not allowed");
+	error_clear(&err);
+	CHECK(cgroup_resolve_path("..", "x", &p, &err) < 0);
+	error_clear(&err);
+	CHECK(cgroup_resolve_path("/a/..b/c", "x", &p, &err) == 0);
+	free(p);
+	CHECK(cgroup_resolve_path("machine.slice:libpod:abc", "x", &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "systemd cgroup driver is not available");
+	error_clear(&err);
+}
+
+static void test_signal_names(void)
+{
+	int s = 0;
+
+	CHECK(signal_parse("TERM", &s) == 0 && s == SIGTERM);
+	CHECK(signal_parse("SIGKILL", &s) == 0 && s == SIGKILL);
+	CHECK(signal_parse("9", &s) == 0 && s == 9);
+	CHECK(signal_parse("SIGRTMIN+2", &s) == 0 && s == SIGRTMIN + 2);
+	CHECK(signal_parse("RTMAX", &s) == 0 && s == SIGRTMAX);
+	CHECK(signal_parse("0", &s) < 0);
+	CHECK(signal_parse("SIGFOO", &s) < 0);
+	CHECK(signal_parse("term", &s) < 0);
+	CHECK(signal_parse("", &s) < 0);
+}
+
+static void test_container_ids(void)
+{
+	struct error err = { 0 };
+	char longid[260];
+
+	memset(longid, 'a', sizeof longid - 1);
+	longid[sizeof longid - 1] = '\0';
+	CHECK(state_validate_id("abc-1.2_3+4", &err) == 0);
+	CHECK(state_validate_id("a/b", &err) < 0);
+	error_clear(&err);
+	CHECK(state_validate_id("..", &err) < 0);
+	error_clear(&err);
+	CHECK(state_validate_id("a\nb", &err) < 0);
+	error_clear(&err);
+	CHECK(state_validate_id(longid, &err) < 0);
+	error_clear(&err);
+	CHECK(state_validate_id("", &err) < 0);
+	error_clear(&err);
+}
+
+static void test_state_record_roundtrip(void)
+{
+	char *keys[] = { "k", NULL }, *values[] = { "v\"q", NULL };
+	struct state_record in = { .id = "c1",
+				   .pid = 42,
+				   .pid_start = 12345,
+				   .bundle = "/b",
+				   .rootfs = "/b/r",
+				   .created = "2026-01-01T00:00:00Z",
+				   .owner = "root",
+				   .oci_version = "1.2.0",
+				   .annotations = { keys, values, 1 },
+				   .cgroup_path = "/husk/c1",
+				   .own_pidns = true };
+	char *json = state_record_to_json(&in);
+	struct state_record *out = NULL;
+	struct error err = { 0 };
+
+	CHECK(state_record_parse(json, strlen(json), "state.json", &out, &err) == 0);
+	CHECK(out && out->pid == 42 && out->pid_start == 12345 && out->own_pidns);
+	CHECK_STR(out ? out->cgroup_path : NULL, "/husk/c1");
+	CHECK_STR(out ? out->annotations.values[0] : NULL, "v\"q");
+	state_record_free(out);
+	free(json);
+	CHECK(state_record_parse("{\"id\":1}", 8, "state.json", &out, &err) < 0);
+	CHECK_CONTAINS(err.msg, "state.json: .id: expected a string");
+	error_clear(&err);
+	CHECK(state_record_parse("{", 1, "state.json", &out, &err) < 0);
+	error_clear(&err);
+}
+
+static void test_state_oci_json(void)
+{
+	struct state_record in = { .id = "c1",
+				   .pid = 42,
+				   .bundle = "/b",
+				   .rootfs = "/b/r",
+				   .created = "t",
+				   .owner = "root",
+				   .oci_version = "1.2.0" };
+	char *json = state_oci_json(&in, "stopped", 0, false);
+
+	CHECK_STR(
+	    json,
+	    "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"stopped\",\"pid\":0,\"bundle\":\"/b\","
+	    "\"rootfs\":\"/b/r\",\"created\":\"t\",\"owner\":\"root\",\"annotations\":{}}");
+	free(json);
+	json = state_pids_json((pid_t[]){ 1, 22 }, 2);
+	CHECK_STR(json, "[1,22]");
+	free(json);
+}
+
+static void test_seccomp_translation(void)
+{
+	static const char cfg[] =
+	    "{\"ociVersion\":\"1.2.0\",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+	    "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"
+	    "\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\",\"no_such_syscall\"],\"action\":\"SCMP_ACT_"
+	    "ERRNO\","
+	    "\"errnoRet\":1},{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":"
+	    "0,"
+	    "\"value\":255,\"valueTwo\":0,\"op\":\"SCMP_CMP_NE\"},{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_"
+	    "NE\"}]}]}}}";
+	struct spec *s = NULL;
+	struct error err = { 0 };
+	scmp_filter_ctx ctx = NULL;
+
+	CHECK(spec_parse(cfg, sizeof cfg - 1, "config.json", &s, &err) == 0);
+	if (s == NULL)
+		return;
+	CHECK(seccomp_build(&s->linux_.seccomp, &ctx, &err) == 0);
+	CHECK(ctx != NULL);
+	if (ctx)
+		seccomp_release(ctx);
+	s->linux_.seccomp.default_action = SECCOMP_ACT_NOTIFY;
+	CHECK(seccomp_build(&s->linux_.seccomp, &ctx, &err) < 0);
+	CHECK_CONTAINS(err.msg, "SCMP_ACT_NOTIFY");
+	error_clear(&err);
+	spec_free(s);
+}
+
+static void test_cpu_lists(void)
+{
+	cpu_set_t set;
+
+	CHECK(process_parse_cpus("0-2,5", &set, sizeof set) == 0);
+	CHECK(CPU_ISSET(0, &set) && CPU_ISSET(2, &set) && !CPU_ISSET(3, &set) && CPU_ISSET(5, &set));
+	CHECK(process_parse_cpus("3-1", &set, sizeof set) < 0);
+	CHECK(process_parse_cpus("a", &set, sizeof set) < 0);
+	CHECK(process_parse_cpus("1,", &set, sizeof set) == 0);
+	CHECK(process_parse_cpus("99999", &set, sizeof set) < 0);
+}
+
+UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
+	   { "mount_opts_bind_and_recursive", test_mount_opts_bind_and_recursive },
+	   { "mount_opts_last_wins", test_mount_opts_last_wins },
+	   { "mount_opts_empty_rejected", test_mount_opts_empty_rejected },
+	   { "cgroup_paths", test_cgroup_paths }, { "signal_names", test_signal_names },
+	   { "container_ids", test_container_ids }, { "state_record_roundtrip", test_state_record_roundtrip },
+	   { "state_oci_json", test_state_oci_json }, { "seccomp_translation", test_seccomp_translation },
+	   { "cpu_lists", test_cpu_lists })

@@ -102,7 +102,7 @@ static int write_rule(const char *dir, const struct spec_device_cgroup *d, struc
 	return write_file_at(AT_FDCWD, file, rule, strlen(rule), err);
 }
 
-int cgroup_devices_v1(const char *path, const struct spec_resources *r, struct error *err)
+int cgroup_devices(const char *path, const struct spec_resources *r, struct error *err)
 {
 	const struct cgroup_hierarchy *h = cgroup_find("devices");
 	cleanup_free char *dir = NULL;

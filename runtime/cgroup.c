@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "cgroup.h"
 
+#include "cgroup-plan.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -374,37 +376,43 @@ bool cgroup_is_frozen(const char *path)
 	return false;
 }
 
-int cgroup_devices_v1(const char *path, const struct spec_resources *r, struct error *err);
-
-const char *cgroup_unsupported_resource(const struct spec_resources *r)
+int cgroup_check_resources(const struct spec_resources *r, struct error *err)
 {
-	if (r->has_memory)
-		return "memory";
-	if (r->has_cpu)
-		return "cpu";
-	if (r->has_pids)
-		return "pids";
-	if (r->has_blkio)
-		return "blockIO";
-	if (r->n_hugepage_limits)
-		return "hugepageLimits";
-	if (r->has_network)
-		return "network";
-	if (r->n_rdma)
-		return "rdma";
-	if (r->unified.n)
-		return "unified";
-	return NULL;
+	struct cg_plan plan;
+
+	if (cgroup_layout(err) == NULL || cgroup_plan_build(r, cgroup_v2_mask(), &plan, err) < 0)
+		return -1;
+	for (size_t i = 0; i < plan.n; i++) {
+		enum cg_controller c = plan.w[i].controller;
+		bool v2 = plan.v2_mask & (1UL << c);
+		/* a limit the config asks for must be enforced or refused, never silently dropped */
+		if (cgroup_find(v2 ? NULL : cg_controller_name(c, false)) == NULL) {
+			cgroup_plan_free(&plan);
+			return error_set(err, ENOTSUP,
+					 "linux.resources.%s: the %s cgroup controller is not available on "
+					 "this host",
+					 plan.w[i].field, cg_controller_name(c, v2));
+		}
+	}
+	cgroup_plan_free(&plan);
+	return 0;
 }
 
 int cgroup_apply_resources(const char *path, const struct spec_resources *r, struct error *err)
 {
-	const char *unsupported = cgroup_unsupported_resource(r);
+	struct cg_plan plan;
+	unsigned long used_v2 = 0;
+	int ret;
 
-	/* a limit the config asks for must be enforced or refused, never silently dropped */
-	if (unsupported)
-		return error_set(err, ENOTSUP,
-				 "linux.resources.%s: this resource limit is not implemented by husk yet",
-				 unsupported);
-	return cgroup_devices_v1(path, r, err);
+	if (cgroup_plan_build(r, cgroup_v2_mask(), &plan, err) < 0)
+		return -1;
+	for (size_t i = 0; i < plan.n; i++)
+		used_v2 |= plan.v2_mask & (1UL << plan.w[i].controller);
+	ret = cgroup_v2_enable(path, used_v2, err);
+	if (ret == 0)
+		ret = cgroup_plan_apply(&plan, path, err);
+	cgroup_plan_free(&plan);
+	if (ret == 0)
+		ret = cgroup_devices(path, r, err);
+	return ret;
 }

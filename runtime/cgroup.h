@@ -49,7 +49,9 @@ bool cgroup_is_frozen(const char *path);
 /* Write linux.resources into the cgroup. Device rules are followed by the devices every container
  * needs (/dev/null, ptys...), as runc does; a resource husk cannot enforce is an error naming it. */
 int cgroup_apply_resources(const char *path, const struct spec_resources *r, struct error *err);
-/* The first resource field set in r that husk does not write yet, or NULL. */
-const char *cgroup_unsupported_resource(const struct spec_resources *r);
+/* Check r against this host before anything is created: every controller it needs must exist. */
+int cgroup_check_resources(const struct spec_resources *r, struct error *err);
+/* Device rules: the v1 devices controller, or an eBPF program on cgroup v2. */
+int cgroup_devices(const char *path, const struct spec_resources *r, struct error *err);
 
 #endif

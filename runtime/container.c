@@ -91,11 +91,8 @@ static int check_config(struct create_ctx *c, struct error *err)
 				 "config.json: .hostname: setting a hostname needs a new uts namespace");
 	if (s->linux_.has_resources && c->o->cgroups_disabled)
 		log_warn("linux.resources: cgroups are disabled (--cgroup-manager disabled), ignoring");
-	else if (s->linux_.has_resources && cgroup_unsupported_resource(&s->linux_.resources))
-		return error_set(
-		    err, ENOTSUP,
-		    "config.json: .linux.resources.%s: this resource limit is not implemented by husk yet",
-		    cgroup_unsupported_resource(&s->linux_.resources));
+	else if (s->linux_.has_resources && cgroup_check_resources(&s->linux_.resources, err) < 0)
+		return error_wrap(err, "config.json");
 	if (s->process.terminal && c->o->console_socket == NULL)
 		return error_set(err, EINVAL,
 				 "config.json: .process.terminal is true but no --console-socket was "

@@ -416,3 +416,36 @@ int cgroup_apply_resources(const char *path, const struct spec_resources *r, str
 		ret = cgroup_devices(path, r, err);
 	return ret;
 }
+
+int cgroup_freeze(const char *path, bool freeze, struct error *err)
+{
+	const struct cgroup_hierarchy *h = cgroup_find("freezer");
+	bool v2 = h == NULL;
+	cleanup_free char *file = NULL;
+
+	if (v2 && (h = cgroup_find(NULL)) == NULL)
+		return error_set(err, ENOTSUP,
+				 "no freezer: neither a v1 freezer hierarchy nor cgroup v2 is mounted");
+	file = v2 ? xasprintf("%s%s/cgroup.freeze", h->mountpoint, path)
+		  : xasprintf("%s%s/freezer.state", h->mountpoint, path);
+	log_debug("write %s \"%s\"", file, v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED"));
+	if (write_file_at(AT_FDCWD, file, v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED"),
+			  v2 ? 1 : (freeze ? 6 : 6), err) < 0)
+		return error_wrap(err, "%s the container", freeze ? "freeze" : "thaw");
+	/* v1 reports FREEZING until every task has stopped; wait (bounded) for the final state */
+	for (int i = 0; i < 1000; i++) {
+		if (cgroup_is_frozen(path) == freeze) {
+			cleanup_free char *data = NULL;
+			struct error e = { 0 };
+			if (v2 || !freeze ||
+			    (read_file_at(AT_FDCWD, file, 64, &data, NULL, &e) == 0 &&
+			     strncmp(data, "FROZEN", 6) == 0))
+				return 0;
+			error_clear(&e);
+		}
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return error_set(err, ETIMEDOUT, "%s the container: the kernel did not finish within 1 s",
+			 freeze ? "freeze" : "thaw");
+}

@@ -46,6 +46,8 @@ int cgroup_signal_all(const char *path, int sig, struct error *err);
 /* Kill everything and remove the directories, waiting (bounded) for processes to leave. */
 int cgroup_destroy(const char *path, struct error *err);
 bool cgroup_is_frozen(const char *path);
+/* Freeze or thaw every process of the cgroup and wait until the kernel reports it done. */
+int cgroup_freeze(const char *path, bool freeze, struct error *err);
 /* Write linux.resources into the cgroup. Device rules are followed by the devices every container
  * needs (/dev/null, ptys...), as runc does; a resource husk cannot enforce is an error naming it. */
 int cgroup_apply_resources(const char *path, const struct spec_resources *r, struct error *err);

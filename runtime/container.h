@@ -29,6 +29,7 @@ int container_start(const char *root, const char *id, struct error *err);
 /* The OCI state JSON of a container (pretty-printed). */
 int container_state_json(const char *root, const char *id, char **ret_json, struct error *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
+int container_pause(const char *root, const char *id, bool pause, struct error *err);
 int container_delete(const char *root, const char *id, bool force, struct error *err);
 /* `run`: create, start, forward signals, wait; returns the exit status (128+N for a signal). */
 int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err);

@@ -182,6 +182,27 @@ out:
 	return r;
 }
 
+int container_pause(const char *root, const char *id, bool pause, struct error *err)
+{
+	struct opened c;
+	int r = -1;
+
+	if (open_container(root, id, true, &c, err) < 0)
+		return -1;
+	if (c.rec->cgroup_path == NULL)
+		error_set(err, ENOTSUP, "container '%s' has no cgroup (cgroups disabled): it cannot be %s",
+			  id, pause ? "paused" : "resumed");
+	else if (pause && c.status != STATUS_RUNNING && c.status != STATUS_CREATED)
+		error_set(err, EINVAL, "cannot pause container '%s': it is %s", id, status_name(c.status));
+	else if (!pause && c.status != STATUS_PAUSED)
+		error_set(err, EINVAL, "cannot resume container '%s': it is %s, not paused", id,
+			  status_name(c.status));
+	else
+		r = cgroup_freeze(c.rec->cgroup_path, pause, err);
+	opened_free(&c);
+	return r;
+}
+
 static void wait_gone(const struct state_record *rec)
 {
 	cleanup_close int pidfd = init_pidfd(rec);

@@ -30,6 +30,8 @@ int container_start(const char *root, const char *id, struct error *err);
 int container_state_json(const char *root, const char *id, char **ret_json, struct error *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err);
 int container_pause(const char *root, const char *id, bool pause, struct error *err);
+/* Apply new resource limits to a created, running or paused container. */
+int container_update(const char *root, const char *id, const struct spec_resources *r, struct error *err);
 int container_delete(const char *root, const char *id, bool force, struct error *err);
 /* `run`: create, start, forward signals, wait; returns the exit status (128+N for a signal). */
 int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err);

@@ -203,6 +203,47 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 	return r;
 }
 
+/* checkBeforeUpdate: refuse a memory limit below what the container already uses (on v2 the kernel
+ * would OOM-kill instead of refusing, as v1 does). */
+static int check_memory_usage(const char *path, const struct spec_resources *r, struct error *err)
+{
+	const struct cgroup_hierarchy *h = cgroup_find("memory");
+	cleanup_free char *file = NULL, *data = NULL;
+	uint64_t usage;
+
+	if (!r->has_memory || !r->memory.check_before_update || !r->memory.has_limit || r->memory.limit < 0)
+		return 0;
+	file = h ? xasprintf("%s%s/memory.usage_in_bytes", h->mountpoint, path)
+		 : xasprintf("%s%s/memory.current", cgroup_find(NULL) ? cgroup_find(NULL)->mountpoint : "",
+			     path);
+	if (read_file_at(AT_FDCWD, file, 64, &data, NULL, err) < 0)
+		return -1;
+	data[strcspn(data, "\n")] = '\0';
+	if (parse_u64(data, &usage) == 0 && (uint64_t)r->memory.limit < usage)
+		return error_set(err, EINVAL,
+				 "memory limit %lld is below the current usage %llu (checkBeforeUpdate)",
+				 (long long)r->memory.limit, (unsigned long long)usage);
+	return 0;
+}
+
+int container_update(const char *root, const char *id, const struct spec_resources *r, struct error *err)
+{
+	struct opened c;
+	int ret = -1;
+
+	if (open_container(root, id, true, &c, err) < 0)
+		return -1;
+	if (c.status == STATUS_STOPPED)
+		error_set(err, EINVAL, "cannot update container '%s': it is stopped", id);
+	else if (c.rec->cgroup_path == NULL)
+		error_set(err, ENOTSUP, "container '%s' has no cgroup (cgroups disabled): nothing to update",
+			  id);
+	else if (cgroup_check_resources(r, err) == 0 && check_memory_usage(c.rec->cgroup_path, r, err) == 0)
+		ret = cgroup_apply_resources(c.rec->cgroup_path, r, err);
+	opened_free(&c);
+	return ret;
+}
+
 static void wait_gone(const struct state_record *rec)
 {
 	cleanup_close int pidfd = init_pidfd(rec);

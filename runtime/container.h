@@ -32,6 +32,9 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 int container_pause(const char *root, const char *id, bool pause, struct error *err);
 /* Apply new resource limits to a created, running or paused container. */
 int container_update(const char *root, const char *id, const struct spec_resources *r, struct error *err);
+/* `events`: print stats every interval_ms (or once with stats_once) and OOM events as they happen, one
+ * JSON object per line, until the container stops. */
+int container_events(const char *root, const char *id, bool stats_once, int interval_ms, struct error *err);
 int container_delete(const char *root, const char *id, bool force, struct error *err);
 /* `run`: create, start, forward signals, wait; returns the exit status (128+N for a signal). */
 int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cgroup.h"
+#include "cgroup-bpf.h"
 #include "log.h"
 #include "util.h"
 
@@ -77,6 +78,12 @@ static const struct spec_device_cgroup default_allow[] = {
 	  .minor = 200,
 	  .access = "rwm" },
 };
+
+const struct spec_device_cgroup *cgroup_default_devices(size_t *ret_n)
+{
+	*ret_n = ARRAY_SIZE(default_allow);
+	return default_allow;
+}
 
 static void rule_text(const struct spec_device_cgroup *d, char *buf, size_t size)
 {

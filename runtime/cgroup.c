@@ -303,6 +303,15 @@ int cgroup_signal_all(const char *path, int sig, struct error *err)
 {
 	cleanup_free pid_t *pids = NULL;
 	size_t n;
+	const struct cgroup_hierarchy *v2 = cgroup_find(NULL);
+
+	/* cgroup.kill (v2, Linux 5.14) kills every member atomically, forks in flight included; only on a
+	 * host where the v2 tree tracks the container's processes (not hybrid, where v1 does) */
+	if (sig == SIGKILL && v2 && layout.mode == CGROUP_MODE_V2) {
+		cleanup_free char *kill_file = xasprintf("%s%s/cgroup.kill", v2->mountpoint, path);
+		if (access(kill_file, F_OK) == 0)
+			return write_file_at(AT_FDCWD, kill_file, "1", 1, err);
+	}
 
 	if (cgroup_pids(path, &pids, &n, err) < 0)
 		return -1;

@@ -396,11 +396,12 @@ int cgroup_check_resources(const struct spec_resources *r, struct error *err)
 		bool v2 = plan.v2_mask & (1UL << c);
 		/* a limit the config asks for must be enforced or refused, never silently dropped */
 		if (cgroup_find(v2 ? NULL : cg_controller_name(c, false)) == NULL) {
+			error_set(
+			    err, ENOTSUP,
+			    "linux.resources.%s: the %s cgroup controller is not available on this host",
+			    plan.w[i].field, cg_controller_name(c, v2));
 			cgroup_plan_free(&plan);
-			return error_set(err, ENOTSUP,
-					 "linux.resources.%s: the %s cgroup controller is not available on "
-					 "this host",
-					 plan.w[i].field, cg_controller_name(c, v2));
+			return -1;
 		}
 	}
 	cgroup_plan_free(&plan);
@@ -421,8 +422,6 @@ int cgroup_apply_resources(const char *path, const struct spec_resources *r, str
 	if (ret == 0)
 		ret = cgroup_plan_apply(&plan, path, err);
 	cgroup_plan_free(&plan);
-	if (ret == 0)
-		ret = cgroup_devices(path, r, err);
 	return ret;
 }
 

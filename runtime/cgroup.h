@@ -48,12 +48,14 @@ int cgroup_destroy(const char *path, struct error *err);
 bool cgroup_is_frozen(const char *path);
 /* Freeze or thaw every process of the cgroup and wait until the kernel reports it done. */
 int cgroup_freeze(const char *path, bool freeze, struct error *err);
-/* Write linux.resources into the cgroup. Device rules are followed by the devices every container
- * needs (/dev/null, ptys...), as runc does; a resource husk cannot enforce is an error naming it. */
+/* Write the limits of linux.resources into the cgroup (device rules apart: cgroup_devices); a resource
+ * husk cannot enforce is an error naming it. */
 int cgroup_apply_resources(const char *path, const struct spec_resources *r, struct error *err);
 /* Check r against this host before anything is created: every controller it needs must exist. */
 int cgroup_check_resources(const struct spec_resources *r, struct error *err);
-/* Device rules: the v1 devices controller, or an eBPF program on cgroup v2. */
+/* Device rules, followed by the devices every container needs (/dev/null, ptys...) as runc does: the
+ * v1 devices controller, or an eBPF program on cgroup v2. Applied once the init has made its /dev
+ * nodes (runc applies them at the same point). */
 int cgroup_devices(const char *path, const struct spec_resources *r, struct error *err);
 
 #endif

@@ -293,7 +293,13 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		if (sync_send(c->sync[0], SYNC_HOOKS_DONE, NULL, 0, err) < 0)
 			return -1;
 	}
-	return sync_expect(c->sync[0], SYNC_READY, err);
+	if (sync_expect(c->sync[0], SYNC_READY, err) < 0)
+		return -1;
+	/* device rules only now: the init had to mknod the config's devices first */
+	if (c->cgroup_path && c->spec->linux_.has_resources &&
+	    cgroup_devices(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
+		return -1;
+	return 0;
 }
 
 static int finish_create(struct create_ctx *c, struct error *err)

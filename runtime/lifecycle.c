@@ -239,7 +239,9 @@ int container_update(const char *root, const char *id, const struct spec_resourc
 		error_set(err, ENOTSUP, "container '%s' has no cgroup (cgroups disabled): nothing to update",
 			  id);
 	else if (cgroup_check_resources(r, err) == 0 && check_memory_usage(c.rec->cgroup_path, r, err) == 0)
-		ret = cgroup_apply_resources(c.rec->cgroup_path, r, err);
+		ret = cgroup_apply_resources(c.rec->cgroup_path, r, err) < 0
+			  ? -1
+			  : cgroup_devices(c.rec->cgroup_path, r, err);
 	opened_free(&c);
 	return ret;
 }
@@ -256,17 +258,41 @@ static void wait_gone(const struct state_record *rec)
 		;
 }
 
+/* delete --force of a container without state: gone already (runc: success), or a directory left
+ * by a create that died before writing state.json. The latter is removed once its lock is ours: a
+ * create still running holds it, so only a dead one's directory can be taken. */
+static int delete_stateless(const char *root, const char *id, struct error *err)
+{
+	cleanup_close int dirfd = -1;
+	struct state_record *rec = NULL;
+
+	error_clear(err);
+	if (state_open_dir(root, id, true, &dirfd, err) < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		error_clear(err);
+		return 0;
+	}
+	if (state_read(dirfd, id, &rec, err) == 0) {
+		/* written after all, between our two looks: an ordinary delete's job */
+		state_record_free(rec);
+		return error_set(err, EAGAIN, "container '%s' changed while deleting it: try again", id);
+	}
+	if (err->errnum != ENOENT)
+		return -1;
+	error_clear(err);
+	log_warn("container '%s' has no state (a create that died?): removing its directory", id);
+	return state_remove_dir(root, id, dirfd, err);
+}
+
 int container_delete(const char *root, const char *id, bool force, struct error *err)
 {
 	struct opened c;
 	int r = -1;
 
 	if (open_container(root, id, true, &c, err) < 0) {
-		if (force && err->errnum == ENOENT && c.dirfd < 0) {
-			/* runc: deleting a missing container with --force succeeds */
-			error_clear(err);
-			return 0;
-		}
+		if (force && err->errnum == ENOENT)
+			return delete_stateless(root, id, err);
 		return -1;
 	}
 	if (c.status != STATUS_STOPPED && !force) {
@@ -275,6 +301,12 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 		goto out;
 	}
 	if (c.status != STATUS_STOPPED) {
+		/* frozen tasks do not die until thawed: thaw first or the kill below waits for nothing */
+		if (c.status == STATUS_PAUSED) {
+			struct error e = { 0 };
+			cgroup_freeze(c.rec->cgroup_path, false, &e);
+			error_clear(&e);
+		}
 		if (c.rec->cgroup_path) {
 			struct error e = { 0 };
 			cgroup_signal_all(c.rec->cgroup_path, SIGKILL, &e);

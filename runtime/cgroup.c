@@ -252,6 +252,33 @@ int cgroup_enter(const char *path, pid_t pid, struct error *err)
 	return 0;
 }
 
+int cgroup_open_procs(const char *path, int *fds, size_t max, size_t *ret_n, struct error *err)
+{
+	size_t n = 0;
+
+	if (cgroup_layout(err) == NULL)
+		return -1;
+	/* the freezer's hierarchy last: a process joining a frozen cgroup stops there, and it must
+	 * already be in every other hierarchy (pids, memory...) when it does */
+	for (size_t k = 0; k < layout.n && n < max; k++) {
+		const struct cgroup_hierarchy *fz = cgroup_find("freezer");
+		size_t i = fz == NULL			  ? k
+			   : k == layout.n - 1		  ? (size_t)(fz - layout.h)
+			   : k >= (size_t)(fz - layout.h) ? k + 1
+							  : k;
+		cleanup_free char *procs = xasprintf("%s%s/cgroup.procs", layout.h[i].mountpoint, path);
+		fds[n] = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fds[n] < 0) {
+			while (n > 0)
+				close(fds[--n]);
+			return error_sys(err, errno, "open '%s'", procs);
+		}
+		n++;
+	}
+	*ret_n = n;
+	return 0;
+}
+
 /* The hierarchy whose cgroup.procs lists every process of the container. */
 static const struct cgroup_hierarchy *tracking_hierarchy(void)
 {

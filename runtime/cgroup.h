@@ -39,6 +39,8 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, st
 int cgroup_create(const char *path, struct error *err);
 /* Move pid into the cgroup in every hierarchy. */
 int cgroup_enter(const char *path, pid_t pid, struct error *err);
+/* Open cgroup.procs of the cgroup in every hierarchy (at most max), for a later join by writing "0". */
+int cgroup_open_procs(const char *path, int *fds, size_t max, size_t *ret_n, struct error *err);
 /* All pids in the cgroup (host view). */
 int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err);
 /* Signal every process of the cgroup. */

@@ -252,21 +252,6 @@ static char *now_rfc3339(void)
 	return xstrdup(buf);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct error *err)
-{
-	char buf[32];
-	int len = snprintf(buf, sizeof buf, "%d", pid); /* no newline: containerd parses it with Atoi */
-	cleanup_free char *copy = xstrdup(path), *dir = NULL;
-	char *slash = strrchr(copy, '/');
-	cleanup_close int dfd = -1;
-
-	dir = slash ? xstrndup_dir(copy, slash) : xstrdup(".");
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* fsync needs a real fd, not O_PATH */
-	if (dfd < 0)
-		return error_sys(err, errno, "pid file directory '%s'", dir);
-	return write_file_atomic(dfd, slash ? slash + 1 : copy, buf, (size_t)len, 0644, err);
-}
-
 static int parent_sync(struct create_ctx *c, struct error *err)
 {
 	struct state_record rec = { .id = (char *)c->o->id,

@@ -119,7 +119,7 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 	if (rootfs_prepare(&c, err) < 0 || rootfs_mount_all(&c, err) < 0 || rootfs_devices(&c, err) < 0)
 		return -1;
 	if (a->console_fd >= 0) {
-		if (terminal_setup(c.rootfd, a->console_fd, &a->spec->process, err) < 0)
+		if (terminal_setup(c.rootfd, a->console_fd, &a->spec->process, true, err) < 0)
 			return -1;
 		close(a->console_fd);
 		a->console_fd = -1;
@@ -130,7 +130,8 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 			return -1;
 	}
 	if (h->n[HOOK_CREATE_CONTAINER]) {
-		cleanup_free char *state = state_for_hooks(a, "created");
+		/* still part of create: the container is not "created" before create returns */
+		cleanup_free char *state = state_for_hooks(a, "creating");
 		if (hooks_run(h, HOOK_CREATE_CONTAINER, state, err) < 0)
 			return -1;
 	}
@@ -138,7 +139,12 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 	 * verified as procfs; /proc/sys/net and friends act on our own namespaces */
 	if (process_sysctl(a->spec, err) < 0)
 		return -1;
-	if (rootfs_pivot(&c, err) < 0 || rootfs_finish(&c, err) < 0)
+	if (rootfs_pivot(&c, err) < 0)
+		return -1;
+	/* a missing cwd is created, as runc does, before the root may turn read-only */
+	if (rootfs_mkdir_in(c.rootfd, a->spec->process.cwd, false, err) < 0)
+		return error_wrap(err, "process.cwd");
+	if (rootfs_finish(&c, err) < 0)
 		return -1;
 	close(c.rootfd);
 	return 0;
@@ -199,6 +205,7 @@ void init_main(struct init_args *a)
 	 * locked for as long as the init lives */
 	close(a->lock_fd);
 	close(a->parent_sync_fd);
+	process_note_runtime_binary();
 	/* die with the parent during setup: a half-built container must not outlive a killed husk */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (a->wait_maps && sync_expect(a->sync_fd, SYNC_MAPS_DONE, &err) < 0)
@@ -219,13 +226,14 @@ void init_main(struct init_args *a)
 		goto fail;
 	if (process_chdir(p->cwd, &err) < 0)
 		goto fail;
-	if (process_set_user(p, !a->userns || !a->new_ns[NS_USER], &err) < 0)
+	/* in a user namespace setgroups may be denied (see /proc/PID/setgroups) */
+	if (process_set_user(p, !a->userns, &err) < 0)
 		goto fail;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		error_sys(&err, errno, "set no_new_privs");
 		goto fail;
 	}
-	if (process_find_exec(p, &exe, &err) < 0)
+	if (process_find_exec(p, &exe, &err) < 0 || process_refuse_runtime_binary(exe, &err) < 0)
 		goto fail;
 	env = process_env(p, a->listen_fds);
 	if (sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
@@ -236,7 +244,8 @@ void init_main(struct init_args *a)
 	if (conn < 0)
 		fail_after_start(-1, &err);
 	if (a->spec->hooks.n[HOOK_START_CONTAINER]) {
-		cleanup_free char *state = state_for_hooks(a, "running");
+		/* "running" only once the program is exec'd (runtime-spec state), as runc reports */
+		cleanup_free char *state = state_for_hooks(a, "created");
 		if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, state, &err) < 0)
 			fail_after_start(conn, &err);
 	}

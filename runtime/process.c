@@ -257,13 +257,18 @@ int process_set_user(const struct spec_process *p, bool setgroups_allowed, struc
 
 	if (caps_drop_bounding(caps, err) < 0)
 		return -1;
-	if (setgroups_allowed) {
-		log_debug("setgroups(%zu, [...])", u->n_additional_gids);
-		if (setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0)
+	/* always set the list, also in a user namespace: the caller's supplementary groups (disk,
+	 * docker, ...) must not follow the program in and grant it their files */
+	log_debug("setgroups(%zu, [...])", u->n_additional_gids);
+	if (setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0) {
+		if (setgroups_allowed || errno != EPERM)
 			return error_sys(err, errno, "setgroups");
-	} else if (u->n_additional_gids) {
-		return error_set(err, EPERM,
-				 "additionalGids cannot be set: setgroups is denied in this user namespace");
+		/* a user namespace whose setgroups file says "deny" (made by an unprivileged
+		 * process): the groups cannot change, only a request for more is an error */
+		if (u->n_additional_gids)
+			return error_set(
+			    err, EPERM,
+			    "additionalGids cannot be set: setgroups is denied in this user namespace");
 	}
 	/* keep the permitted set across the uid change; capset below then sets it exactly */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -276,8 +281,9 @@ int process_set_user(const struct spec_process *p, bool setgroups_allowed, struc
 		return error_sys(err, errno, "setresuid(%u)", u->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return error_sys(err, errno, "prctl(PR_SET_KEEPCAPS)");
-	if (u->has_umask)
-		umask((mode_t)u->umask);
+	/* runc's default when the config has none: the caller's umask (077 under some sudo
+	 * setups) would otherwise make the container's files unreadable to others */
+	umask(u->has_umask ? (mode_t)u->umask : 0022);
 	return caps_apply(caps, err);
 }
 
@@ -368,4 +374,66 @@ int process_close_fds(int preserve, struct error *err)
 	if (syscall(SYS_close_range, first, ~0U, 0) < 0)
 		return error_sys(err, errno, "close inherited file descriptors");
 	return 0;
+}
+
+/* The host binary of husk, identified before pivot_root (see process_refuse_runtime_binary). */
+static dev_t self_dev;
+static ino_t self_ino;
+
+void process_note_runtime_binary(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/exe", &st) == 0) {
+		self_dev = st.st_dev;
+		self_ino = st.st_ino;
+	}
+}
+
+int process_refuse_runtime_binary(const char *exe, struct error *err)
+{
+	char path[4096], buf[256];
+	struct stat st;
+
+	if (self_ino == 0)
+		process_note_runtime_binary();
+	snprintf(path, sizeof path, "%s", exe);
+	/* follow "#!" interpreters as the kernel does (it allows 4 levels) */
+	for (int depth = 0; depth < 5; depth++) {
+		cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+		char *nl;
+
+		if (fd < 0 || fstat(fd, &st) < 0)
+			return 0; /* execve will report it */
+		/* the container's program must never be the runtime binary: a process running it inside the
+		 * container exposes the host's file through /proc/<pid>/exe for a rewrite (CVE-2019-5736) */
+		if (st.st_dev == self_dev && st.st_ino == self_ino)
+			return error_set(
+			    err, EPERM,
+			    "exec \"%s\": the program is the husk runtime binary itself: refusing "
+			    "(CVE-2019-5736)",
+			    exe);
+		n = read(fd, buf, sizeof buf - 1);
+		if (n < 3 || buf[0] != '#' || buf[1] != '!')
+			return 0;
+		buf[n] = '\0';
+		nl = strchr(buf, '\n');
+		if (nl)
+			*nl = '\0';
+		char *interp = buf + 2 + strspn(buf + 2, " \t");
+		interp[strcspn(interp, " \t")] = '\0';
+		snprintf(path, sizeof path, "%s", interp);
+	}
+	return 0;
+}
+
+bool process_setgroups_allowed(void)
+{
+	char buf[16] = "";
+	cleanup_close int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, buf, sizeof buf - 1) <= 0)
+		return true;
+	return strncmp(buf, "allow", 5) == 0;
 }

@@ -28,6 +28,13 @@ int process_chdir(const char *cwd, struct error *err);
 int process_find_exec(const struct spec_process *p, char **ret_path, struct error *err);
 /* The process env plus HOME from /etc/passwd when unset; LISTEN_FDS when fds are passed. */
 char **process_env(const struct spec_process *p, int listen_fds);
+/* Refuse to exec the husk binary itself (directly or as a script interpreter): inside the container
+ * it would expose the host's binary through /proc/<pid>/exe (CVE-2019-5736). */
+int process_refuse_runtime_binary(const char *exe, struct error *err);
+/* Record husk's own binary (dev, inode) while /proc/self/exe still resolves on the host. */
+void process_note_runtime_binary(void);
+/* Whether setgroups(2) is allowed in our user namespace (/proc/self/setgroups says "allow"). */
+bool process_setgroups_allowed(void);
 /* Close every fd above 2 + preserve, so no host fd reaches the container (CVE-2024-21626). */
 int process_close_fds(int preserve, struct error *err);
 /* Parse a CPU list ("0-3,7") into a mask; returns -1 on bad syntax. */

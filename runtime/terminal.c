@@ -60,7 +60,7 @@ int terminal_send_fd(int sock, int fd, const char *name, struct error *err)
 	return 0;
 }
 
-static int bind_console(int rootfd, int slave, struct error *err)
+static int bind_pty_to_console(int rootfd, int slave, struct error *err)
 {
 	cleanup_close int dst = -1, tree = -1;
 
@@ -75,7 +75,8 @@ static int bind_console(int rootfd, int slave, struct error *err)
 	return 0;
 }
 
-int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, struct error *err)
+int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, bool bind_console,
+		   struct error *err)
 {
 	cleanup_close int master = rootfs_open_in(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW);
 	cleanup_close int slave = -1;
@@ -99,7 +100,7 @@ int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, str
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return error_sys(err, errno, "set the console size");
 	}
-	if (bind_console(rootfd, slave, err) < 0)
+	if (bind_console && bind_pty_to_console(rootfd, slave, err) < 0)
 		return -1;
 	log_debug("setsid(); ioctl(pty, TIOCSCTTY)");
 	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)

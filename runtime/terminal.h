@@ -3,13 +3,17 @@
 #ifndef HUSK_TERMINAL_H
 #define HUSK_TERMINAL_H
 
+#include <stdbool.h>
+
 #include "config/spec.h"
 #include "error.h"
 
 /* Connect to the --console-socket path (in the parent, host view). */
 int terminal_connect(const char *path, struct error *err);
-/* In the init, after devpts is mounted and before pivot_root. */
-int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, struct error *err);
+/* In the init, after devpts is mounted and before pivot_root (bind_console: also bind the pty to
+ * /dev/console); in exec, inside the container's mount namespace without it. */
+int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, bool bind_console,
+		   struct error *err);
 /* Send fd over a unix socket with SCM_RIGHTS and name as the payload. */
 int terminal_send_fd(int sock, int fd, const char *name, struct error *err);
 

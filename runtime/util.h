@@ -62,6 +62,8 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, str
 int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 		      struct error *err);
 
+/* Write pid to path atomically, without a trailing newline (containerd parses it with Atoi). */
+int write_pid_file(const char *path, pid_t pid, struct error *err);
 /* mkdir -p relative to the current directory or absolute. */
 int mkdir_p(const char *path, mode_t mode, struct error *err);
 

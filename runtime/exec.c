@@ -1,0 +1,419 @@
+/* `husk exec`. The parent points its pid_for_children at the container's PID namespace and forks once,
+ * so the new process is husk's own child (a descendant of the caller's subreaper once husk exits) and
+ * already counts in the container's PID namespace. The child joins the cgroup while it still sees the
+ * host's /sys, then the namespaces (user first, mount last), applies the process, and execs. */
+#define _GNU_SOURCE
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "config/spec.h"
+#include "log.h"
+#include "process.h"
+#include "rootfs.h"
+#include "seccomp.h"
+#include "state.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util.h"
+
+/* Namespaces joined in this order: the user namespace first (the others belong to it), the mount
+ * namespace last (it changes what every path means). The PID namespace is the parent's job. */
+static const struct {
+	const char *name;
+	int flag;
+} join_order[] = {
+	{ "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC },	  { "uts", CLONE_NEWUTS },
+	{ "net", CLONE_NEWNET },   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+	{ "mnt", CLONE_NEWNS },
+};
+
+struct exec_ctx {
+	const struct exec_opts *o;
+	struct spec *spec;	      /* the container's config (for seccomp, rlimits, defaults) */
+	struct spec_process *process; /* what runs */
+	struct state_record *rec;
+	int ns_fds[ARRAY_SIZE(join_order)];
+	bool userns;
+	int console_fd;
+	int sync[2];
+	int procs_fds[16]; /* cgroup.procs of every hierarchy, opened in the host's view */
+	size_t n_procs;
+	bool join_late; /* paused container: join (and freeze) only once ready to exec */
+};
+
+static int join_cgroup(struct exec_ctx *c, struct error *err)
+{
+	for (size_t i = 0; i < c->n_procs; i++) {
+		/* "0" moves the writer itself, whatever pid namespace it is in */
+		if (write_all(c->procs_fds[i], "0", 1) < 0)
+			return error_sys(err, errno, "join the container's cgroup");
+		close(c->procs_fds[i]);
+	}
+	c->n_procs = 0;
+	return 0;
+}
+
+/* fd of /proc/<pid>/ns/<name> when it differs from ours, else -1 (nothing to join). */
+static int ns_to_join(pid_t pid, const char *name, struct error *err)
+{
+	char path[64], own[64];
+	struct stat a, b;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/%s", pid, name);
+	snprintf(own, sizeof own, "/proc/self/ns/%s", name);
+	if (stat(path, &a) < 0) {
+		if (errno == ENOENT)
+			return -1; /* the kernel lacks this namespace type */
+		return error_sys(err, errno, "open '%s'", path), -2;
+	}
+	if (stat(own, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s'", path), -2;
+	return fd;
+}
+
+static int parse_id(const char *s, uint32_t *ret)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) < 0 || v > UINT32_MAX)
+		return -1;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+static void strv_append(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(char *));
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+/* --env KEY=V replaces an existing KEY or is appended. */
+static void env_set(struct spec_process *p, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+
+	for (size_t i = 0; i < p->n_env; i++)
+		if (strncmp(p->env[i], kv, klen) == 0 && p->env[i][klen] == '=') {
+			free(p->env[i]);
+			p->env[i] = xstrdup(kv);
+			return;
+		}
+	strv_append(&p->env, &p->n_env, kv);
+}
+
+static int apply_overrides(struct exec_ctx *c, struct error *err)
+{
+	const struct exec_opts *o = c->o;
+	struct spec_process *p = c->process;
+
+	if (o->n_args) {
+		strv_free(p->args);
+		p->args = NULL;
+		p->n_args = 0;
+		for (size_t i = 0; i < o->n_args; i++)
+			strv_append(&p->args, &p->n_args, o->args[i]);
+	}
+	if (p->n_args == 0)
+		return error_set(err, EINVAL, "exec: no command given (and none in --process)");
+	for (size_t i = 0; i < o->n_env; i++) {
+		if (strchr(o->env[i], '=') == NULL)
+			return error_set(err, EINVAL, "exec: --env '%s': expected KEY=VALUE", o->env[i]);
+		env_set(p, o->env[i]);
+	}
+	if (o->cwd) {
+		if (o->cwd[0] != '/')
+			return error_set(err, EINVAL, "exec: --cwd '%s': expected an absolute path", o->cwd);
+		free(p->cwd);
+		p->cwd = xstrdup(o->cwd);
+	}
+	if (o->user) {
+		cleanup_free char *u = xstrdup(o->user);
+		char *colon = strchr(u, ':');
+		if (colon)
+			*colon = '\0';
+		if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon + 1, &p->user.gid) < 0))
+			return error_set(err, EINVAL, "exec: --user '%s': expected UID[:GID] (numbers)",
+					 o->user);
+	}
+	if (o->n_additional_gids) {
+		free(p->user.additional_gids);
+		p->user.additional_gids = xcalloc(o->n_additional_gids, sizeof(uint32_t));
+		p->user.n_additional_gids = o->n_additional_gids;
+		for (size_t i = 0; i < o->n_additional_gids; i++)
+			if (parse_id(o->additional_gids[i], &p->user.additional_gids[i]) < 0)
+				return error_set(err, EINVAL,
+						 "exec: --additional-gids '%s': expected a number",
+						 o->additional_gids[i]);
+	}
+	for (size_t i = 0; i < o->n_caps; i++) {
+		int cap = spec_cap_from_name(o->caps[i]);
+		if (cap < 0 || cap > spec_cap_last_cap())
+			return error_set(err, EINVAL, "exec: --cap: unknown capability \"%s\"", o->caps[i]);
+		/* never the inheritable set: a granted inheritable capability would survive execve of a
+		 * file with inheritable file caps and reach programs the caller did not mean to empower
+		 * (CVE-2022-29162) */
+		p->has_capabilities = true;
+		p->capabilities.sets[CAPSET_BOUNDING] |= 1ULL << cap;
+		p->capabilities.sets[CAPSET_EFFECTIVE] |= 1ULL << cap;
+		p->capabilities.sets[CAPSET_PERMITTED] |= 1ULL << cap;
+	}
+	if (o->no_new_privs)
+		p->no_new_privileges = true;
+	if (o->tty >= 0)
+		p->terminal = o->tty;
+	if (o->apparmor || p->apparmor_profile)
+		return error_set(err, ENOTSUP,
+				 "exec: an AppArmor profile was requested, but AppArmor is not enabled "
+				 "on this kernel");
+	if (o->process_label || p->selinux_label)
+		return error_set(err, ENOTSUP,
+				 "exec: an SELinux label was requested, but SELinux is not enabled on "
+				 "this kernel");
+	if (p->terminal && o->console_socket == NULL)
+		return error_set(err, EINVAL,
+				 "exec: a terminal was requested but no --console-socket was given "
+				 "(a terminal relay in husk itself is not implemented yet)");
+	return 0;
+}
+
+static int load_process(struct exec_ctx *c, int dirfd, struct error *err)
+{
+	cleanup_free char *data = NULL;
+	size_t len;
+
+	if (read_file_at(dirfd, CONFIG_COPY, 64 << 20, &data, &len, err) < 0 ||
+	    spec_parse(data, len, "config.json", &c->spec, err) < 0)
+		return error_wrap(err, "exec: the container's saved config");
+	free(data);
+	data = NULL;
+	if (c->o->process_file) {
+		if (read_file_at(AT_FDCWD, c->o->process_file, 16 << 20, &data, &len, err) < 0)
+			return error_wrap(err, "exec: --process");
+		return spec_parse_process(data, len, c->o->process_file, &c->process, err);
+	}
+	/* start from the container's own process: its env, user, caps and rlimits are the defaults;
+	 * it is moved out of the parsed config, which keeps the rest */
+	c->process = xmalloc(sizeof(*c->process));
+	*c->process = c->spec->process;
+	memset(&c->spec->process, 0, sizeof c->spec->process);
+	c->spec->has_process = false;
+	return 0;
+}
+
+/* Runs in the child: never returns. */
+static void exec_child(struct exec_ctx *c)
+{
+	struct error err = { 0 };
+	struct spec_process *p = c->process;
+	cleanup_free char *exe = NULL;
+	char **env;
+
+	close(c->sync[0]);
+	/* while husk is inside the container its /proc/<pid>/exe is the host's husk binary: a
+	 * non-dumpable process cannot have it opened by container processes (they would need
+	 * CAP_SYS_PTRACE in the host's user namespace), which closes CVE-2019-5736 for exec */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (!c->join_late && join_cgroup(c, &err) < 0)
+		goto fail;
+	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
+		if (c->ns_fds[i] < 0)
+			continue;
+		log_debug("setns(/proc/%d/ns/%s)", c->rec->pid, join_order[i].name);
+		if (setns(c->ns_fds[i], join_order[i].flag) < 0) {
+			error_sys(&err, errno, "join the container's %s namespace", join_order[i].name);
+			goto fail;
+		}
+		close(c->ns_fds[i]);
+	}
+	if (c->console_fd >= 0) {
+		cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (terminal_setup(root, c->console_fd, p, false, &err) < 0)
+			goto fail;
+		close(c->console_fd);
+	}
+	if (process_limits(p, &c->spec->linux_, &err) < 0 || process_chdir(p->cwd, &err) < 0 ||
+	    process_set_user(p, !c->userns || process_setgroups_allowed(), &err) < 0)
+		goto fail;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		error_sys(&err, errno, "set no_new_privs");
+		goto fail;
+	}
+	if (process_find_exec(p, &exe, &err) < 0 || process_refuse_runtime_binary(exe, &err) < 0)
+		goto fail;
+	env = process_env(p, 0);
+	if (c->join_late) {
+		/* the cgroup is frozen: tell the parent we started, then freeze with it until resume */
+		if (sync_send(c->sync[1], SYNC_READY, NULL, 0, &err) < 0 || join_cgroup(c, &err) < 0)
+			goto fail;
+	}
+	/* no host fd may reach the container (CVE-2024-21626); the sync socket is CLOEXEC, so its
+	 * closing at execve tells the parent the program started */
+	if (syscall(SYS_close_range, 3u + (unsigned)c->o->preserve_fds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) <
+	    0) {
+		error_sys(&err, errno, "close inherited file descriptors");
+		goto fail;
+	}
+	if (c->spec->linux_.has_seccomp && seccomp_load_spec(&c->spec->linux_.seccomp, NULL, &err) < 0)
+		goto fail;
+	/* the death signal survives execve: a detached process must outlive husk */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	execve(exe, p->args, env);
+	error_sys(&err, errno, "exec \"%s\"", exe);
+fail:
+	sync_send_error(c->sync[1], &err);
+	_exit(255);
+}
+
+static int open_namespaces(struct exec_ctx *c, struct error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
+		c->ns_fds[i] = ns_to_join(c->rec->pid, join_order[i].name, err);
+		if (c->ns_fds[i] == -2)
+			return -1;
+		if (i == 0 && c->ns_fds[i] >= 0)
+			c->userns = true;
+	}
+	return 0;
+}
+
+static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
+{
+	cleanup_close int target = ns_to_join(c->rec->pid, "pid", err), own = -1;
+	pid_t pid;
+
+	if (target == -2)
+		return -1;
+	if (target >= 0) {
+		/* pid_for_children only: husk itself stays where it is */
+		own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (own < 0 || setns(target, CLONE_NEWPID) < 0)
+			return error_sys(err, errno, "join the container's pid namespace"), -1;
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_child(c);
+	if (pid < 0)
+		error_sys(err, errno, "fork");
+	if (own >= 0 && setns(own, CLONE_NEWPID) < 0)
+		log_warn("return to husk's pid namespace: %s, ignoring", strerror(errno));
+	return pid;
+}
+
+static void exec_ctx_free(struct exec_ctx *c)
+{
+	spec_free(c->spec);
+	spec_process_free(c->process);
+	state_record_free(c->rec);
+	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++)
+		if (c->ns_fds[i] >= 0)
+			close(c->ns_fds[i]);
+	for (int i = 0; i < 2; i++)
+		if (c->sync[i] >= 0)
+			close(c->sync[i]);
+	for (size_t i = 0; i < c->n_procs; i++)
+		close(c->procs_fds[i]);
+	if (c->console_fd >= 0)
+		close(c->console_fd);
+}
+
+static int wait_exit(pid_t pid, int *ret_status, struct error *err)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_sys(err, errno, "wait for the exec'd process");
+	*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}
+
+int container_exec(const struct exec_opts *o, int *ret_status, struct error *err)
+{
+	struct exec_ctx c = { .o = o, .console_fd = -1, .sync = { -1, -1 } };
+	cleanup_close int dirfd = -1;
+	enum container_status st;
+	pid_t pid = -1;
+	int r = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++)
+		c.ns_fds[i] = -1;
+	if (state_open_dir(o->root, o->id, false, &dirfd, err) < 0 ||
+	    state_read(dirfd, o->id, &c.rec, err) < 0)
+		goto out;
+	st = state_status(dirfd, c.rec);
+	if (st == STATUS_STOPPED) {
+		error_set(err, EINVAL, "cannot exec in container '%s': it is stopped", o->id);
+		goto out;
+	}
+	if (st == STATUS_PAUSED && !o->ignore_paused) {
+		error_set(err, EINVAL, "cannot exec in container '%s': it is paused (use --ignore-paused)",
+			  o->id);
+		goto out;
+	}
+	if (load_process(&c, dirfd, err) < 0)
+		goto out;
+	c.join_late = st == STATUS_PAUSED;
+	if (c.rec->cgroup_path &&
+	    cgroup_open_procs(c.rec->cgroup_path, c.procs_fds, ARRAY_SIZE(c.procs_fds), &c.n_procs, err) < 0)
+		goto out;
+	/* the shared lock is not held while the process runs: delete and kill must stay possible */
+	close(dirfd);
+	dirfd = -1;
+	if (apply_overrides(&c, err) < 0 || open_namespaces(&c, err) < 0)
+		goto out;
+	if (o->console_socket && (c.console_fd = terminal_connect(o->console_socket, err)) < 0)
+		goto out;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
+		error_sys(err, errno, "socketpair");
+		goto out;
+	}
+	pid = fork_into_pidns(&c, err);
+	if (pid < 0)
+		goto out;
+	close(c.sync[1]);
+	c.sync[1] = -1;
+	{
+		enum sync_msg type;
+		cleanup_free char *msg = NULL;
+		struct error e = { 0 };
+		/* EOF (the socket closed at execve) means started; a message is the child's error */
+		if (sync_recv(c.sync[0], &type, &msg, NULL, &e) == 0 && type != SYNC_READY) {
+			error_set(err, EIO, "%s", type == SYNC_ERROR ? msg : "exec: unexpected message");
+			waitpid(pid, NULL, 0);
+			goto out;
+		}
+		error_clear(&e);
+	}
+	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+		goto out;
+	if (o->detach) {
+		*ret_status = 0;
+		r = 0;
+		goto out;
+	}
+	r = wait_exit(pid, ret_status, err);
+out:
+	exec_ctx_free(&c);
+	return r;
+}

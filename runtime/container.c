@@ -252,6 +252,22 @@ static char *now_rfc3339(void)
 	return xstrdup(buf);
 }
 
+/* Send to the init; if it is already gone, its last words (an error it queued before exiting) are
+ * the real cause, not the broken pipe. */
+static int parent_send(struct create_ctx *c, enum sync_msg type, struct error *err)
+{
+	enum sync_msg got;
+	cleanup_free char *msg = NULL;
+	struct error e = { 0 };
+
+	if (sync_send(c->sync[0], type, NULL, 0, err) == 0)
+		return 0;
+	if (sync_recv(c->sync[0], &got, &msg, NULL, &e) == 0 && got == SYNC_ERROR)
+		error_set(err, EIO, "%s", msg);
+	error_clear(&e);
+	return -1;
+}
+
 static int parent_sync(struct create_ctx *c, struct error *err)
 {
 	struct state_record rec = { .id = (char *)c->o->id,
@@ -261,11 +277,13 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 				    .oci_version = c->spec->oci_version,
 				    .annotations = c->spec->annotations };
 
-	if (c->cgroup_path && cgroup_enter(c->cgroup_path, c->pid, err) < 0)
-		return -1;
 	if (c->init.new_ns[NS_USER] && write_id_maps(c->pid, &c->spec->linux_, err) < 0)
 		return -1;
-	if (c->init.wait_maps && sync_send(c->sync[0], SYNC_MAPS_DONE, NULL, 0, err) < 0)
+	if (c->init.wait_maps && parent_send(c, SYNC_MAPS_DONE, err) < 0)
+		return -1;
+	/* the init builds its rootfs meanwhile: it needs the cgroup only before it reports ready */
+	if (c->cgroup_path &&
+	    (cgroup_enter(c->cgroup_path, c->pid, err) < 0 || parent_send(c, SYNC_CGROUP_DONE, err) < 0))
 		return -1;
 	if (c->init.parent_hooks) {
 		cleanup_free char *state = state_oci_json(&rec, "creating", c->pid, false);
@@ -275,7 +293,7 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		    hooks_run(&c->spec->hooks, HOOK_CREATE_RUNTIME, state, err) < 0) {
 			return -1;
 		}
-		if (sync_send(c->sync[0], SYNC_HOOKS_DONE, NULL, 0, err) < 0)
+		if (parent_send(c, SYNC_HOOKS_DONE, err) < 0)
 			return -1;
 	}
 	if (sync_expect(c->sync[0], SYNC_READY, err) < 0)
@@ -390,7 +408,8 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	c.init.no_pivot = o->no_pivot;
 	c.init.no_new_keyring = o->no_new_keyring;
 	c.init.preserve_fds = o->preserve_fds;
-	c.init.wait_maps = c.cgroup_path != NULL || c.init.new_ns[NS_USER];
+	c.init.wait_maps = c.init.new_ns[NS_USER];
+	c.init.wait_cgroup = c.cgroup_path != NULL;
 	c.init.parent_hooks = has_parent_hooks(c.spec);
 	c.pid = spawn_init(&c, flags, err);
 	if (c.pid < 0)

@@ -49,12 +49,45 @@ static int join_late_namespaces(struct init_args *a, struct error *err)
 		close(a->ns_fds[t]);
 		a->ns_fds[t] = -1;
 	}
-	/* a new cgroup namespace is made only now, after the parent moved us into the container's
-	 * cgroup, so that cgroup becomes the namespace root */
+	return 0;
+}
+
+/* Wait for message `want` from the parent. SYNC_CGROUP_DONE may arrive first at any point: the parent
+ * moves us into the cgroup while we build the rootfs (a v1 migration waits for an RCU grace period,
+ * time better spent on our own setup), so it is noted on the way. */
+static int init_expect(struct init_args *a, enum sync_msg want, struct error *err)
+{
+	for (;;) {
+		enum sync_msg type;
+		cleanup_free char *msg = NULL;
+
+		if (want == SYNC_CGROUP_DONE && (a->cgroup_joined || !a->wait_cgroup))
+			return 0;
+		if (sync_recv(a->sync_fd, &type, &msg, NULL, err) < 0)
+			return -1;
+		if (type == SYNC_CGROUP_DONE) {
+			a->cgroup_joined = true;
+			continue;
+		}
+		if (type == SYNC_ERROR)
+			return error_set(err, EIO, "%s", msg);
+		if (type != want)
+			return error_set(err, EPROTO, "sync: expected message %d, got %d", want, type);
+		return 0;
+	}
+}
+
+/* A new cgroup namespace is made only once we are in the container's cgroup, so that cgroup becomes
+ * the namespace root. */
+static int enter_cgroup(struct init_args *a, struct error *err)
+{
+	if (init_expect(a, SYNC_CGROUP_DONE, err) < 0)
+		return -1;
 	if (a->new_ns[NS_CGROUP]) {
 		log_debug("unshare(CLONE_NEWCGROUP)");
 		if (unshare(CLONE_NEWCGROUP) < 0)
 			return error_sys(err, errno, "create a cgroup namespace");
+		a->new_ns[NS_CGROUP] = false;
 	}
 	return 0;
 }
@@ -126,7 +159,7 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 	}
 	if (a->parent_hooks) {
 		if (sync_send(a->sync_fd, SYNC_HOOKS_RUN, NULL, 0, err) < 0 ||
-		    sync_expect(a->sync_fd, SYNC_HOOKS_DONE, err) < 0)
+		    init_expect(a, SYNC_HOOKS_DONE, err) < 0)
 			return -1;
 	}
 	if (h->n[HOOK_CREATE_CONTAINER]) {
@@ -208,13 +241,17 @@ void init_main(struct init_args *a)
 	process_note_runtime_binary();
 	/* die with the parent during setup: a half-built container must not outlive a killed husk */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (a->wait_maps && sync_expect(a->sync_fd, SYNC_MAPS_DONE, &err) < 0)
+	if (a->wait_maps && init_expect(a, SYNC_MAPS_DONE, &err) < 0)
 		goto fail;
 	if (a->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		error_sys(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
 		goto fail;
 	}
 	if (join_late_namespaces(a, &err) < 0 || setup_time_ns(a, &err) < 0 || setup_identity(a, &err) < 0)
+		goto fail;
+	/* a new cgroup namespace needs the cgroup now (its mount shows the namespace root); otherwise
+	 * the join overlaps the filesystem setup below */
+	if (a->new_ns[NS_CGROUP] && enter_cgroup(a, &err) < 0)
 		goto fail;
 	if (p->has_oom_score_adj || p->n_rlimits || p->has_scheduler || p->has_io_priority ||
 	    a->spec->linux_.has_personality || p->exec_cpu_affinity_final)
@@ -236,7 +273,8 @@ void init_main(struct init_args *a)
 	if (process_find_exec(p, &exe, &err) < 0 || process_refuse_runtime_binary(exe, &err) < 0)
 		goto fail;
 	env = process_env(p, a->listen_fds);
-	if (sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
+	/* limits apply before any of the user's code: ready only from inside the cgroup */
+	if (enter_cgroup(a, &err) < 0 || sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
 		goto fail;
 	close(a->sync_fd);
 	prctl(PR_SET_PDEATHSIG, 0);

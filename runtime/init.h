@@ -22,8 +22,10 @@ struct init_args {
 	int ns_fds[8];		 /* fds of namespaces to join by path (indexed by enum spec_ns_type), or -1 */
 	bool new_ns[8];		 /* namespaces created for the container */
 	bool userns;		 /* inside a user namespace (new or joined) */
-	bool wait_maps;		 /* the parent writes id maps / joins the cgroup, then sends SYNC_MAPS_DONE */
-	bool parent_hooks;	 /* prestart/createRuntime hooks run by the parent mid-setup */
+	bool wait_maps;		 /* new user namespace: the parent writes the id maps, then SYNC_MAPS_DONE */
+	bool wait_cgroup; /* the parent moves us into the cgroup while we set up, then SYNC_CGROUP_DONE */
+	bool cgroup_joined;
+	bool parent_hooks; /* prestart/createRuntime hooks run by the parent mid-setup */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;

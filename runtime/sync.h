@@ -10,13 +10,14 @@
 #include "error.h"
 
 enum sync_msg {
-	SYNC_MAPS_DONE = 1, /* parent -> init: id maps written, cgroup joined: go on */
+	SYNC_MAPS_DONE = 1, /* parent -> init: uid/gid maps written: go on */
 	SYNC_HOOKS_RUN,	    /* init -> parent: mounts ready; run prestart/createRuntime hooks now */
 	SYNC_HOOKS_DONE,    /* parent -> init: hooks succeeded */
 	SYNC_READY,	    /* init -> parent: fully set up, about to wait for start */
 	SYNC_ERROR,	    /* init -> parent: payload is the error message */
 	SYNC_START,	    /* parent -> init (run only): start now, no fifo round trip needed */
 	SYNC_PID,	    /* intermediate -> parent: payload is the init's host pid */
+	SYNC_CGROUP_DONE,   /* parent -> init: the init is in the container's cgroup */
 };
 
 int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struct error *err);

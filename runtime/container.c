@@ -408,6 +408,16 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	c.init.no_pivot = o->no_pivot;
 	c.init.no_new_keyring = o->no_new_keyring;
 	c.init.preserve_fds = o->preserve_fds;
+	{
+		/* systemd socket activation: the LISTEN_FDS sockets (fds 3..) pass through ahead of the
+		 * --preserve-fds ones, and the container's process learns how many there are */
+		const char *lf = getenv("LISTEN_FDS");
+		uint64_t n;
+		if (lf && parse_u64(lf, &n) == 0 && n > 0 && n < 1024) {
+			c.init.listen_fds = (int)n;
+			c.init.preserve_fds += (int)n;
+		}
+	}
 	c.init.wait_maps = c.init.new_ns[NS_USER];
 	c.init.wait_cgroup = c.cgroup_path != NULL;
 	c.init.parent_hooks = has_parent_hooks(c.spec);

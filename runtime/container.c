@@ -25,6 +25,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "log.h"
+#include "lsm.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -93,6 +94,9 @@ static int check_config(struct create_ctx *c, struct error *err)
 		log_warn("linux.resources: cgroups are disabled (--cgroup-manager disabled), ignoring");
 	else if (s->linux_.has_resources && cgroup_check_resources(&s->linux_.resources, err) < 0)
 		return error_wrap(err, "config.json");
+	if (lsm_check(s->process.apparmor_profile, s->process.selinux_label, s->linux_.mount_label,
+		      "config.json: .process", err) < 0)
+		return -1;
 	if (s->process.terminal && c->o->console_socket == NULL)
 		return error_set(err, EINVAL,
 				 "config.json: .process.terminal is true but no --console-socket was "

@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "config/spec.h"
 #include "log.h"
+#include "lsm.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -181,14 +182,16 @@ static int apply_overrides(struct exec_ctx *c, struct error *err)
 		p->no_new_privileges = true;
 	if (o->tty >= 0)
 		p->terminal = o->tty;
-	if (o->apparmor || p->apparmor_profile)
-		return error_set(err, ENOTSUP,
-				 "exec: an AppArmor profile was requested, but AppArmor is not enabled "
-				 "on this kernel");
-	if (o->process_label || p->selinux_label)
-		return error_set(err, ENOTSUP,
-				 "exec: an SELinux label was requested, but SELinux is not enabled on "
-				 "this kernel");
+	if (o->apparmor) {
+		free(p->apparmor_profile);
+		p->apparmor_profile = xstrdup(o->apparmor);
+	}
+	if (o->process_label) {
+		free(p->selinux_label);
+		p->selinux_label = xstrdup(o->process_label);
+	}
+	if (lsm_check(p->apparmor_profile, p->selinux_label, NULL, "exec: process", err) < 0)
+		return -1;
 	if (p->terminal && o->console_socket == NULL)
 		return error_set(err, EINVAL,
 				 "exec: a terminal was requested but no --console-socket was given "
@@ -236,6 +239,10 @@ static void exec_child(struct exec_ctx *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (!c->join_late && join_cgroup(c, &err) < 0)
 		goto fail;
+	/* the label's attr file is opened while the host's procfs is still the one we see */
+	int label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
+	if (label_fd == -2)
+		goto fail;
 	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
 		if (c->ns_fds[i] < 0)
 			continue;
@@ -262,6 +269,8 @@ static void exec_child(struct exec_ctx *c)
 	if (process_find_exec(p, &exe, &err) < 0 || process_refuse_runtime_binary(exe, &err) < 0)
 		goto fail;
 	env = process_env(p, 0);
+	if (label_fd >= 0 && lsm_set_exec_label(label_fd, p->apparmor_profile, p->selinux_label, &err) < 0)
+		goto fail;
 	if (c->join_late) {
 		/* the cgroup is frozen: tell the parent we started, then freeze with it until resume */
 		if (sync_send(c->sync[1], SYNC_READY, NULL, 0, &err) < 0 || join_cgroup(c, &err) < 0)

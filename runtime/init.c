@@ -20,6 +20,7 @@
 #include "config/state-json.h"
 #include "hooks.h"
 #include "log.h"
+#include "lsm.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -232,7 +233,7 @@ void init_main(struct init_args *a)
 	const struct spec_process *p = &a->spec->process;
 	cleanup_free char *exe = NULL;
 	char **env;
-	int conn;
+	int conn, label_fd;
 
 	/* flock belongs to the open file: holding the parent's state dir fd would keep the container
 	 * locked for as long as the init lives */
@@ -257,6 +258,10 @@ void init_main(struct init_args *a)
 	    a->spec->linux_.has_personality || p->exec_cpu_affinity_final)
 		if (process_limits(p, &a->spec->linux_, &err) < 0)
 			goto fail;
+	/* opened before pivot_root, while /proc is the host's verified procfs (CVE-2019-16884) */
+	label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
+	if (label_fd == -2)
+		goto fail;
 	if (setup_filesystem(a, &err) < 0)
 		goto fail;
 	if (!a->no_new_keyring && process_new_keyring(a->id, &err) < 0)
@@ -273,6 +278,8 @@ void init_main(struct init_args *a)
 	if (process_find_exec(p, &exe, &err) < 0 || process_refuse_runtime_binary(exe, &err) < 0)
 		goto fail;
 	env = process_env(p, a->listen_fds);
+	if (label_fd >= 0 && lsm_set_exec_label(label_fd, p->apparmor_profile, p->selinux_label, &err) < 0)
+		goto fail;
 	/* limits apply before any of the user's code: ready only from inside the cgroup */
 	if (enter_cgroup(a, &err) < 0 || sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
 		goto fail;

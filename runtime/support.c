@@ -17,4 +17,6 @@ const struct husk_support husk_support = {
 	.cgroup_v1 = true,
 	.cgroup_v2 = true,
 	.seccomp = true,
+	.apparmor = true, /* applied when the kernel has the LSM; refused clearly when it does not */
+	.selinux = true,
 };

@@ -155,6 +155,23 @@ char *state_oci_json(const struct state_record *s, const char *status, pid_t pid
 	return dump(o, pretty ? JSON_INDENT(2) : JSON_COMPACT);
 }
 
+char *state_seccomp_agent_json(const struct state_record *s, const char *status, pid_t pid,
+			       const char *metadata)
+{
+	json_t *state, *o = json_object();
+	char *inner = state_oci_json(s, status, pid, false);
+
+	state = json_loads(inner, 0, NULL);
+	free(inner);
+	json_object_set_new(o, "ociVersion", json_string(s->oci_version));
+	json_object_set_new(o, "fds", json_pack("[s]", "seccompFd"));
+	json_object_set_new(o, "pid", json_integer(pid));
+	if (metadata)
+		json_object_set_new(o, "metadata", json_string(metadata));
+	json_object_set_new(o, "state", state);
+	return dump(o, JSON_COMPACT);
+}
+
 char *state_pids_json(const pid_t *pids, size_t n)
 {
 	json_t *a = json_array();

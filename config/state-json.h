@@ -30,6 +30,10 @@ void state_record_free(struct state_record *s);
 /* {"ociVersion","id","status","pid","bundle","rootfs","created","owner","annotations"}; pretty=true
  * for `husk state`, compact for hooks. */
 char *state_oci_json(const struct state_record *s, const char *status, pid_t pid, bool pretty);
+/* The containerProcessState sent to a seccomp agent with the listener fd (runtime-spec
+ * config-linux.md): {"ociVersion","fds":["seccompFd"],"pid","metadata","state":{...}}. */
+char *state_seccomp_agent_json(const struct state_record *s, const char *status, pid_t pid,
+			       const char *metadata);
 /* A JSON array of pids for `ps --format json`. */
 char *state_pids_json(const pid_t *pids, size_t n);
 

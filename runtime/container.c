@@ -25,6 +25,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "log.h"
+#include "seccomp.h"
 #include "lsm.h"
 #include "state.h"
 #include "sync.h"
@@ -94,6 +95,17 @@ static int check_config(struct create_ctx *c, struct error *err)
 		log_warn("linux.resources: cgroups are disabled (--cgroup-manager disabled), ignoring");
 	else if (s->linux_.has_resources && cgroup_check_resources(&s->linux_.resources, err) < 0)
 		return error_wrap(err, "config.json");
+	if (s->linux_.has_seccomp && seccomp_uses_notify(&s->linux_.seccomp)) {
+		/* every syscall, exec included, would wait for an agent that cannot exist yet */
+		if (s->linux_.seccomp.default_action == SECCOMP_ACT_NOTIFY)
+			return error_set(err, EINVAL,
+					 "config.json: .linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot "
+					 "be the default action");
+		if (s->linux_.seccomp.listener_path == NULL)
+			return error_set(err, EINVAL,
+					 "config.json: .linux.seccomp.listenerPath: required when a rule "
+					 "uses SCMP_ACT_NOTIFY");
+	}
 	if (lsm_check(s->process.apparmor_profile, s->process.selinux_label, s->linux_.mount_label,
 		      "config.json: .process", err) < 0)
 		return -1;
@@ -347,6 +359,8 @@ static void create_ctx_free(struct create_ctx *c)
 		close(c->listen_fd);
 	if (c->init.console_fd >= 0)
 		close(c->init.console_fd);
+	if (c->init.seccomp_agent_fd >= 0)
+		close(c->init.seccomp_agent_fd);
 	for (int t = 0; t < 8; t++)
 		if (c->init.ns_fds[t] >= 0)
 			close(c->init.ns_fds[t]);
@@ -366,7 +380,7 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 				.sync = { -1, -1 },
 				.listen_fd = -1,
 				.pid = -1,
-				.init = { .console_fd = -1 } };
+				.init = { .console_fd = -1, .seccomp_agent_fd = -1 } };
 	uint64_t flags = 0;
 	int r = -1;
 
@@ -404,6 +418,15 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	c.init.lock_fd = c.dirfd;
 	c.init.exec_listen_fd = c.listen_fd;
 	c.init.console_fd = -1;
+	c.init.seccomp_agent_fd = -1;
+	if (c.spec->linux_.has_seccomp && seccomp_uses_notify(&c.spec->linux_.seccomp)) {
+		/* connected here, in the host's view: the init hands the listener over after pivot_root */
+		c.init.seccomp_agent_fd = terminal_connect(c.spec->linux_.seccomp.listener_path, err);
+		if (c.init.seccomp_agent_fd < 0) {
+			error_wrap(err, "config.json: .linux.seccomp.listenerPath");
+			goto rollback;
+		}
+	}
 	if (o->console_socket) {
 		c.init.console_fd = terminal_connect(o->console_socket, err);
 		if (c.init.console_fd < 0)

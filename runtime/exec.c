@@ -55,6 +55,7 @@ struct exec_ctx {
 	int procs_fds[16]; /* cgroup.procs of every hierarchy, opened in the host's view */
 	size_t n_procs;
 	bool join_late; /* paused container: join (and freeze) only once ready to exec */
+	int agent_fd;	/* connected to the seccomp listenerPath, or -1 */
 };
 
 static int join_cgroup(struct exec_ctx *c, struct error *err)
@@ -239,6 +240,7 @@ static void exec_child(struct exec_ctx *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (!c->join_late && join_cgroup(c, &err) < 0)
 		goto fail;
+	pid_t host_pid = process_host_pid();
 	/* the label's attr file is opened while the host's procfs is still the one we see */
 	int label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
 	if (label_fd == -2)
@@ -283,8 +285,11 @@ static void exec_child(struct exec_ctx *c)
 		error_sys(&err, errno, "close inherited file descriptors");
 		goto fail;
 	}
-	if (c->spec->linux_.has_seccomp && seccomp_load_spec(&c->spec->linux_.seccomp, NULL, &err) < 0)
-		goto fail;
+	if (c->spec->linux_.has_seccomp) {
+		struct seccomp_agent agent = { .sock = c->agent_fd, .state = c->rec, .pid = host_pid };
+		if (seccomp_load_spec(&c->spec->linux_.seccomp, &agent, &err) < 0)
+			goto fail;
+	}
 	/* the death signal survives execve: a detached process must outlive husk */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	execve(exe, p->args, env);
@@ -344,6 +349,8 @@ static void exec_ctx_free(struct exec_ctx *c)
 		close(c->procs_fds[i]);
 	if (c->console_fd >= 0)
 		close(c->console_fd);
+	if (c->agent_fd >= 0)
+		close(c->agent_fd);
 }
 
 static int wait_exit(pid_t pid, int *ret_status, struct error *err)
@@ -359,7 +366,7 @@ static int wait_exit(pid_t pid, int *ret_status, struct error *err)
 
 int container_exec(const struct exec_opts *o, int *ret_status, struct error *err)
 {
-	struct exec_ctx c = { .o = o, .console_fd = -1, .sync = { -1, -1 } };
+	struct exec_ctx c = { .o = o, .console_fd = -1, .sync = { -1, -1 }, .agent_fd = -1 };
 	cleanup_close int dirfd = -1;
 	enum container_status st;
 	pid_t pid = -1;
@@ -392,6 +399,10 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 	if (apply_overrides(&c, err) < 0 || open_namespaces(&c, err) < 0)
 		goto out;
 	if (o->console_socket && (c.console_fd = terminal_connect(o->console_socket, err)) < 0)
+		goto out;
+	if (c.spec->linux_.has_seccomp && seccomp_uses_notify(&c.spec->linux_.seccomp) &&
+	    c.spec->linux_.seccomp.listener_path &&
+	    (c.agent_fd = terminal_connect(c.spec->linux_.seccomp.listener_path, err)) < 0)
 		goto out;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
 		error_sys(err, errno, "socketpair");

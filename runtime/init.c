@@ -234,12 +234,14 @@ void init_main(struct init_args *a)
 	cleanup_free char *exe = NULL;
 	char **env;
 	int conn, label_fd;
+	pid_t host_pid;
 
 	/* flock belongs to the open file: holding the parent's state dir fd would keep the container
 	 * locked for as long as the init lives */
 	close(a->lock_fd);
 	close(a->parent_sync_fd);
 	process_note_runtime_binary();
+	host_pid = process_host_pid();
 	/* die with the parent during setup: a half-built container must not outlive a killed husk */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (a->wait_maps && init_expect(a, SYNC_MAPS_DONE, &err) < 0)
@@ -301,7 +303,14 @@ void init_main(struct init_args *a)
 		fail_after_start(conn, &err);
 	}
 	/* seccomp last: husk's own setup above must not be filtered */
-	if (a->spec->linux_.has_seccomp && seccomp_load_spec(&a->spec->linux_.seccomp, a, &err) < 0)
+	struct state_record agent_state = { .id = (char *)a->id,
+					    .bundle = (char *)a->bundle,
+					    .rootfs = (char *)a->rootfs,
+					    .created = (char *)"",
+					    .oci_version = a->spec->oci_version,
+					    .annotations = a->spec->annotations };
+	struct seccomp_agent agent = { .sock = a->seccomp_agent_fd, .state = &agent_state, .pid = host_pid };
+	if (a->spec->linux_.has_seccomp && seccomp_load_spec(&a->spec->linux_.seccomp, &agent, &err) < 0)
 		fail_after_start(conn, &err);
 	log_debug("execve(\"%s\")", exe);
 	execve(exe, p->args, env);

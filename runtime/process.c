@@ -437,3 +437,15 @@ bool process_setgroups_allowed(void)
 		return true;
 	return strncmp(buf, "allow", 5) == 0;
 }
+
+pid_t process_host_pid(void)
+{
+	cleanup_file FILE *f = fopen("/proc/self/status", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0)
+		if (strncmp(line, "NSpid:", 6) == 0)
+			return (pid_t)strtol(line + 6, NULL, 10);
+	return getpid();
+}

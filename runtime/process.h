@@ -33,6 +33,9 @@ char **process_env(const struct spec_process *p, int listen_fds);
 int process_refuse_runtime_binary(const char *exe, struct error *err);
 /* Record husk's own binary (dev, inode) while /proc/self/exe still resolves on the host. */
 void process_note_runtime_binary(void);
+/* Our pid in the PID namespace of the procfs mounted on /proc (the host's, before pivot_root or
+ * setns into the container's mount namespace): the first NSpid field of /proc/self/status. */
+pid_t process_host_pid(void);
 /* Whether setgroups(2) is allowed in our user namespace (/proc/self/setgroups says "allow"). */
 bool process_setgroups_allowed(void);
 /* Close every fd above 2 + preserve, so no host fd reaches the container (CVE-2024-21626). */

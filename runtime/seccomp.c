@@ -5,8 +5,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config/state-json.h"
 #include "log.h"
+#include "terminal.h"
 #include "util.h"
 
 static int action_of(enum spec_seccomp_action a, bool has_errno, uint32_t errno_ret, uint32_t *ret,
@@ -37,7 +40,8 @@ static int action_of(enum spec_seccomp_action a, bool has_errno, uint32_t errno_
 		*ret = SCMP_ACT_LOG;
 		return 0;
 	case SECCOMP_ACT_NOTIFY:
-		return error_set(err, ENOTSUP, "seccomp action SCMP_ACT_NOTIFY is not supported by husk yet");
+		*ret = SCMP_ACT_NOTIFY;
+		return 0;
 	case SECCOMP_ACT_COUNT:
 		break;
 	}
@@ -151,18 +155,40 @@ fail:
 	return -1;
 }
 
-int seccomp_load_spec(const struct spec_seccomp *s, const struct init_args *a, struct error *err)
+bool seccomp_uses_notify(const struct spec_seccomp *s)
+{
+	if (s->default_action == SECCOMP_ACT_NOTIFY)
+		return true;
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		if (s->syscalls[i].action == SECCOMP_ACT_NOTIFY)
+			return true;
+	return false;
+}
+
+int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *agent, struct error *err)
 {
 	scmp_filter_ctx ctx;
-	int r;
+	int r, nfd;
 
-	(void)a;
 	if (seccomp_build(s, &ctx, err) < 0)
 		return -1;
 	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %zu rules)", s->n_syscalls);
 	r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r < 0)
+	if (r < 0) {
+		seccomp_release(ctx);
 		return error_sys(err, -r, "load the seccomp filter");
-	return 0;
+	}
+	if (agent == NULL || agent->sock < 0 || !seccomp_uses_notify(s)) {
+		seccomp_release(ctx);
+		return 0;
+	}
+	nfd = seccomp_notify_fd(ctx);
+	seccomp_release(ctx);
+	if (nfd < 0)
+		return error_sys(err, -nfd, "get the seccomp notify fd");
+	cleanup_free char *json =
+	    state_seccomp_agent_json(agent->state, "running", agent->pid, s->listener_metadata);
+	r = terminal_send_fd(agent->sock, nfd, json, err);
+	close(nfd);
+	return r < 0 ? error_wrap(err, "hand the seccomp listener to '%s'", s->listener_path) : 0;
 }

@@ -17,6 +17,7 @@ const struct husk_support husk_support = {
 	.cgroup_v1 = true,
 	.cgroup_v2 = true,
 	.seccomp = true,
+	.seccomp_notify = true,
 	.apparmor = true, /* applied when the kernel has the LSM; refused clearly when it does not */
 	.selinux = true,
 };

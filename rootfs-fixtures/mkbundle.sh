@@ -173,7 +173,7 @@ if [[ -n "${HUSK:-}" ]]; then
 	command -v jq >/dev/null || die "jq is needed to adjust the config written by '$HUSK spec'"
 	"$HUSK" spec --bundle "$dest" || die "'$HUSK spec --bundle $dest' failed"
 	[[ -s "$dest/config.json" ]] || die "'$HUSK spec' wrote no $dest/config.json"
-	jq '.process.terminal = false | .process.args = $ARGS.positional' "$dest/config.json" --args "$@" \
+	jq '.process.terminal = false | .process.args = $ARGS.positional' "$dest/config.json" --args -- "$@" \
 		>"$dest/config.json.tmp" || die "could not edit $dest/config.json"
 	mv "$dest/config.json.tmp" "$dest/config.json"
 else

@@ -174,7 +174,8 @@ static int write_id_maps(pid_t pid, const struct spec_linux *l, struct error *er
 
 static pid_t clone_init(uint64_t flags)
 {
-	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	/* with CLONE_PARENT the kernel takes the exit signal from the caller and refuses one here */
+	struct clone_args args = { .flags = flags, .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
 
 	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
@@ -245,18 +246,17 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 	return pid;
 }
 
+/* The socket lives in the state directory; it is named through /proc/self/fd/<dirfd> so that no
+ * --root, however long, overflows sun_path. */
 static int bind_exec_socket(struct create_ctx *c, struct error *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	cleanup_free char *path = xasprintf("%s/%s/%s", c->o->root, c->o->id, EXEC_SOCK);
 
-	if (strlen(path) >= sizeof addr.sun_path)
-		return error_set(err, ENAMETOOLONG, "state path '%s' is too long for a socket", path);
-	strcpy(addr.sun_path, path);
+	snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", c->dirfd, EXEC_SOCK);
 	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
 	    listen(c->listen_fd, 1) < 0)
-		return error_sys(err, errno, "create the exec socket '%s'", path);
+		return error_sys(err, errno, "create the exec socket in '%s/%s'", c->o->root, c->o->id);
 	return 0;
 }
 

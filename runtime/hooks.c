@@ -23,6 +23,7 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 	int status, timeout_ms = h->has_timeout ? h->timeout * 1000 : -1;
 	char *const empty[] = { NULL };
 	char *const argv0[] = { h->path, NULL };
+	void (*old_pipe)(int);
 
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return error_sys(err, errno, "%s hook '%s': pipe", kind, h->path);
@@ -34,6 +35,8 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 		return error_sys(err, errno, "%s hook '%s': fork", kind, h->path);
 	}
 	if (pid == 0) {
+		/* the hook starts with the default SIGPIPE, whatever husk inherited */
+		signal(SIGPIPE, SIG_DFL);
 		dup2(in[0], 0);
 		/* the hook must not inherit husk's descriptors (state dir lock, sync socket) */
 		syscall(SYS_close_range, 3, ~0U, 0);
@@ -41,10 +44,13 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 		_exit(127);
 	}
 	close(in[0]);
-	/* the hook may not read stdin at all: a closed pipe must not kill husk */
-	signal(SIGPIPE, SIG_IGN);
+	/* the hook may not read stdin at all: a closed pipe must not kill husk. Only for this
+	 * write: the init runs startContainer hooks, and an ignored SIGPIPE would survive its
+	 * execve into the container's program */
+	old_pipe = signal(SIGPIPE, SIG_IGN);
 	write_all(in[1], state_json, strlen(state_json));
 	close(in[1]);
+	signal(SIGPIPE, old_pipe);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd >= 0 && timeout_ms > 0) {
 		struct pollfd pfd = { pidfd, POLLIN, 0 };

@@ -109,7 +109,7 @@ int container_start(const char *root, const char *id, struct error *err)
 			  status_name(c.status));
 		goto out;
 	}
-	snprintf(addr.sun_path, sizeof addr.sun_path, "%s/%s/%s", root, id, EXEC_SOCK);
+	snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", c.dirfd, EXEC_SOCK);
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		error_sys(err, errno, "start container '%s'", id);

@@ -29,7 +29,7 @@ int rootfs_open_in(int rootfd, const char *path, int flags)
 	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
 }
 
-int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err)
+static int mkdir_in(int rootfd, const char *path, bool file, int depth, struct error *err)
 {
 	cleanup_free char *prefix = xcalloc(1, strlen(path) + 2);
 	cleanup_free char *copy = xstrdup(path);
@@ -40,6 +40,8 @@ int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err)
 		return error_sys(err, errno, "dup");
 	while ((comp = strsep(&p, "/")) != NULL) {
 		bool last = p == NULL || strspn(p, "/") == strlen(p);
+		char target[4096];
+		ssize_t n;
 		int fd;
 
 		if (*comp == '\0' || strcmp(comp, ".") == 0)
@@ -49,6 +51,20 @@ int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err)
 		/* each prefix is resolved from the rootfs again, so symlinks in the image work as they
 		 * would inside the container but can never lead outside it */
 		fd = rootfs_open_in(rootfd, prefix, O_PATH);
+		if (fd < 0 && errno == ENOENT &&
+		    (n = readlinkat(parent, comp, target, sizeof target - 1)) >= 0) {
+			/* a dangling symlink (/etc/resolv.conf -> /run/...): create its target, as the
+			 * path the kernel would follow, and again resolved in the rootfs only */
+			cleanup_free char *next = NULL;
+
+			if (depth >= 40)
+				return error_set(err, ELOOP, "create '%s' in the rootfs: too many symlinks",
+						 path);
+			target[n] = '\0';
+			prefix[strlen(prefix) - strlen(comp) - 1] = '\0';
+			next = xasprintf("%s/%s/%s", target[0] == '/' ? "" : prefix, target, p ? p : "");
+			return mkdir_in(rootfd, next, file, depth + 1, err);
+		}
 		if (fd < 0 && errno == ENOENT) {
 			/* mkdirat/openat never follow a symlink in the last component, and the parent fd
 			 * was resolved in the root: the new entry is inside the rootfs */
@@ -72,6 +88,11 @@ int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err)
 			break;
 	}
 	return 0;
+}
+
+int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err)
+{
+	return mkdir_in(rootfd, path, file, 0, err);
 }
 
 int rootfs_prepare(struct rootfs_ctx *c, struct error *err)
@@ -107,12 +128,19 @@ int rootfs_pivot(struct rootfs_ctx *c, struct error *err)
 		if (chroot(".") < 0)
 			return error_sys(err, errno, "chroot");
 	} else {
+		cleanup_close int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		struct mount_attr slave = { .propagation = MS_SLAVE };
+
+		if (oldroot < 0)
+			return error_sys(err, errno, "open the old root");
 		log_debug("pivot_root(\".\", \".\"); umount2(\".\", MNT_DETACH)");
 		if (syscall(SYS_pivot_root, ".", ".") < 0)
 			return error_sys(err, errno, "pivot_root into '%s'", c->rootfs);
-		/* the old root is stacked under "."; make it a slave so detaching it cannot unmount
-		 * anything in the host's namespace through propagation */
-		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		/* the old root is stacked on "."; make it a slave so detaching it cannot unmount
+		 * anything in the host's namespace through propagation. Through its fd: the path "."
+		 * names the new root, and MS_SLAVE|MS_REC there would undo the container's own
+		 * shared mounts */
+		if (mount_setattr(oldroot, "", AT_EMPTY_PATH | AT_RECURSIVE, &slave, sizeof slave) < 0)
 			return error_sys(err, errno, "make the old root a slave");
 		if (umount2(".", MNT_DETACH) < 0)
 			return error_sys(err, errno, "detach the old root");

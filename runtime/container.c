@@ -109,10 +109,13 @@ static int check_config(struct create_ctx *c, struct error *err)
 	if (lsm_check(s->process.apparmor_profile, s->process.selinux_label, s->linux_.mount_label,
 		      "config.json: .process", err) < 0)
 		return -1;
-	if (s->process.terminal && c->o->console_socket == NULL)
+	if (s->process.terminal && c->o->console_socket == NULL && !c->o->has_console_fd)
 		return error_set(err, EINVAL,
-				 "config.json: .process.terminal is true but no --console-socket was "
-				 "given (terminal relay is not implemented yet: set it to false)");
+				 "config.json: .process.terminal is true: a detached container needs "
+				 "--console-socket to receive its terminal");
+	if (!s->process.terminal && c->o->console_socket)
+		return error_set(err, EINVAL,
+				 "--console-socket was given but config.json: .process.terminal is false");
 	return 0;
 }
 
@@ -427,7 +430,11 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 			goto rollback;
 		}
 	}
-	if (o->console_socket) {
+	if (o->has_console_fd && c.spec->process.terminal && (c.init.console_fd = dup(o->console_fd)) < 0) {
+		error_sys(err, errno, "dup");
+		goto rollback;
+	}
+	if (o->console_socket && !o->has_console_fd) {
 		c.init.console_fd = terminal_connect(o->console_socket, err);
 		if (c.init.console_fd < 0)
 			goto rollback;

@@ -15,6 +15,8 @@ struct create_opts {
 	const char *bundle; /* NULL: the current directory */
 	const char *pid_file;
 	const char *console_socket;
+	bool has_console_fd; /* run's own relay: a connected socket to send the pty master over */
+	int console_fd;
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;

@@ -24,6 +24,7 @@
 #include "config/spec.h"
 #include "hooks.h"
 #include "log.h"
+#include "relay.h"
 #include "util.h"
 
 struct opened {
@@ -441,12 +442,36 @@ static void forward_signal(int sig)
 
 int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err)
 {
+	struct create_opts opts = *o;
+	cleanup_close int relay_sock = -1, master = -1;
+	int pair[2] = { -1, -1 };
 	pid_t pid;
 	int status;
 	struct sigaction sa = { .sa_handler = forward_signal };
 
-	if (container_create(o, &pid, err) < 0)
+	/* in the foreground without a console socket, husk itself holds the terminal (if the config
+	 * asks for one): the init sends the pty master over this pair */
+	if (!detach && o->console_socket == NULL) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+			return error_sys(err, errno, "socketpair");
+		opts.has_console_fd = true;
+		opts.console_fd = pair[1];
+		relay_sock = pair[0];
+	}
+	if (container_create(&opts, &pid, err) < 0) {
+		if (pair[1] >= 0)
+			close(pair[1]);
 		return -1;
+	}
+	if (pair[1] >= 0)
+		close(pair[1]);
+	if (relay_sock >= 0) {
+		/* the init sent the master (if any) before it reported ready: it is queued by now */
+		fcntl(relay_sock, F_SETFL, O_NONBLOCK);
+		struct error e = { 0 };
+		master = relay_recv_master(relay_sock, &e);
+		error_clear(&e);
+	}
 	if (!detach) {
 		/* husk stays the parent: signals it gets go to the container's init */
 		forward_pid = pid;
@@ -471,11 +496,16 @@ int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_
 		*ret_status = 0;
 		return 0;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return error_sys(err, errno, "wait for the container");
+	if (master >= 0) {
+		if (relay_run(master, pid, ret_status, err) < 0)
+			return -1;
+	} else {
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return error_sys(err, errno, "wait for the container");
+		*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
 	forward_pid = 0;
-	*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (!keep && container_delete(o->root, o->id, true, err) < 0)
 		return -1;
 	return 0;

@@ -1,0 +1,119 @@
+/* The terminal relay of `husk run` with process.terminal and no --console-socket: husk holds the pty
+ * master and copies between it and its own stdin/stdout, with its terminal in raw mode (restored on
+ * every exit path) and window-size changes passed on, so an interactive shell just works. */
+#define _GNU_SOURCE
+#include "relay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int relay_recv_master(int sock, struct error *err)
+{
+	char control[CMSG_SPACE(sizeof(int))], name[256];
+	struct iovec iov = { name, sizeof name };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	while (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) < 0)
+		if (errno != EINTR)
+			return error_sys(err, errno, "receive the container's terminal");
+	c = CMSG_FIRSTHDR(&mh);
+	if (c == NULL || c->cmsg_type != SCM_RIGHTS)
+		return error_set(err, EPROTO, "the container init sent no terminal");
+	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	return fd;
+}
+
+static void copy_winsize(int from, int to)
+{
+	struct winsize ws;
+
+	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
+		ioctl(to, TIOCSWINSZ, &ws);
+}
+
+/* Copy what is readable on from to to; returns false at end of input. */
+static bool pump(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof buf);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	return write_all(to, buf, (size_t)n) == 0;
+}
+
+int relay_run(int master, pid_t pid, int *ret_status, struct error *err)
+{
+	struct termios saved, raw;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	sigset_t mask;
+	cleanup_close int sfd = -1;
+	bool in_open = true, out_open = true;
+	int status = 0, r = -1;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0)
+		return error_sys(err, errno, "signalfd");
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+		copy_winsize(STDIN_FILENO, master);
+	}
+	for (;;) {
+		struct pollfd p[3] = { { sfd, POLLIN, 0 },
+				       { master, out_open ? POLLIN : 0, 0 },
+				       { STDIN_FILENO, in_open ? POLLIN : 0, 0 } };
+		if (poll(p, 3, -1) < 0 && errno != EINTR) {
+			error_sys(err, errno, "poll");
+			break;
+		}
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo == SIGWINCH && tty)
+				copy_winsize(STDIN_FILENO, master);
+			if (waitpid(pid, &status, WNOHANG) == pid) {
+				/* drain what the program wrote before it exited */
+				while (out_open && poll(&p[1], 1, 0) > 0 && pump(master, STDOUT_FILENO))
+					;
+				*ret_status =
+				    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+				r = 0;
+				break;
+			}
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
+			out_open = pump(master, STDOUT_FILENO);
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			in_open = pump(STDIN_FILENO, master);
+			/* piped input ended: an end-of-file character tells the program in canonical mode */
+			if (!in_open && !tty)
+				write_all(master, "\x04", 1);
+		}
+	}
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	return r;
+}

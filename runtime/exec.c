@@ -241,6 +241,7 @@ static void exec_child(struct exec_ctx *c)
 	if (!c->join_late && join_cgroup(c, &err) < 0)
 		goto fail;
 	pid_t host_pid = process_host_pid();
+	bool hold_admin = process_seccomp_needs_admin(p, c->spec->linux_.has_seccomp);
 	/* the label's attr file is opened while the host's procfs is still the one we see */
 	int label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
 	if (label_fd == -2)
@@ -262,7 +263,7 @@ static void exec_child(struct exec_ctx *c)
 		close(c->console_fd);
 	}
 	if (process_limits(p, &c->spec->linux_, &err) < 0 || process_chdir(p->cwd, &err) < 0 ||
-	    process_set_user(p, !c->userns || process_setgroups_allowed(), &err) < 0)
+	    process_set_user(p, !c->userns || process_setgroups_allowed(), hold_admin, &err) < 0)
 		goto fail;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		error_sys(&err, errno, "set no_new_privs");
@@ -290,6 +291,8 @@ static void exec_child(struct exec_ctx *c)
 		if (seccomp_load_spec(&c->spec->linux_.seccomp, &agent, &err) < 0)
 			goto fail;
 	}
+	if (hold_admin && process_final_caps(p, &err) < 0)
+		goto fail;
 	/* the death signal survives execve: a detached process must outlive husk */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	execve(exe, p->args, env);

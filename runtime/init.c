@@ -234,6 +234,7 @@ void init_main(struct init_args *a)
 	cleanup_free char *exe = NULL;
 	char **env;
 	int conn, label_fd;
+	bool hold_admin = process_seccomp_needs_admin(p, a->spec->linux_.has_seccomp);
 	pid_t host_pid;
 
 	/* flock belongs to the open file: holding the parent's state dir fd would keep the container
@@ -271,7 +272,7 @@ void init_main(struct init_args *a)
 	if (process_chdir(p->cwd, &err) < 0)
 		goto fail;
 	/* in a user namespace setgroups may be denied (see /proc/PID/setgroups) */
-	if (process_set_user(p, !a->userns, &err) < 0)
+	if (process_set_user(p, !a->userns, hold_admin, &err) < 0)
 		goto fail;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		error_sys(&err, errno, "set no_new_privs");
@@ -311,6 +312,8 @@ void init_main(struct init_args *a)
 					    .annotations = a->spec->annotations };
 	struct seccomp_agent agent = { .sock = a->seccomp_agent_fd, .state = &agent_state, .pid = host_pid };
 	if (a->spec->linux_.has_seccomp && seccomp_load_spec(&a->spec->linux_.seccomp, &agent, &err) < 0)
+		fail_after_start(conn, &err);
+	if (hold_admin && process_final_caps(p, &err) < 0)
 		fail_after_start(conn, &err);
 	log_debug("execve(\"%s\")", exe);
 	execve(exe, p->args, env);

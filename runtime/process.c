@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -249,10 +250,23 @@ int process_new_keyring(const char *id, struct error *err)
 	return 0;
 }
 
-int process_set_user(const struct spec_process *p, bool setgroups_allowed, struct error *err)
+bool process_seccomp_needs_admin(const struct spec_process *p, bool has_seccomp)
+{
+	return has_seccomp && !p->no_new_privileges &&
+	       !(p->has_capabilities && (p->capabilities.sets[CAPSET_EFFECTIVE] & (1ULL << CAP_SYS_ADMIN)));
+}
+
+int process_final_caps(const struct spec_process *p, struct error *err)
+{
+	struct spec_capabilities none = { 0 };
+
+	return caps_apply(p->has_capabilities ? &p->capabilities : &none, err);
+}
+
+int process_set_user(const struct spec_process *p, bool setgroups_allowed, bool hold_admin, struct error *err)
 {
 	const struct spec_user *u = &p->user;
-	struct spec_capabilities none = { 0 };
+	struct spec_capabilities none = { 0 }, held;
 	const struct spec_capabilities *caps = p->has_capabilities ? &p->capabilities : &none;
 
 	if (caps_drop_bounding(caps, err) < 0)
@@ -284,7 +298,14 @@ int process_set_user(const struct spec_process *p, bool setgroups_allowed, struc
 	/* runc's default when the config has none: the caller's umask (077 under some sudo
 	 * setups) would otherwise make the container's files unreadable to others */
 	umask(u->has_umask ? (mode_t)u->umask : 0022);
-	return caps_apply(caps, err);
+	if (!hold_admin)
+		return caps_apply(caps, err);
+	/* without no_new_privs the kernel lets only CAP_SYS_ADMIN load a seccomp filter: keep it (outside
+	 * the bounding set, which is already final) until the filter is in, then process_final_caps */
+	held = *caps;
+	held.sets[CAPSET_EFFECTIVE] |= 1ULL << CAP_SYS_ADMIN;
+	held.sets[CAPSET_PERMITTED] |= 1ULL << CAP_SYS_ADMIN;
+	return caps_apply(&held, err);
 }
 
 int process_chdir(const char *cwd, struct error *err)

@@ -20,7 +20,13 @@ int process_limits(const struct spec_process *p, const struct spec_linux *l, str
 /* A new session keyring named after the container, so containers never share kernel keys. */
 int process_new_keyring(const char *id, struct error *err);
 /* Groups, gid, uid with capabilities kept across the switch, then the capability sets. */
-int process_set_user(const struct spec_process *p, bool setgroups_allowed, struct error *err);
+int process_set_user(const struct spec_process *p, bool setgroups_allowed, bool hold_admin,
+		     struct error *err);
+/* Loading a seccomp filter without no_new_privs needs CAP_SYS_ADMIN: process_set_user(hold_admin)
+ * keeps it effective until the filter is loaded, then process_final_caps sets the exact sets (one
+ * capset after the filter: the filter itself stays the last thing before execve). */
+bool process_seccomp_needs_admin(const struct spec_process *p, bool has_seccomp);
+int process_final_caps(const struct spec_process *p, struct error *err);
 /* chdir(cwd) and verify the result is inside the container root: a cwd such as /proc/self/fd/N
  * pointing at a leaked host directory must not start the process outside it (CVE-2024-21626). */
 int process_chdir(const char *cwd, struct error *err);

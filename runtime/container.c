@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -326,14 +325,14 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 
 static int finish_create(struct create_ctx *c, struct error *err)
 {
-	struct passwd *pw = getpwuid(geteuid());
+	cleanup_free char *owner = user_name(geteuid());
 	struct state_record rec = { .id = (char *)c->o->id,
 				    .pid = c->pid,
 				    .pid_start = proc_start_time(c->pid, NULL),
 				    .bundle = c->bundle,
 				    .rootfs = c->rootfs,
 				    .created = now_rfc3339(),
-				    .owner = pw ? pw->pw_name : (char *)"",
+				    .owner = owner,
 				    .oci_version = c->spec->oci_version,
 				    .annotations = c->spec->annotations,
 				    .cgroup_path = c->cgroup_path,

@@ -286,3 +286,21 @@ int write_pid_file(const char *path, pid_t pid, struct error *err)
 		return error_sys(err, errno, "pid file directory '%s'", dir);
 	return write_file_atomic(dfd, slash ? slash + 1 : copy, buf, (size_t)len, 0644, err);
 }
+
+char *user_name(uid_t uid)
+{
+	cleanup_file FILE *f = fopen("/etc/passwd", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		char *name = line, *p = strchr(line, ':'), *end;
+		if (p == NULL || (p = strchr(p + 1, ':')) == NULL)
+			continue;
+		if (strtoul(p + 1, &end, 10) == uid && *end == ':') {
+			*strchr(name, ':') = '\0';
+			return xstrdup(name);
+		}
+	}
+	return xasprintf("%u", uid);
+}

@@ -71,6 +71,9 @@ int mkdir_p(const char *path, mode_t mode, struct error *err);
 int parse_u64(const char *s, uint64_t *ret);
 int parse_i64(const char *s, int64_t *ret);
 
+/* The name of uid from /etc/passwd, or the number as text (no NSS: husk is linked statically). */
+char *user_name(uid_t uid);
+
 /* Monotonic time in nanoseconds. */
 uint64_t now_ns(void);
 

@@ -44,6 +44,11 @@ char *state_record_to_json(const struct state_record *s)
 	if (s->cgroup_path)
 		json_object_set_new(o, "cgroupPath", json_string(s->cgroup_path));
 	json_object_set_new(o, "ownPidns", json_boolean(s->own_pidns));
+	json_object_set_new(o, "hasPoststart", json_boolean(s->has_poststart));
+	json_object_set_new(o, "hasPoststop", json_boolean(s->has_poststop));
+	/* kept as text: it is parsed only by the commands that need it (exec, delete with hooks) */
+	if (s->config)
+		json_object_set_new(o, "config", json_string(s->config));
 	return dump(o, JSON_COMPACT);
 }
 
@@ -79,7 +84,8 @@ int state_record_parse(const char *data, size_t len, const char *name, struct st
 	    get_str(o, "created", true, &s->created, name, err) < 0 ||
 	    get_str(o, "owner", false, &s->owner, name, err) < 0 ||
 	    get_str(o, "ociVersion", true, &s->oci_version, name, err) < 0 ||
-	    get_str(o, "cgroupPath", false, &s->cgroup_path, name, err) < 0)
+	    get_str(o, "cgroupPath", false, &s->cgroup_path, name, err) < 0 ||
+	    get_str(o, "config", false, &s->config, name, err) < 0)
 		goto out;
 	v = json_object_get(o, "pid");
 	if (!json_is_integer(v) || json_integer_value(v) <= 0 || json_integer_value(v) > 0x7fffffff) {
@@ -94,6 +100,8 @@ int state_record_parse(const char *data, size_t len, const char *name, struct st
 	}
 	s->pid_start = (uint64_t)json_integer_value(v);
 	s->own_pidns = json_is_true(json_object_get(o, "ownPidns"));
+	s->has_poststart = json_is_true(json_object_get(o, "hasPoststart"));
+	s->has_poststop = json_is_true(json_object_get(o, "hasPoststop"));
 	v = json_object_get(o, "annotations");
 	if (json_is_object(v)) {
 		const char *k;
@@ -130,6 +138,7 @@ void state_record_free(struct state_record *s)
 	free(s->owner);
 	free(s->oci_version);
 	free(s->cgroup_path);
+	free(s->config);
 	for (size_t i = 0; i < s->annotations.n; i++) {
 		free(s->annotations.keys[i]);
 		free(s->annotations.values[i]);

@@ -19,8 +19,11 @@ struct state_record {
 	char *owner;
 	char *oci_version;
 	struct spec_map annotations;
-	char *cgroup_path; /* resolved cgroupsPath; NULL when cgroups are disabled */
-	bool own_pidns;	   /* the container has its own PID namespace: killing the init kills all */
+	char *cgroup_path;  /* resolved cgroupsPath; NULL when cgroups are disabled */
+	bool own_pidns;	    /* the container has its own PID namespace: killing the init kills all */
+	char *config;	    /* config.json as it was at create (exec defaults, hooks, update) */
+	bool has_poststart; /* whether start and delete need the config's hooks at all */
+	bool has_poststop;
 };
 
 char *state_record_to_json(const struct state_record *s);

@@ -337,10 +337,14 @@ static int finish_create(struct create_ctx *c, struct error *err)
 				    .annotations = c->spec->annotations,
 				    .cgroup_path = c->cgroup_path,
 				    .own_pidns = c->init.new_ns[NS_PID] };
-	int r = write_file_atomic(c->dirfd, CONFIG_COPY, c->raw_config, c->raw_len, 0600, err);
+	int r;
 
-	if (r == 0)
-		r = state_write(c->dirfd, &rec, err);
+	/* one file, written once: the config travels inside state.json, so a single fsync of the file
+	 * and one of the directory make the whole record durable */
+	rec.config = c->raw_config;
+	rec.has_poststart = c->spec->hooks.n[HOOK_POSTSTART] > 0;
+	rec.has_poststop = c->spec->hooks.n[HOOK_POSTSTOP] > 0;
+	r = state_write(c->dirfd, &rec, err);
 	free(rec.created);
 	if (r == 0 && c->o->pid_file)
 		r = write_pid_file(c->o->pid_file, c->pid, err);

@@ -205,11 +205,12 @@ static int load_process(struct exec_ctx *c, int dirfd, struct error *err)
 	cleanup_free char *data = NULL;
 	size_t len;
 
-	if (read_file_at(dirfd, CONFIG_COPY, 64 << 20, &data, &len, err) < 0 ||
-	    spec_parse(data, len, "config.json", &c->spec, err) < 0)
+	(void)dirfd;
+	if (c->rec->config == NULL)
+		return error_set(err, EINVAL, "exec: container '%s' has no saved config in its state",
+				 c->o->id);
+	if (spec_parse(c->rec->config, strlen(c->rec->config), "config.json", &c->spec, err) < 0)
 		return error_wrap(err, "exec: the container's saved config");
-	free(data);
-	data = NULL;
 	if (c->o->process_file) {
 		if (read_file_at(AT_FDCWD, c->o->process_file, 16 << 20, &data, &len, err) < 0)
 			return error_wrap(err, "exec: --process");

@@ -71,24 +71,24 @@ static int init_pidfd(const struct state_record *rec)
 	return fd;
 }
 
-static int run_state_hooks(int dirfd, const struct state_record *rec, enum spec_hook_kind kind,
-			   const char *status)
+static int run_state_hooks(const struct state_record *rec, enum spec_hook_kind kind, const char *status)
 {
-	cleanup_free char *data = NULL, *state = NULL;
+	cleanup_free char *state = NULL;
 	struct spec *spec = NULL;
 	struct error err = { 0 };
-	size_t len;
 
-	if (read_file_at(dirfd, CONFIG_COPY, 64 << 20, &data, &len, &err) < 0 ||
-	    spec_parse(data, len, "config.json", &spec, &err) < 0) {
-		log_warn("%s hooks: %s, ignoring", spec_hook_kind_name(kind), err.msg);
+	/* most containers have no such hooks: then the saved config is not even parsed */
+	if (!(kind == HOOK_POSTSTART ? rec->has_poststart : rec->has_poststop))
+		return 0;
+	if (rec->config == NULL ||
+	    spec_parse(rec->config, strlen(rec->config), "config.json", &spec, &err) < 0) {
+		log_warn("%s hooks: %s, ignoring", spec_hook_kind_name(kind),
+			 err.msg ? err.msg : "no saved config");
 		error_clear(&err);
 		return 0;
 	}
-	if (spec->hooks.n[kind]) {
-		state = state_oci_json(rec, status, kind == HOOK_POSTSTOP ? 0 : rec->pid, false);
-		hooks_run_warn(&spec->hooks, kind, state);
-	}
+	state = state_oci_json(rec, status, kind == HOOK_POSTSTOP ? 0 : rec->pid, false);
+	hooks_run_warn(&spec->hooks, kind, state);
 	spec_free(spec);
 	return 0;
 }
@@ -131,7 +131,7 @@ int container_start(const char *root, const char *id, struct error *err)
 		error_set(err, EIO, "%s", buf);
 		goto out;
 	}
-	run_state_hooks(c.dirfd, c.rec, HOOK_POSTSTART, "running");
+	run_state_hooks(c.rec, HOOK_POSTSTART, "running");
 	r = 0;
 out:
 	opened_free(&c);
@@ -320,7 +320,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	}
 	if (c.rec->cgroup_path && cgroup_destroy(c.rec->cgroup_path, err) < 0)
 		goto out;
-	run_state_hooks(c.dirfd, c.rec, HOOK_POSTSTOP, "stopped");
+	run_state_hooks(c.rec, HOOK_POSTSTOP, "stopped");
 	r = state_remove_dir(root, id, c.dirfd, err);
 out:
 	opened_free(&c);

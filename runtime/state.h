@@ -1,5 +1,5 @@
 /* The state directory of one container, <root>/<id>/: state.json (written once, atomically), a copy of
- * the config, and the exec socket while the container is "created". The directory itself is the lock:
+ * the exec socket while the container is "created". The directory itself is the lock:
  * flock on its fd serializes commands on one container and never blocks other containers. */
 #ifndef HUSK_STATE_H
 #define HUSK_STATE_H
@@ -18,9 +18,8 @@ enum container_status {
 	STATUS_STOPPED,
 };
 
-#define STATE_FILE  "state.json"
-#define CONFIG_COPY "config.json"
-#define EXEC_SOCK   "exec.sock" /* listening socket of a created init; start connects to it */
+#define STATE_FILE "state.json"
+#define EXEC_SOCK  "exec.sock" /* listening socket of a created init; start connects to it */
 
 const char *status_name(enum container_status s);
 

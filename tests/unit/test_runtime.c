@@ -140,7 +140,9 @@ static void test_state_record_roundtrip(void)
 				   .oci_version = "1.2.0",
 				   .annotations = { keys, values, 1 },
 				   .cgroup_path = "/husk/c1",
-				   .own_pidns = true };
+				   .own_pidns = true,
+				   .config = "{\"ociVersion\":\"1.2.0\",\"x\":\"\\u0001\\n\"}",
+				   .has_poststop = true };
 	char *json = state_record_to_json(&in);
 	struct state_record *out = NULL;
 	struct error err = { 0 };
@@ -149,6 +151,8 @@ static void test_state_record_roundtrip(void)
 	CHECK(out && out->pid == 42 && out->pid_start == 12345 && out->own_pidns);
 	CHECK_STR(out ? out->cgroup_path : NULL, "/husk/c1");
 	CHECK_STR(out ? out->annotations.values[0] : NULL, "v\"q");
+	CHECK_STR(out ? out->config : NULL, in.config);
+	CHECK(out && out->has_poststop && !out->has_poststart);
 	state_record_free(out);
 	free(json);
 	CHECK(state_record_parse("{\"id\":1}", 8, "state.json", &out, &err) < 0);

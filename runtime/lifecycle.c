@@ -279,10 +279,23 @@ static int delete_stateless(const char *root, const char *id, struct error *err)
 		state_record_free(rec);
 		return error_set(err, EAGAIN, "container '%s' changed while deleting it: try again", id);
 	}
-	if (err->errnum != ENOENT)
+	if (err->errnum != ENOENT && err->errnum != EINVAL)
 		return -1;
+	log_warn("container '%s': %s: removing what can be found without it", id,
+		 err->errnum == ENOENT ? "no state (a create that died?)" : "damaged state");
 	error_clear(err);
-	log_warn("container '%s' has no state (a create that died?): removing its directory", id);
+	{
+		/* without the record the cgroup is known only when it was the default one: kill what
+		 * is still in it (the init among them) and remove it */
+		cleanup_free char *path = NULL;
+		const struct cgroup_hierarchy *h;
+		if (cgroup_resolve_path(NULL, id, &path, err) == 0 && (h = cgroup_find("pids")) != NULL) {
+			cleanup_free char *dir = xasprintf("%s%s", h->mountpoint, path);
+			if (access(dir, F_OK) == 0 && cgroup_destroy(path, err) < 0)
+				return -1;
+		}
+		error_clear(err);
+	}
 	return state_remove_dir(root, id, dirfd, err);
 }
 
@@ -292,7 +305,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	int r = -1;
 
 	if (open_container(root, id, true, &c, err) < 0) {
-		if (force && err->errnum == ENOENT)
+		if (force && (err->errnum == ENOENT || err->errnum == EINVAL))
 			return delete_stateless(root, id, err);
 		return -1;
 	}

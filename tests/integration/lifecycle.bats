@@ -657,3 +657,23 @@ no_trace() {
 	cd /
 	[[ "$(cat "$BATS_TEST_TMPDIR/rel.pid")" == "$(husk state "$id" | jq .pid)" ]]
 }
+
+@test "a damaged state.json: state fails clearly, delete --force kills the init and removes everything" {
+	local id pid
+	id=$(cid)
+	setup_bundle /bin/probe sleep 100
+	create_quiet "$id"
+	pid=$(husk state "$id" | jq .pid)
+	printf '{"id":"%s",' "$id" >"$HUSK_TEST_ROOT/$id/state.json"
+	run_husk state "$id"
+	assert_failure
+	assert_output_contains "damaged state"
+	run_husk delete "$id"
+	assert_failure
+	run_husk delete --force "$id"
+	assert_success
+	assert_output_contains "damaged state"
+	[[ ! -e "$HUSK_TEST_ROOT/$id" ]] || fail "delete --force left the state directory"
+	[[ ! -d /sys/fs/cgroup/pids/husk/$id ]] || fail "delete --force left the cgroup"
+	wait_for test ! -e "/proc/$pid/cmdline" -o "$(ps -o stat= -p "$pid" 2>/dev/null)" = Z
+}

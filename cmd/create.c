@@ -33,7 +33,8 @@ int cmd_create_flags(int argc, char **argv, int *index, struct create_opts *o, b
 		return r;
 	o->bundle = bundle;
 	if (o->preserve_fds < 0)
-		return error_set(err, EINVAL, "--preserve-fds: expected a non-negative number");
+		return error_set(err, EINVAL, "%s: --preserve-fds: expected a non-negative number, got %d",
+				 argv[0], o->preserve_fds);
 	if (cli_one_id(argc, argv, *index, &o->id, err) < 0)
 		return -1;
 	return 0;

@@ -1,4 +1,5 @@
 /* husk features: print the runtime-spec features document. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,6 +14,8 @@ VERB_FN(features)
 
 	if (r != 0)
 		return r < 0 ? 1 : 0;
+	if (index < argc)
+		return error_set(err, EINVAL, "features: unexpected argument '%s'", argv[index]), 1;
 	json = spec_features_json();
 	puts(json);
 	free(json);

@@ -23,6 +23,9 @@ VERB_FN(list)
 
 	if (r != 0)
 		return r < 0 ? 1 : 0;
+	/* runc: "list" takes no arguments; one here is a mistake (a container id?), not a filter */
+	if (index < argc)
+		return error_set(err, EINVAL, "list: unexpected argument '%s'", argv[index]), 1;
 	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
 		return error_set(err, EINVAL, "list: --format: expected table or json, got \"%s\"", format),
 		       1;

@@ -100,26 +100,36 @@ void cli_print_help(const char *verb, const char *usage, const char *summary, co
 	if (n_opts)
 		printf("\nOptions:\n");
 	for (size_t i = 0; i < n_opts; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "%s%c%s--%s%s", opts[i].short_name ? "-" : "",
-			 opts[i].short_name ? opts[i].short_name : ' ', opts[i].short_name ? ", " : "  ",
-			 opts[i].name, opts[i].kind == OPT_BOOL ? "" : " VALUE");
-		printf("  %-32s %s\n", left + (opts[i].short_name ? 0 : 1), opts[i].help);
+		char left[64], shortname[5] = "    ";
+
+		/* "-b, --bundle" over "    --pid-file": long names line up with or without a short one */
+		if (opts[i].short_name)
+			snprintf(shortname, sizeof shortname, "-%c, ", opts[i].short_name);
+		snprintf(left, sizeof left, "%s--%s%s", shortname, opts[i].name,
+			 opts[i].kind == OPT_BOOL ? "" : " VALUE");
+		printf("  %-32s %s\n", left, opts[i].help);
 	}
 }
 
 int cli_verb_flags(int argc, char **argv, int *index, const char *usage, const char *summary,
 		   const struct opt *opts, size_t n_opts, struct error *err)
 {
+	/* --help anywhere among the flags wins, even after a bad one; a flag's value is skipped so that
+	 * "--bundle DIR --help" is seen as help, as in runc */
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
+		const char *a = argv[i], *name;
+		const struct opt *o;
+
+		if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0')
 			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			cli_print_help(argv[0], usage, summary, opts, n_opts);
 			return 1;
 		}
-		if (argv[i][0] != '-')
-			break;
+		name = a + (a[1] == '-' ? 2 : 1);
+		o = strchr(name, '=') ? NULL : find_opt(name, strlen(name), opts, n_opts);
+		if (o && o->kind != OPT_BOOL)
+			i++;
 	}
 	*index = 1;
 	if (cli_parse(argc, argv, index, opts, n_opts, err) < 0)

@@ -27,6 +27,11 @@ VERB_FN(ps)
 		return error_set(err, EINVAL, "ps: --format: expected table or json, got \"%s\"", format), 1;
 	if (index >= argc)
 		return error_set(err, EINVAL, "ps: missing container id"), 1;
+	/* runc passes arguments after the id to ps(1); husk reads /proc itself and has no ps options */
+	if (index + 1 < argc)
+		return error_set(err, EINVAL, "ps: unexpected argument '%s' (ps options are not supported)",
+				 argv[index + 1]),
+		       1;
 	if (container_pids(g->root, argv[index], &pids, &n, err) < 0)
 		return 1;
 	if (strcmp(format, "json") == 0) {

@@ -301,6 +301,18 @@ static int parse_net_device(struct spec_ctx *c, const char *key, json_t *o, void
 
 /* --- the section --- */
 
+/* cgroupsPath is joined under each hierarchy's mount point: a ".." component would leave it and
+ * let the config pick (and write limits into) any cgroup of the host. runtime/cgroup.c refuses it
+ * too; checking here names the JSON path and fails before anything exists. */
+static int check_cgroups_path(struct spec_ctx *c, const char *path)
+{
+	for (const char *p = path; p && (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return spec_fail_at_value(c, "cgroupsPath", "expected a path without \"..\", got",
+						  path);
+	return 0;
+}
+
 static int get_propagation(struct spec_ctx *c, json_t *o, struct spec_linux *l)
 {
 	long v = 0;
@@ -342,6 +354,7 @@ int spec_parse_linux_section(struct spec_ctx *c, json_t *o, void *out)
 	    spec_get_array(c, o, "devices", SPEC_OPT, sizeof *l->devices, parse_device, &l->devices,
 			   &l->n_devices) ||
 	    spec_get_str(c, o, "cgroupsPath", SPEC_OPT, &l->cgroups_path) ||
+	    check_cgroups_path(c, l->cgroups_path) ||
 	    spec_get_object(c, o, "resources", SPEC_OPT, spec_parse_resources_section, &l->resources,
 			    &l->has_resources) ||
 	    spec_get_object(c, o, "intelRdt", SPEC_OPT, parse_intel_rdt, &l->intel_rdt, &l->has_intel_rdt) ||

@@ -27,7 +27,6 @@ static int print_stats(const char *id, const char *path, struct error *err)
 
 int container_events(const char *root, const char *id, bool stats_once, int interval_ms, struct error *err)
 {
-	cleanup_free char *state = NULL;
 	struct state_record *rec = NULL;
 	struct cgroup_oom oom = { .fd = -1 };
 	cleanup_close int dirfd = -1;

@@ -20,7 +20,7 @@ struct init_args {
 	int exec_listen_fd;	 /* listening socket that `start` connects to */
 	int console_fd;
 	int seccomp_agent_fd;
-	    /* connected to linux.seccomp.listenerPath, or -1 */ /* connected --console-socket, or -1 */
+	/* connected to linux.seccomp.listenerPath, or -1 */ /* connected --console-socket, or -1 */
 	int ns_fds[8];	  /* fds of namespaces to join by path (indexed by enum spec_ns_type), or -1 */
 	bool new_ns[8];	  /* namespaces created for the container */
 	bool userns;	  /* inside a user namespace (new or joined) */

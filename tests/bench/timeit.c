@@ -1,11 +1,12 @@
-/* timeit OUTFILE TAG COMMAND [ARG...]: run COMMAND (fork + execvp), wait for it with wait4, and append one CSV
- * line "TAG,ELAPSED_NS,MAXRSS_KB,STATUS" to OUTFILE (O_APPEND, so concurrent timeits do not interleave lines).
+/* timeit OUTFILE TAG COMMAND [ARG...]: run COMMAND (fork + execvp), wait for it with wait4, and append one
+ * CSV line "TAG,ELAPSED_NS,MAXRSS_KB,STATUS" to OUTFILE (O_APPEND, so concurrent timeits do not interleave
+ * lines).
  *
- * ELAPSED_NS is CLOCK_MONOTONIC from just before fork to just after wait4 returns. MAXRSS_KB is ru_maxrss from
- * wait4: the peak resident set of the command's process (across its execs; the kernel also folds in the peak of
- * any child the command itself waited for, but not of children it left running, such as a container's init).
- * STATUS is the exit status, or 128+N for a death by signal N. timeit exits with STATUS, so callers see failures;
- * its own errors exit 125 (bad usage or output file) or 127 (exec failed, as in a shell).
+ * ELAPSED_NS is CLOCK_MONOTONIC from just before fork to just after wait4 returns. MAXRSS_KB is ru_maxrss
+ * from wait4: the peak resident set of the command's process (across its execs; the kernel also folds in the
+ * peak of any child the command itself waited for, but not of children it left running, such as a container's
+ * init). STATUS is the exit status, or 128+N for a death by signal N. timeit exits with STATUS, so callers
+ * see failures; its own errors exit 125 (bad usage or output file) or 127 (exec failed, as in a shell).
  *
  * Built statically by tests/bench/run.sh when it can be, so its own exec and pre-exec RSS stay small. */
 #define _GNU_SOURCE

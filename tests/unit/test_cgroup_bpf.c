@@ -146,7 +146,7 @@ static void test_kernel_attach(void)
 	struct bpf_insn *p;
 	size_t n;
 	struct error err = { 0 };
-	int status;
+	int status = -1;
 	pid_t pid;
 
 	if (geteuid() != 0 || access(base, W_OK) != 0) {

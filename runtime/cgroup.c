@@ -198,7 +198,8 @@ static void cpuset_inherit(const char *dir)
 	}
 }
 
-static int mkdir_cgroup(const struct cgroup_hierarchy *h, const char *path, struct error *err)
+static int mkdir_cgroup(const struct cgroup_hierarchy *h, const char *path, bool *ret_created,
+			struct error *err)
 {
 	cleanup_free char *full = xasprintf("%s%s", h->mountpoint, path);
 	bool cpuset = !h->v2 && strstr(h->controllers, "cpuset") != NULL;
@@ -211,6 +212,8 @@ again:
 		char saved = *p;
 		*p = '\0';
 		if (mkdir(full, 0755) == 0) {
+			if (saved == '\0')
+				*ret_created = true;
 			if (cpuset)
 				cpuset_inherit(full);
 		} else if (errno == ENOENT && retries-- > 0) {
@@ -227,13 +230,18 @@ again:
 	return 0;
 }
 
-int cgroup_create(const char *path, struct error *err)
+int cgroup_create(const char *path, unsigned long *ret_created, struct error *err)
 {
+	*ret_created = 0;
 	if (cgroup_layout(err) == NULL)
 		return -1;
-	for (size_t i = 0; i < layout.n; i++)
-		if (mkdir_cgroup(&layout.h[i], path, err) < 0)
+	for (size_t i = 0; i < layout.n; i++) {
+		bool created = false;
+		if (mkdir_cgroup(&layout.h[i], path, &created, err) < 0)
 			return -1;
+		if (created)
+			*ret_created |= 1UL << i;
+	}
 	return 0;
 }
 
@@ -350,6 +358,11 @@ int cgroup_signal_all(const char *path, int sig, struct error *err)
 
 int cgroup_destroy(const char *path, struct error *err)
 {
+	return cgroup_destroy_some(path, ~0UL, err);
+}
+
+int cgroup_destroy_some(const char *path, unsigned long which, struct error *err)
+{
 	if (cgroup_layout(err) == NULL)
 		return -1;
 	/* a frozen cgroup cannot deliver SIGKILL: thaw first so delete --force of a paused container works */
@@ -370,6 +383,8 @@ int cgroup_destroy(const char *path, struct error *err)
 		for (size_t i = 0; i < n; i++)
 			kill(pids[i], SIGKILL);
 		for (size_t i = layout.n; i-- > 0;) {
+			if (!(which & (1UL << i)))
+				continue;
 			cleanup_free char *dir = xasprintf("%s%s", layout.h[i].mountpoint, path);
 			if (rmdir(dir) < 0 && errno != ENOENT) {
 				if (errno != EBUSY)

@@ -35,8 +35,9 @@ const struct cgroup_hierarchy *cgroup_find(const char *controller);
 /* Resolve linux.cgroupsPath: absolute as given, relative under husk's own cgroup, missing as /husk/<id>;
  * ".." components are refused so a path cannot leave the hierarchy. */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, struct error *err);
-/* Create the cgroup in every hierarchy. */
-int cgroup_create(const char *path, struct error *err);
+/* Create the cgroup in every hierarchy; bit i of *ret_created is set where hierarchy i had no such
+ * cgroup before (a rollback removes only those: a cgroup that existed before is not ours). */
+int cgroup_create(const char *path, unsigned long *ret_created, struct error *err);
 /* Move pid into the cgroup in every hierarchy. */
 int cgroup_enter(const char *path, pid_t pid, struct error *err);
 /* Open cgroup.procs of the cgroup in every hierarchy (at most max), for a later join by writing "0". */
@@ -47,6 +48,8 @@ int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err)
 int cgroup_signal_all(const char *path, int sig, struct error *err);
 /* Kill everything and remove the directories, waiting (bounded) for processes to leave. */
 int cgroup_destroy(const char *path, struct error *err);
+/* The same, removing the directory only in the hierarchies of mask `which`. */
+int cgroup_destroy_some(const char *path, unsigned long which, struct error *err);
 bool cgroup_is_frozen(const char *path);
 /* Freeze or thaw every process of the cgroup and wait until the kernel reports it done. */
 int cgroup_freeze(const char *path, bool freeze, struct error *err);

@@ -43,7 +43,7 @@ struct create_ctx {
 	int sync[2];
 	int listen_fd;
 	pid_t pid;
-	bool cgroup_created;
+	unsigned long cgroup_created; /* hierarchies where create made the cgroup */
 	struct init_args init;
 };
 
@@ -76,6 +76,16 @@ static int load_bundle(struct create_ctx *c, struct error *err)
 	return 0;
 }
 
+/* Prefix a message that starts with a JSON path without its dot ("linux.resources.x: ...") with
+ * the file name and the dot, so it reads like every other config error. */
+static int error_json_path(struct error *err, const char *file)
+{
+	cleanup_free char *msg = err->msg;
+
+	err->msg = NULL;
+	return error_set(err, err->errnum, "%s: .%s", file, msg ? msg : "");
+}
+
 /* Cross-field checks that need the whole config, before anything touches the system. */
 static int check_config(struct create_ctx *c, struct error *err)
 {
@@ -93,7 +103,7 @@ static int check_config(struct create_ctx *c, struct error *err)
 	if (s->linux_.has_resources && c->o->cgroups_disabled)
 		log_warn("linux.resources: cgroups are disabled (--cgroup-manager disabled), ignoring");
 	else if (s->linux_.has_resources && cgroup_check_resources(&s->linux_.resources, err) < 0)
-		return error_wrap(err, "config.json");
+		return error_json_path(err, "config.json");
 	if (s->linux_.has_seccomp && seccomp_uses_notify(&s->linux_.seccomp)) {
 		/* every syscall, exec included, would wait for an agent that cannot exist yet */
 		if (s->linux_.seccomp.default_action == SECCOMP_ACT_NOTIFY)
@@ -401,9 +411,8 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		goto out;
 	/* from here on, outside state exists: every failure goes to rollback */
 	if (c.cgroup_path) {
-		if (cgroup_create(c.cgroup_path, err) < 0)
+		if (cgroup_create(c.cgroup_path, &c.cgroup_created, err) < 0)
 			goto rollback;
-		c.cgroup_created = true;
 		if (c.spec->linux_.has_resources &&
 		    cgroup_apply_resources(c.cgroup_path, &c.spec->linux_.resources, err) < 0)
 			goto rollback;
@@ -473,9 +482,10 @@ rollback:
 		kill(c.pid, SIGKILL);
 		waitpid(c.pid, NULL, 0);
 	}
-	if (c.cgroup_created) {
+	if (c.cgroup_path && (c.cgroup_created || c.pid > 0)) {
 		struct error e = { 0 };
-		if (cgroup_destroy(c.cgroup_path, &e) < 0)
+		/* a cgroup that existed before is emptied of what we put in it, never removed */
+		if (cgroup_destroy_some(c.cgroup_path, c.cgroup_created, &e) < 0)
 			log_warn("rollback: %s, ignoring", e.msg);
 		error_clear(&e);
 	}

@@ -220,10 +220,10 @@ static void fail_after_start(int conn, struct error *err)
 {
 	const char *msg = err->msg ? err->msg : "unknown error";
 
-	if (conn >= 0)
-		write_all(conn, msg, strlen(msg));
-	/* the parent may be gone: the container's own stderr is the only other witness */
-	fprintf(stderr, "husk: %s\n", msg);
+	/* `start` reports what it reads here; only without it is the container's own stderr the
+	 * witness (printing both would show the error twice under `husk run`) */
+	if (conn < 0 || write_all(conn, msg, strlen(msg)) < 0)
+		fprintf(stderr, "husk: %s\n", msg);
 	_exit(err->errnum == ENOENT ? 127 : 126);
 }
 
@@ -283,11 +283,14 @@ void init_main(struct init_args *a)
 	env = process_env(p, a->listen_fds);
 	if (label_fd >= 0 && lsm_set_exec_label(label_fd, p->apparmor_profile, p->selinux_label, &err) < 0)
 		goto fail;
-	/* limits apply before any of the user's code: ready only from inside the cgroup */
-	if (enter_cgroup(a, &err) < 0 || sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
+	/* limits apply before any of the user's code: ready only from inside the cgroup; the death
+	 * signal is cleared first, since `husk create` exits as soon as it reads "ready" */
+	if (enter_cgroup(a, &err) < 0)
+		goto fail;
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
 		goto fail;
 	close(a->sync_fd);
-	prctl(PR_SET_PDEATHSIG, 0);
 	conn = wait_for_start(a, &err);
 	if (conn < 0)
 		fail_after_start(-1, &err);

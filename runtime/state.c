@@ -22,15 +22,29 @@ const char *status_name(enum container_status s)
 	return names[s];
 }
 
+/* The id as it may be shown: control characters become '?', so a hostile id cannot drive the
+ * terminal that reads husk's error through escape sequences. */
+static const char *printable(const char *id, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; id[i] && i + 1 < size; i++)
+		buf[i] = (unsigned char)id[i] < 0x20 || id[i] == 0x7f ? '?' : id[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 int state_validate_id(const char *id, struct error *err)
 {
 	size_t len = strlen(id);
+	char shown[72];
 
 	if (len == 0 || len > 200)
 		return error_set(err, EINVAL, "invalid container id '%.64s': expected 1 to 200 characters",
-				 id);
+				 printable(id, shown, sizeof shown));
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return error_set(err, EINVAL, "invalid container id '%s'", id);
+		return error_set(err, EINVAL, "invalid container id '%s'",
+				 printable(id, shown, sizeof shown));
 	for (const char *p = id; *p; p++) {
 		char c = *p;
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -38,7 +52,8 @@ int state_validate_id(const char *id, struct error *err)
 		if (!ok)
 			return error_set(
 			    err, EINVAL,
-			    "invalid container id '%.64s': only letters, digits and '_+.-' are allowed", id);
+			    "invalid container id '%.64s': only letters, digits and '_+.-' are allowed",
+			    printable(id, shown, sizeof shown));
 	}
 	return 0;
 }
@@ -140,7 +155,8 @@ int state_read(int dirfd, const char *id, struct state_record **ret, struct erro
 	cleanup_free char *data = NULL;
 	size_t len;
 
-	if (read_file_at(dirfd, STATE_FILE, 1 << 20, &data, &len, err) < 0) {
+	/* the config travels inside (configs may be up to 64 MiB): the limit must exceed it */
+	if (read_file_at(dirfd, STATE_FILE, 80 << 20, &data, &len, err) < 0) {
 		if (err->errnum == ENOENT)
 			return error_set(err, ENOENT, "container '%s' is being created or its state was lost",
 					 id);

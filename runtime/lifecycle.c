@@ -496,6 +496,8 @@ int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_
 			    sig != SIGTTIN && sig != SIGTTOU && sig != SIGTSTP && sig != SIGWINCH)
 				sigaction(sig, &sa, NULL);
 	}
+	if (master >= 0)
+		relay_block_signals();
 	if (container_start(o->root, o->id, err) < 0) {
 		struct error e = { 0 };
 		if (!keep)

@@ -18,6 +18,16 @@
 
 #include "util.h"
 
+void relay_block_signals(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+}
+
 int relay_recv_master(int sock, struct error *err)
 {
 	char control[CMSG_SPACE(sizeof(int))], name[256];
@@ -68,10 +78,11 @@ int relay_run(int master, pid_t pid, int *ret_status, struct error *err)
 	bool in_open = true, out_open = true;
 	int status = 0, r = -1;
 
+	/* the caller blocked SIGCHLD and SIGWINCH before starting the container (relay_block_signals):
+	 * a program that exits at once must not have its SIGCHLD lost before this point */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0)
 		return error_sys(err, errno, "signalfd");
@@ -93,15 +104,15 @@ int relay_run(int master, pid_t pid, int *ret_status, struct error *err)
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo == SIGWINCH && tty)
 				copy_winsize(STDIN_FILENO, master);
-			if (waitpid(pid, &status, WNOHANG) == pid) {
-				/* drain what the program wrote before it exited */
-				while (out_open && poll(&p[1], 1, 0) > 0 && pump(master, STDOUT_FILENO))
-					;
-				*ret_status =
-				    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-				r = 0;
-				break;
-			}
+		}
+		/* checked on every wake-up, not only on SIGCHLD: cheap, and it cannot miss an exit */
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			/* drain what the program wrote before it exited */
+			while (out_open && poll(&p[1], 1, 0) > 0 && pump(master, STDOUT_FILENO))
+				;
+			*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			r = 0;
+			break;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
 			out_open = pump(master, STDOUT_FILENO);

@@ -6,6 +6,8 @@
 
 #include "error.h"
 
+/* Block SIGCHLD and SIGWINCH (before the container starts) so relay_run's signalfd sees them. */
+void relay_block_signals(void);
 /* Receive the pty master the init sent over sock. */
 int relay_recv_master(int sock, struct error *err);
 /* Relay between stdin/stdout and master until pid exits; *ret_status is its exit status. */

@@ -419,12 +419,17 @@ caps_of() {
 	[[ "$(cat /proc/sys/net/ipv4/ip_forward)" == "$before" ]]
 }
 
-@test "terminal true without --console-socket is a clear error" {
+@test "terminal true without --console-socket: a clear error for create and run -d" {
 	local id
 	id=$(cid)
 	setup_bundle true
 	cfg '.process.terminal = true'
-	run_husk run --bundle "$BUNDLE" "$id"
+	# in the foreground `run` relays the terminal itself (terminal.bats); detached, nobody could
+	run_husk create --bundle "$BUNDLE" "$id"
+	assert_failure
+	assert_output_contains "console-socket"
+	[[ ! -e "$HUSK_TEST_ROOT/$id" ]]
+	run_husk run -d --bundle "$BUNDLE" "$id"
 	assert_failure
 	assert_output_contains "console-socket"
 	[[ ! -e "$HUSK_TEST_ROOT/$id" ]]

@@ -46,6 +46,49 @@ int caps_drop_bounding(const struct spec_capabilities *c, struct error *err)
 	return 0;
 }
 
+/* Name the first requested capability capset(2) would refuse, instead of its bare EPERM: a capability
+ * the runtime itself lacks (CAP_SYS_RESOURCE missing from root's bounding set) must be reported by
+ * name, never granted in part. */
+static int check_grantable(const struct spec_capabilities *c, struct error *err)
+{
+	cap_t cur = cap_get_proc();
+	int last = spec_cap_last_cap();
+	char name[32];
+
+	if (cur == NULL)
+		return error_sys(err, errno, "read husk's own capabilities");
+	for (int cap = 0; cap <= last; cap++) {
+		cap_value_t v = (cap_value_t)cap;
+		cap_flag_value_t prm = CAP_CLEAR, inh = CAP_CLEAR;
+		uint64_t bit = 1ULL << cap;
+		const char *set = NULL, *why = NULL;
+
+		cap_get_flag(cur, v, CAP_PERMITTED, &prm);
+		cap_get_flag(cur, v, CAP_INHERITABLE, &inh);
+		if ((c->sets[CAPSET_EFFECTIVE] & bit) && !(c->sets[CAPSET_PERMITTED] & bit)) {
+			set = "effective";
+			why = "it is not in the permitted set of the config";
+		} else if ((c->sets[CAPSET_PERMITTED] & bit) && prm != CAP_SET) {
+			set = "permitted";
+			why = "husk itself does not have it (it is not in the runtime's permitted set)";
+		} else if ((c->sets[CAPSET_INHERITABLE] & bit) && inh != CAP_SET && prm != CAP_SET) {
+			set = "inheritable";
+			why = "husk itself does not have it (it is not in the runtime's permitted set)";
+		} else if ((c->sets[CAPSET_INHERITABLE] & bit) && inh != CAP_SET && cap_get_bound(v) != 1) {
+			/* the kernel caps a new inheritable set by the bounding set already dropped */
+			set = "inheritable";
+			why = "it is not in the bounding set of the config";
+		}
+		if (set) {
+			cap_free(cur);
+			return error_set(err, EPERM, "capability %s is requested in the %s set, but %s",
+					 cap_name_or_number(cap, name), set, why);
+		}
+	}
+	cap_free(cur);
+	return 0;
+}
+
 int caps_apply(const struct spec_capabilities *c, struct error *err)
 {
 	cap_t caps = cap_init();
@@ -60,6 +103,10 @@ int caps_apply(const struct spec_capabilities *c, struct error *err)
 
 	if (caps == NULL)
 		return error_sys(err, errno, "cap_init");
+	if (check_grantable(c, err) < 0) {
+		cap_free(caps);
+		return -1;
+	}
 	for (size_t s = 0; s < ARRAY_SIZE(sets); s++)
 		for (int cap = 0; cap <= last; cap++) {
 			cap_value_t v = (cap_value_t)cap;

@@ -412,6 +412,10 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		error_sys(err, errno, "socketpair");
 		goto out;
 	}
+	/* non-dumpable before the fork, so the child is never visible in the container's PID namespace
+	 * with its exe (the host's husk binary) open to others, not even for a few instructions
+	 * (CVE-2019-5736); husk exec itself never runs container code */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pid = fork_into_pidns(&c, err);
 	if (pid < 0)
 		goto out;

@@ -283,6 +283,14 @@ void init_main(struct init_args *a)
 	env = process_env(p, a->listen_fds);
 	if (label_fd >= 0 && lsm_set_exec_label(label_fd, p->apparmor_profile, p->selinux_label, &err) < 0)
 		goto fail;
+	/* from "created" on, processes can be exec'd into the container while pid 1 still runs the husk
+	 * binary and holds the caller's fds: non-dumpable (execve resets it), its /proc/1/exe, fd/ and
+	 * cwd are closed to them (CVE-2019-5736, CVE-2024-21626); set late, after the last write to
+	 * /proc/self, which a non-dumpable process in a user namespace may no longer own */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		error_sys(&err, errno, "prctl(PR_SET_DUMPABLE)");
+		goto fail;
+	}
 	/* limits apply before any of the user's code: ready only from inside the cgroup; the death
 	 * signal is cleared first, since `husk create` exits as soon as it reads "ready" */
 	if (enter_cgroup(a, &err) < 0)

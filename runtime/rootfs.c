@@ -165,16 +165,19 @@ static int mask_path(struct rootfs_ctx *c, const char *path, int devnull, struct
 {
 	cleanup_close int fd = rootfs_open_in(c->rootfd, path, O_PATH);
 	struct stat st;
-	char target[64];
 
 	if (fd < 0 && errno == ENOENT)
 		return 0;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return error_sys(err, errno, "mask '%s'", path);
-	snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
 	if (S_ISDIR(st.st_mode)) {
+		/* attached to the fd itself, never through the container's /proc/self/fd/N: a mount over
+		 * /proc/1 in the container would redirect that path (CVE-2025-52881) */
+		cleanup_close int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt = -1;
 		log_debug("mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY, NULL)", path);
-		if (mount("tmpfs", target, "tmpfs", MS_RDONLY, NULL) < 0)
+		if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+		    (mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)) < 0 ||
+		    move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			return error_sys(err, errno, "mask directory '%s'", path);
 		return 0;
 	}

@@ -3,8 +3,13 @@
 #include "seccomp.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "config/state-json.h"
@@ -129,18 +134,14 @@ int seccomp_build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct err
 	/* the filter is loaded by a process that already has no_new_privs or CAP_SYS_ADMIN; libseccomp
 	 * must not set no_new_privs on its own when the config did not ask for it */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* the kernel's own errno instead of libseccomp's catch-all ECANCELED */
+	seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	if (s->flags & SPEC_SECCOMP_FLAG_TSYNC)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (s->flags & SPEC_SECCOMP_FLAG_LOG)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
 	if (s->flags & SPEC_SECCOMP_FLAG_SPEC_ALLOW)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
-	if (s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV) {
-		seccomp_release(ctx);
-		return error_set(err, ENOTSUP,
-				 "seccomp flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs libseccomp "
-				 ">= 2.6 (this build has an older one)");
-	}
 	for (size_t i = 0; i < s->n_architectures; i++)
 		if (add_arch(ctx, s->architectures[i], err) < 0)
 			goto fail;
@@ -165,20 +166,71 @@ bool seccomp_uses_notify(const struct spec_seccomp *s)
 	return false;
 }
 
+/* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19) is unknown to libseccomp before 2.6: export the
+ * compiled program and load it with seccomp(2) ourselves, with the flags libseccomp would have set.
+ * Returns the listener fd. */
+static int load_raw_with_listener(scmp_filter_ctx ctx, const struct spec_seccomp *s, struct error *err)
+{
+	cleanup_close int mfd = memfd_create("husk-seccomp-bpf", MFD_CLOEXEC);
+	cleanup_free struct sock_filter *insns = NULL;
+	unsigned int flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	struct sock_fprog prog;
+	off_t size;
+	int r;
+
+	if (mfd < 0)
+		return error_sys(err, errno, "seccomp: memfd_create");
+	r = seccomp_export_bpf(ctx, mfd);
+	if (r < 0)
+		return error_sys(err, -r, "seccomp: export the filter");
+	size = lseek(mfd, 0, SEEK_END);
+	if (size <= 0 || size % (off_t)sizeof *insns || size / (off_t)sizeof *insns > USHRT_MAX)
+		return error_set(err, EINVAL, "seccomp: exported filter has a bad size (%lld bytes)",
+				 (long long)size);
+	insns = xmalloc((size_t)size);
+	if (pread(mfd, insns, (size_t)size, 0) != size)
+		return error_sys(err, errno, "seccomp: read the exported filter");
+	prog = (struct sock_fprog){ .len = (unsigned short)(size / (off_t)sizeof *insns), .filter = insns };
+	/* TSYNC and NEW_LISTENER exclude each other unless TSYNC_ESRCH (Linux 5.7) says how a
+	 * failed sync is reported */
+	if (s->flags & SPEC_SECCOMP_FLAG_TSYNC)
+		flags |= SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	if (s->flags & SPEC_SECCOMP_FLAG_LOG)
+		flags |= SECCOMP_FILTER_FLAG_LOG;
+	if (s->flags & SPEC_SECCOMP_FLAG_SPEC_ALLOW)
+		flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %#x, %u instructions)", flags, prog.len);
+	r = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (r < 0)
+		return error_sys(err, errno, "load the seccomp filter (with WAIT_KILLABLE_RECV)");
+	return r;
+}
+
 int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *agent, struct error *err)
 {
 	scmp_filter_ctx ctx;
 	int r, nfd;
+	bool notify = seccomp_uses_notify(s);
 
 	if (seccomp_build(s, &ctx, err) < 0)
 		return -1;
+	if ((s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV) && notify) {
+		nfd = load_raw_with_listener(ctx, s, err);
+		seccomp_release(ctx);
+		if (nfd < 0)
+			return -1;
+		goto send;
+	}
+	if (s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
+		log_debug(
+		    "seccomp: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY, ignoring");
 	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %zu rules)", s->n_syscalls);
 	r = seccomp_load(ctx);
 	if (r < 0) {
 		seccomp_release(ctx);
 		return error_sys(err, -r, "load the seccomp filter");
 	}
-	if (agent == NULL || agent->sock < 0 || !seccomp_uses_notify(s)) {
+	if (agent == NULL || agent->sock < 0 || !notify) {
 		seccomp_release(ctx);
 		return 0;
 	}
@@ -186,6 +238,11 @@ int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *
 	seccomp_release(ctx);
 	if (nfd < 0)
 		return error_sys(err, -nfd, "get the seccomp notify fd");
+send:
+	if (agent == NULL || agent->sock < 0) {
+		close(nfd);
+		return 0;
+	}
 	cleanup_free char *json =
 	    state_seccomp_agent_json(agent->state, "running", agent->pid, s->listener_metadata);
 	r = terminal_send_fd(agent->sock, nfd, json, err);

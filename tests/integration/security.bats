@@ -1,0 +1,905 @@
+#!/usr/bin/env bats
+# Security: capabilities, no_new_privs, seccomp, LSM labels, and every known runtime escape reproduced as an
+# attack that must fail. docs/security.md maps each test here to the CVE it covers and the defense in husk.
+# shellcheck disable=SC2016 # jq programs and container shell lines are single-quoted on purpose
+# shellcheck disable=SC2030,SC2031 # bats runs a test and its teardown in the same subshell (KILL_PIDS)
+
+load helpers
+
+setup_file() {
+	husk_rootfs_cache
+}
+
+teardown() {
+	local pid
+	for pid in "${KILL_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	# Clean up with the original binary: a test that ran husk from a copy may have had the copy rewritten.
+	HUSK=$HUSK_BUILT
+	husk_teardown
+}
+
+KILL_PIDS=()
+HUSK_BUILT=$HUSK
+HUSK_TOOLS=${HUSK_TOOLS:-$HUSK_SRC_DIR/build}
+
+# set_args ARG...: process.args = ARGs.
+set_args() {
+	local a
+	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
+}
+
+# caps_of OUTPUT KEY: the value of "KEY:" in probe caps output.
+caps_of() {
+	awk -v k="$2:" '$1 == k { print $2 }' <<<"$1"
+}
+
+# capmask NAME...: the 16-digit hex mask /proc/self/status shows for these capabilities.
+capmask() {
+	local -A nr=([CAP_CHOWN]=0 [CAP_KILL]=5 [CAP_NET_BIND_SERVICE]=10 [CAP_NET_RAW]=13
+		[CAP_SYS_PTRACE]=19 [CAP_SYS_ADMIN]=21 [CAP_SYS_RESOURCE]=24 [CAP_AUDIT_WRITE]=29)
+	local m=0 c
+	for c in "$@"; do
+		m=$((m | 1 << nr[$c]))
+	done
+	printf '%016x\n' "$m"
+}
+
+# caps_json SET=CAP,CAP ...: a process.capabilities object, e.g. caps_json bounding=CAP_KILL ambient=.
+caps_json() {
+	local kv obj='{}'
+	for kv in "$@"; do
+		obj=$(jq -c --arg k "${kv%%=*}" --arg v "${kv#*=}" '.[$k] = ($v | split(",") | map(select(. != "")))' <<<"$obj")
+	done
+	echo "$obj"
+}
+
+# seccomp DEFAULT_ACTION [SYSCALLS_JSON [EXTRA_JQ]]: set linux.seccomp. RLIMIT_CORE is 0, so a process killed by
+# SIGSYS leaves no core file.
+seccomp() {
+	cfg --arg d "$1" --argjson s "${2:-[]}" '.linux.seccomp = {"defaultAction": $d, "syscalls": $s}
+		| .process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024},
+			{"type": "RLIMIT_CORE", "hard": 0, "soft": 0}]' || return
+	[[ -z "${3:-}" ]] || cfg "$3"
+}
+
+# rule NAME ACTION [ERRNO]: one seccomp syscall rule as JSON.
+rule() {
+	jq -nc --arg n "$1" --arg a "$2" --arg e "${3:-}" \
+		'{"names": [$n], "action": $a} + (if $e == "" then {} else {"errnoRet": ($e | tonumber)} end)'
+}
+
+# arg_rule OP VALUE [VALUE_TWO]: SCMP_ACT_ERRNO (errno 42) for personality(2) when arg0 OP VALUE.
+arg_rule() {
+	jq -nc --arg op "$1" --argjson v "$2" --argjson v2 "${3:-0}" \
+		'[{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 42,
+		   "args": [{"index": 0, "value": $v, "valueTwo": $v2, "op": $op}]}]'
+}
+
+# run_detached ID: run -d the bundle and print the container's host pid.
+run_detached() {
+	husk run -d --bundle "$BUNDLE" "$1" >/dev/null </dev/null || return
+	husk state "$1" | jq -r .pid
+}
+
+# husk_copy: run husk from a copy in the test's temp dir, so an attack on the runtime binary that succeeded
+# would damage the copy and never build/husk. Sets HUSK and HUSK_SHA (the copy's sha256).
+husk_copy() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cp "$HUSK" "$BATS_TEST_TMPDIR/bin/husk"
+	HUSK=$BATS_TEST_TMPDIR/bin/husk
+	HUSK_SHA=$(sha256sum <"$HUSK")
+}
+
+# assert_husk_unchanged: the copy husk ran from still has its sha256. (build/husk itself is not compared: a
+# concurrent rebuild may change it.)
+assert_husk_unchanged() {
+	[[ "$(sha256sum <"$HUSK")" == "$HUSK_SHA" ]] || fail "the husk binary '$HUSK' was modified"
+}
+
+# start_recvtty SOCKET OUT: a console-socket receiver in the background (killed in teardown).
+start_recvtty() {
+	[[ -x "$HUSK_TOOLS/recvtty" ]] || fail "recvtty not found in '$HUSK_TOOLS': build it" || return
+	rm -f "$1"
+	"$HUSK_TOOLS/recvtty" "$1" >"$2" 2>&1 &
+	KILL_PIDS+=($!)
+	wait_for test -S "$1"
+}
+
+# etc_listing: names, inodes and change times of the host's /etc entries.
+etc_listing() {
+	find /etc -maxdepth 1 -printf '%f %i %C@\n' | sort
+}
+
+# no_containers: husk list shows nothing (a failed create left no state behind).
+no_containers() {
+	[[ -z "$(husk list -q)" ]] || fail "containers left: $(husk list -q)"
+}
+
+# ---- capabilities ---------------------------------------------------------------------------------------
+
+@test "caps: the five sets exactly as the config says, as uid 1000" {
+	setup_bundle probe caps
+	cfg '.process.user = {"uid": 1000, "gid": 1000} | .process.noNewPrivileges = false'
+	cfg --argjson c "$(caps_json bounding=CAP_NET_RAW effective=CAP_NET_RAW permitted=CAP_NET_RAW \
+		inheritable=CAP_NET_RAW ambient=CAP_NET_RAW)" '.process.capabilities = $c'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	for set in CapBnd CapEff CapPrm CapInh CapAmb; do
+		[[ "$(caps_of "$output" $set)" == "$(capmask CAP_NET_RAW)" ]] || fail "$set is not CAP_NET_RAW only"
+	done
+
+	# Five different sets: a non-root program keeps only its ambient set as permitted and effective
+	# across execve, so those three match; bounding and inheritable show their own values.
+	cfg --argjson c "$(caps_json bounding=CAP_CHOWN,CAP_KILL,CAP_NET_RAW inheritable=CAP_CHOWN,CAP_NET_RAW \
+		permitted=CAP_NET_RAW effective=CAP_NET_RAW ambient=CAP_NET_RAW)" '.process.capabilities = $c'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "$(caps_of "$output" CapBnd)" == "$(capmask CAP_CHOWN CAP_KILL CAP_NET_RAW)" ]] || fail "CapBnd"
+	[[ "$(caps_of "$output" CapInh)" == "$(capmask CAP_CHOWN CAP_NET_RAW)" ]] || fail "CapInh"
+	[[ "$(caps_of "$output" CapPrm)" == "$(capmask CAP_NET_RAW)" ]] || fail "CapPrm"
+	[[ "$(caps_of "$output" CapEff)" == "$(capmask CAP_NET_RAW)" ]] || fail "CapEff"
+	[[ "$(caps_of "$output" CapAmb)" == "$(capmask CAP_NET_RAW)" ]] || fail "CapAmb"
+
+	# No capabilities object at all: nothing, not the runtime's own sets.
+	cfg 'del(.process.capabilities)'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	for set in CapBnd CapEff CapPrm CapInh CapAmb; do
+		[[ "$(caps_of "$output" $set)" == 0000000000000000 ]] || fail "$set is not empty"
+	done
+}
+
+@test "caps: as root, exact with noNewPrivileges; without it execve raises permitted to the bounding set" {
+	setup_bundle probe caps
+	cfg --argjson c "$(caps_json bounding=CAP_CHOWN,CAP_KILL effective=CAP_KILL permitted=CAP_KILL)" \
+		'.process.capabilities = $c | .process.noNewPrivileges = true'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "$(caps_of "$output" CapBnd)" == "$(capmask CAP_CHOWN CAP_KILL)" ]] || fail "CapBnd"
+	[[ "$(caps_of "$output" CapPrm)" == "$(capmask CAP_KILL)" ]] || fail "CapPrm"
+	[[ "$(caps_of "$output" CapEff)" == "$(capmask CAP_KILL)" ]] || fail "CapEff"
+	# The kernel's rule for uid 0 (file capabilities of root), which no_new_privs turns off.
+	cfg '.process.noNewPrivileges = false'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "$(caps_of "$output" CapPrm)" == "$(capmask CAP_CHOWN CAP_KILL)" ]] || fail "CapPrm"
+	[[ "$(caps_of "$output" CapEff)" == "$(capmask CAP_CHOWN CAP_KILL)" ]] || fail "CapEff"
+}
+
+@test "caps: a capability unknown to the kernel is a config error naming the JSON path" {
+	setup_bundle probe caps
+	cfg '.process.capabilities.bounding += ["CAP_TEST"]'
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'config.json: .process.capabilities.bounding[3]'
+	assert_output_contains 'CAP_TEST'
+	no_containers
+}
+
+@test "caps: CAP_SYS_RESOURCE, missing from husk's own bounding set, fails create naming it" {
+	grep -q '^CapBnd:' /proc/self/status || skip "no CapBnd in /proc/self/status"
+	(($(printf '%d' "0x$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)") & 1 << 24)) &&
+		skip "this host's bounding set has CAP_SYS_RESOURCE"
+	setup_bundle probe caps
+	cfg '.process.capabilities.bounding += ["CAP_SYS_RESOURCE"]'
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'CAP_SYS_RESOURCE'
+	assert_output_contains 'bounding set'
+	no_containers
+
+	# Asked for in the permitted (or inheritable) set only, it is named too, not a bare capset EPERM.
+	for set in permitted inheritable; do
+		cfg --arg s $set '.process.capabilities = {"bounding": ["CAP_KILL"], ($s): ["CAP_SYS_RESOURCE"]}'
+		run_husk create --bundle "$BUNDLE" "$(cid)"
+		assert_failure
+		assert_output_contains "capability CAP_SYS_RESOURCE is requested in the $set set"
+		no_containers
+	done
+	cfg '.process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"]}'
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'capability CAP_KILL is requested in the effective set, but it is not in the permitted set'
+	no_containers
+}
+
+@test "caps: survive the switch to uid 1000 (CAP_NET_BIND_SERVICE effective, port 80 binds)" {
+	setup_bundle sh -c 'probe ids; probe caps; nc -l -p 80 -w 1 </dev/null & sleep 0.3; kill $! && echo bound'
+	cfg '.process.user = {"uid": 1000, "gid": 1000}'
+	cfg --argjson c "$(caps_json bounding=CAP_NET_BIND_SERVICE effective=CAP_NET_BIND_SERVICE \
+		permitted=CAP_NET_BIND_SERVICE inheritable=CAP_NET_BIND_SERVICE ambient=CAP_NET_BIND_SERVICE)" \
+		'.process.capabilities = $c'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	assert_line_matches '^uid=1000 gid=1000 '
+	[[ "$(caps_of "$output" CapEff)" == "$(capmask CAP_NET_BIND_SERVICE)" ]] || fail "CapEff"
+	assert_line_matches '^bound$'
+
+	# The same user without the capability cannot bind the port.
+	cfg '.process.capabilities = {"bounding": ["CAP_NET_BIND_SERVICE"]}'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	[[ "$(caps_of "$output" CapEff)" == 0000000000000000 ]] || fail "CapEff should be empty"
+	refute_output_contains 'bound'
+}
+
+# ---- no_new_privs ---------------------------------------------------------------------------------------
+
+@test "no_new_privs: NoNewPrivs 1 when noNewPrivileges is true, 0 when false" {
+	setup_bundle probe caps
+	cfg '.process.noNewPrivileges = true'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "$(caps_of "$output" NoNewPrivs)" == 1 ]] || fail "NoNewPrivs should be 1"
+	cfg '.process.noNewPrivileges = false'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "$(caps_of "$output" NoNewPrivs)" == 0 ]] || fail "NoNewPrivs should be 0"
+}
+
+@test "no_new_privs: exec --no-new-privs sets it for the exec'd process only" {
+	setup_bundle sleep 100
+	cfg '.process.noNewPrivileges = false'
+	id=$(cid)
+	run_detached "$id" >/dev/null
+	run_husk exec "$id" probe caps
+	assert_success
+	[[ "$(caps_of "$output" NoNewPrivs)" == 0 ]] || fail "NoNewPrivs should be 0 without the flag"
+	run_husk exec --no-new-privs "$id" probe caps
+	assert_success
+	[[ "$(caps_of "$output" NoNewPrivs)" == 1 ]] || fail "NoNewPrivs should be 1 with --no-new-privs"
+	run_husk exec "$id" probe read /proc/1/status
+	assert_line_matches '^NoNewPrivs:[[:space:]]+0$'
+}
+
+# ---- seccomp --------------------------------------------------------------------------------------------
+
+@test "seccomp: defaultAction SCMP_ACT_ERRNO with defaultErrnoRet; SCMP_ACT_ALLOW rules let calls through" {
+	local allow
+	# What the static probe needs to start and print, plus getpid: everything else gets errno 77.
+	allow=$(jq -nc '[{"names": ["execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list",
+		"rseq", "prlimit64", "mprotect", "mmap", "munmap", "readlink", "readlinkat", "getrandom",
+		"write", "writev", "exit_group", "exit", "newfstatat", "fstat", "ioctl", "openat", "close",
+		"read", "uname", "futex", "rt_sigaction", "rt_sigprocmask", "sigaltstack", "lseek", "getpid",
+		"sendmsg", "access", "faccessat", "faccessat2"], "action": "SCMP_ACT_ALLOW"}]')
+	setup_bundle probe syscall getppid
+	seccomp SCMP_ACT_ERRNO "$allow" '.linux.seccomp.defaultErrnoRet = 77'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_output_contains 'ret=-1 errno=77'
+	set_args probe syscall getpid
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	assert_output_contains 'ret=1 errno=0'
+}
+
+@test "seccomp: SCMP_ACT_ERRNO returns errnoRet (EPERM without it); Seccomp: 2 in status" {
+	setup_bundle sh -c 'probe syscall getppid; probe syscall uname; probe caps'
+	seccomp SCMP_ACT_ALLOW "[$(rule getppid SCMP_ACT_ERRNO 99), $(rule uname SCMP_ACT_ERRNO)]"
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	[[ "${lines[0]}" == "ret=-1 errno=99 "* ]] || fail "getppid: errnoRet 99 expected"
+	[[ "${lines[1]}" == "ret=-1 errno=1 "* ]] || fail "uname: EPERM expected"
+	[[ "$(caps_of "$output" Seccomp)" == 2 ]] || fail "Seccomp: 2 expected"
+}
+
+@test "seccomp: SCMP_ACT_KILL, KILL_THREAD and KILL_PROCESS kill the process with SIGSYS" {
+	setup_bundle probe syscall getppid
+	for action in SCMP_ACT_KILL SCMP_ACT_KILL_THREAD SCMP_ACT_KILL_PROCESS; do
+		seccomp SCMP_ACT_ALLOW "[$(rule getppid $action)]"
+		run_husk run --bundle "$BUNDLE" "$(cid)"
+		assert_status 159
+		refute_output_contains 'ret='
+	done
+}
+
+@test "seccomp: SCMP_ACT_TRAP sends SIGSYS" {
+	# personality, as the shell itself calls getppid
+	setup_bundle sh -c 'probe syscall personality; echo "status=$?"'
+	seccomp SCMP_ACT_ALLOW "[$(rule personality SCMP_ACT_TRAP)]"
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	assert_output_contains 'status=159'
+	set_args probe syscall personality
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_status 159
+}
+
+@test "seccomp: SCMP_ACT_TRACE without a tracer fails the call with ENOSYS" {
+	setup_bundle probe syscall getppid
+	seccomp SCMP_ACT_ALLOW "[$(rule getppid SCMP_ACT_TRACE 7)]"
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_output_contains 'ret=-1 errno=38'
+}
+
+@test "seccomp: SCMP_ACT_LOG lets the call succeed (and logs it)" {
+	local before
+	setup_bundle probe syscall getppid
+	seccomp SCMP_ACT_ALLOW "[$(rule getppid SCMP_ACT_LOG)]"
+	before=$(dmesg 2>/dev/null | grep -c 'type=1326' || true)
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	assert_output_contains 'ret=0 errno=0'
+	# The kernel's audit line, when this host lets us read the kernel log and logs the "log" action.
+	if grep -qw log /proc/sys/kernel/seccomp/actions_logged 2>/dev/null && dmesg >/dev/null 2>&1; then
+		wait_for eval '(( $(dmesg | grep -c "type=1326") > before ))'
+		dmesg | grep 'type=1326' | tail -n 1 | grep 'syscall=110 ' | grep -q 'code=0x7ffc0000' ||
+			fail "the last seccomp audit line is not SECCOMP_RET_LOG for getppid (110)"
+	fi
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY hands the listener to listenerPath; the agent answers the call" {
+	local sock=$BATS_TEST_TMPDIR/agent.sock out=$BATS_TEST_TMPDIR/agent.out id
+	[[ -x "$HUSK_TOOLS/seccomp-agent" ]] || fail "build seccomp-agent first"
+	setup_bundle sh -c 'probe syscall getppid; probe syscall getpid'
+	seccomp SCMP_ACT_ALLOW "[$(rule getppid SCMP_ACT_NOTIFY)]"
+	cfg --arg s "$sock" '.linux.seccomp.listenerPath = $s | .linux.seccomp.listenerMetadata = "husk-test-meta"'
+	"$HUSK_TOOLS/seccomp-agent" "$sock" 95 >"$out" 2>&1 &
+	KILL_PIDS+=($!)
+	wait_for test -S "$sock"
+	id=$(cid)
+	run_husk run --bundle "$BUNDLE" "$id"
+	[[ "${lines[0]}" == "ret=-1 errno=95 "* ]] || fail "getppid: the agent's errno 95 expected"
+	[[ "${lines[1]}" == "ret=1 errno=0 "* ]] || fail "getpid: allowed"
+	wait_for grep -q '^notify getppid$' "$out"
+	head -n 1 "$out" | jq -e --arg id "$id" '.fds == ["seccompFd"] and .metadata == "husk-test-meta"
+		and .state.id == $id and .ociVersion != null and (.pid | type) == "number"' >/dev/null ||
+		fail "bad containerProcessState: $(head -n 1 "$out")"
+}
+
+@test "seccomp: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV with a notify agent (and ignored without one)" {
+	local sock=$BATS_TEST_TMPDIR/agent.sock out=$BATS_TEST_TMPDIR/agent.out
+	setup_bundle sh -c 'probe syscall getppid; probe caps'
+	seccomp SCMP_ACT_ALLOW "[$(rule getppid SCMP_ACT_NOTIFY)]"
+	cfg --arg s "$sock" '.linux.seccomp.listenerPath = $s
+		| .linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_LOG"]'
+	"$HUSK_TOOLS/seccomp-agent" "$sock" 95 >"$out" 2>&1 &
+	KILL_PIDS+=($!)
+	wait_for test -S "$sock"
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "${lines[0]}" == "ret=-1 errno=95 "* ]] || fail "getppid: the agent's errno 95 expected"
+	[[ "$(caps_of "$output" Seccomp)" == 2 ]] || fail "Seccomp: 2 expected"
+	wait_for grep -q '^notify getppid$' "$out"
+	seccomp SCMP_ACT_ALLOW "[$(rule getppid SCMP_ACT_ERRNO 61)]" \
+		'.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "${lines[0]}" == "ret=-1 errno=61 "* ]] || fail "getppid: errno 61 expected"
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY as defaultAction, or without listenerPath, is refused clearly" {
+	setup_bundle probe syscall getppid
+	seccomp SCMP_ACT_NOTIFY '[]' '.linux.seccomp.listenerPath = "/nonexistent.sock"'
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains '.linux.seccomp.defaultAction: SCMP_ACT_NOTIFY'
+	no_containers
+	seccomp SCMP_ACT_ALLOW "[$(rule getppid SCMP_ACT_NOTIFY)]"
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains '.linux.seccomp.listenerPath: required'
+	no_containers
+}
+
+@test "seccomp: every argument operator, matched and not matched (personality arg0 = 0xffffffff)" {
+	local op match miss
+	setup_bundle probe syscall personality
+	# OP, a value that matches arg0 = 0xffffffff, one that does not
+	while read -r op match miss; do
+		seccomp SCMP_ACT_ALLOW "$(arg_rule "$op" "$match")"
+		run_husk run --bundle "$BUNDLE" "$(cid)"
+		[[ "$output" == "ret=-1 errno=42 "* ]] || fail "$op $match should match"
+		seccomp SCMP_ACT_ALLOW "$(arg_rule "$op" "$miss")"
+		run_husk run --bundle "$BUNDLE" "$(cid)"
+		[[ "$output" == "ret=0 errno=0 "* ]] || fail "$op $miss should not match"
+	done <<-EOF
+		SCMP_CMP_EQ 4294967295 0
+		SCMP_CMP_NE 0 4294967295
+		SCMP_CMP_LT 4294967296 4294967295
+		SCMP_CMP_LE 4294967295 4294967294
+		SCMP_CMP_GE 4294967295 4294967296
+		SCMP_CMP_GT 4294967294 4294967295
+	EOF
+	# MASKED_EQ: (arg0 & value) == valueTwo
+	seccomp SCMP_ACT_ALLOW "$(arg_rule SCMP_CMP_MASKED_EQ 255 255)"
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	[[ "$output" == "ret=-1 errno=42 "* ]] || fail "MASKED_EQ 0xff 0xff should match"
+	seccomp SCMP_ACT_ALLOW "$(arg_rule SCMP_CMP_MASKED_EQ 255 0)"
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	[[ "$output" == "ret=0 errno=0 "* ]] || fail "MASKED_EQ 0xff 0 should not match"
+}
+
+@test "seccomp: unknown syscall names are skipped; flags LOG, SPEC_ALLOW and TSYNC are accepted" {
+	setup_bundle probe syscall getppid
+	seccomp SCMP_ACT_ALLOW '[{"names": ["husk_no_such_syscall", "getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 61}]'
+	cfg '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"]'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_output_contains 'ret=-1 errno=61'
+	set_args probe caps
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "$(caps_of "$output" Seccomp)" == 2 ]] || fail "Seccomp: 2 expected"
+}
+
+@test "seccomp: loaded last, so a profile denying mount, pivot_root, setns and sethostname still starts" {
+	setup_bundle sh -c 'hostname; probe syscall sethostname; probe syscall mount; probe syscall unshare; true'
+	seccomp SCMP_ACT_ALLOW '[{"names": ["mount", "umount2", "pivot_root", "setns", "sethostname", "unshare",
+		"mount_setattr", "move_mount", "open_tree", "keyctl", "setgroups", "capset", "prctl"],
+		"action": "SCMP_ACT_ERRNO", "errnoRet": 1}]'
+	cfg '.hostname = "sec-host" | .process.noNewPrivileges = true'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "${lines[0]}" == sec-host ]] || fail "husk's sethostname must run before the filter"
+	[[ "${lines[1]}" == "ret=-1 errno=1 "* ]] || fail "sethostname must be denied"
+	[[ "${lines[2]}" == "ret=-1 errno=1 "* ]] || fail "mount must be denied"
+	[[ "${lines[3]}" == "ret=-1 errno=1 "* ]] || fail "unshare must be denied"
+}
+
+# ---- LSM labels -----------------------------------------------------------------------------------------
+
+@test "lsm: apparmorProfile, selinuxLabel and mountLabel on a kernel without the LSM fail clearly" {
+	[[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]] || skip "AppArmor is enabled here"
+	[[ ! -e /sys/fs/selinux/enforce ]] || skip "SELinux is enabled here"
+	setup_bundle true
+	cfg '.process.apparmorProfile = "husk-test"'
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains '.process.apparmorProfile: profile "husk-test" requested, but AppArmor is not enabled'
+	no_containers
+	cfg 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains '.process.selinuxLabel: label "system_u:system_r:container_t:s0" requested, but SELinux is not enabled'
+	no_containers
+	cfg 'del(.process.selinuxLabel) | .linux.mountLabel = "system_u:object_r:container_file_t:s0"'
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains '.linux.mountLabel: label'
+	no_containers
+	# An empty label asks for nothing.
+	cfg 'del(.linux.mountLabel) | .process.apparmorProfile = "" | .process.selinuxLabel = ""'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+}
+
+@test "lsm: exec --apparmor and --process-label without the LSM fail clearly, nothing runs" {
+	[[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]] || skip "AppArmor is enabled here"
+	[[ ! -e /sys/fs/selinux/enforce ]] || skip "SELinux is enabled here"
+	setup_bundle sleep 100
+	id=$(cid)
+	run_detached "$id" >/dev/null
+	run_husk exec --apparmor x "$id" touch /tmp/ran
+	assert_failure
+	assert_output_contains 'apparmorProfile: profile "x" requested, but AppArmor is not enabled'
+	run_husk exec --process-label system_u:system_r:container_t:s0 "$id" touch /tmp/ran
+	assert_failure
+	assert_output_contains 'selinuxLabel: label "system_u:system_r:container_t:s0" requested, but SELinux'
+	run_husk exec "$id" probe stat /tmp/ran
+	assert_failure
+	[[ "$(husk ps --format json "$id" | jq length)" == 1 ]] || fail "an exec'd process is left"
+}
+
+# ---- CVE-2019-5736: overwriting the runtime binary through /proc/self/exe ---------------------------------
+
+@test "CVE-2019-5736: process.args /proc/self/exe is refused at create; the binary is unchanged" {
+	husk_copy
+	setup_bundle /proc/self/exe
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'CVE-2019-5736'
+	no_containers
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'CVE-2019-5736'
+	assert_husk_unchanged
+}
+
+@test "CVE-2019-5736: a #!/proc/self/exe entrypoint is refused (also through a #! chain)" {
+	husk_copy
+	setup_bundle /evil
+	printf '#!/proc/self/exe\necho pwned >/proc/self/exe\n' >"$BUNDLE/rootfs/evil"
+	printf '#! /evil  arg\n' >"$BUNDLE/rootfs/evil2"
+	chmod +x "$BUNDLE/rootfs/evil" "$BUNDLE/rootfs/evil2"
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'CVE-2019-5736'
+	set_args /evil2
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'CVE-2019-5736'
+	no_containers
+	assert_husk_unchanged
+}
+
+@test "CVE-2019-5736: husk exec ID /proc/self/exe (or a #! script naming it) is refused" {
+	husk_copy
+	setup_bundle sleep 100
+	cfg '.root.readonly = false'
+	printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/evil"
+	chmod +x "$BUNDLE/rootfs/evil"
+	id=$(cid)
+	run_detached "$id" >/dev/null
+	run_husk exec "$id" /proc/self/exe
+	assert_failure
+	assert_output_contains 'CVE-2019-5736'
+	run_husk exec "$id" /evil
+	assert_failure
+	assert_output_contains 'CVE-2019-5736'
+	assert_husk_unchanged
+}
+
+@test "CVE-2019-5736: a container scanning /proc/*/exe during 30 execs never reaches the husk binary" {
+	local hits ino
+	husk_copy
+	mkdir "$BATS_TEST_TMPDIR/out"
+	setup_bundle sh -c 'while :; do for p in /proc/[0-9]*; do
+		cat $p/exe >/dev/null 2>&1 && readlink $p/exe >>/out/hits && stat -L -c "%d:%i" $p/exe >>/out/hits;
+		echo "pwned" 2>/dev/null >$p/exe && echo "wrote $p" >>/out/hits; done; done'
+	cfg --arg o "$BATS_TEST_TMPDIR/out" '.mounts += [{"source": $o, "destination": "/out", "type": "bind", "options": ["rbind", "rw"]}]'
+	id=$(cid)
+	run_detached "$id" >/dev/null
+	for _ in $(seq 30); do
+		husk exec "$id" true || fail "exec failed"
+	done
+	husk kill "$id" KILL
+	ino=$(stat -L -c '%d:%i' "$HUSK")
+	hits=$BATS_TEST_TMPDIR/out/hits
+	# Only the container's own programs (busybox, as sh, cat, readlink) may show up.
+	[[ -s "$hits" ]] || fail "the scan never ran"
+	if [[ -s "$hits" ]]; then
+		! grep -v -e '^/bin/busybox$' -e '^[0-9]*:[0-9]*$' "$hits" || fail "unexpected exe seen"
+		! grep -qx "$ino" "$hits" || fail "a container process opened the husk binary"
+		! grep -q husk "$hits" || fail "a container process opened the husk binary"
+	fi
+	assert_husk_unchanged
+}
+
+@test "CVE-2019-5736: a process exec'd into a created container cannot open the waiting init's exe" {
+	local out=$BATS_TEST_TMPDIR/out id
+	husk_copy
+	mkdir "$out"
+	setup_bundle sleep 5
+	cfg --arg o "$out" '.mounts += [{"source": $o, "destination": "/out", "type": "bind", "options": ["rbind", "rw"]}]'
+	id=$(cid)
+	husk create --bundle "$BUNDLE" "$id" </dev/null
+	# Until start, pid 1 runs the husk binary. The attacker keeps /proc/1/exe open and rewrites the file
+	# through it once no husk process runs it any more (ETXTBSY until then).
+	# (A failed "exec 3<" would end the shell: try the open in a subshell first.)
+	husk exec -d "$id" sh -c 'if (: </proc/1/exe) 2>/dev/null; then exec 3</proc/1/exe;
+		stat -L -c "%d:%i" /proc/self/fd/3 >/out/opened;
+		for i in $(seq 40); do printf "#!/bin/sh\nexit 0\n" 2>/dev/null >/proc/self/fd/3 && echo >/out/wrote && break;
+		sleep 0.05; done; fi; echo >/out/done' </dev/null >/dev/null 2>&1
+	sleep 0.2
+	husk start "$id"
+	wait_for test -e "$out/done"
+	[[ ! -e "$out/wrote" ]] || fail "the husk binary was overwritten from inside the container"
+	[[ ! -e "$out/opened" ]] || fail "a container process opened pid 1's exe, the husk binary ($(cat "$out/opened"))"
+	assert_husk_unchanged
+}
+
+# ---- CVE-2024-21626: a leaked host fd as the working directory --------------------------------------------
+
+@test "CVE-2024-21626: process.cwd /proc/self/fd/7 with a leaked host fd 7 fails create, nothing left" {
+	setup_bundle probe cwd
+	cfg '.process.cwd = "/proc/self/fd/7"'
+	exec 7</
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	exec 7<&-
+	assert_failure
+	assert_output_contains "/proc/self/fd/7"
+	no_containers
+	# The same for an fd of a host directory deeper down.
+	cfg '.process.cwd = "/proc/self/fd/7/.."'
+	exec 7</etc
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	exec 7<&-
+	assert_failure
+	refute_output_contains '/etc'$'\n'
+	no_containers
+}
+
+@test "CVE-2024-21626: exec --cwd /proc/self/fd/7 with a leaked host fd 7 is refused" {
+	setup_bundle sleep 100
+	id=$(cid)
+	run_detached "$id" >/dev/null
+	exec 7</
+	run_husk exec --cwd /proc/self/fd/7 "$id" probe cwd
+	exec 7<&-
+	assert_failure
+	assert_output_contains "/proc/self/fd/7"
+	refute_output_contains "(unreachable)"
+}
+
+@test "CVE-2024-21626: a process exec'd into a created container cannot reach the init's leaked host fd" {
+	setup_bundle sleep 5
+	id=$(cid)
+	exec 7</
+	husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	exec 7<&-
+	# Until start, pid 1 is husk waiting, with the caller's fds still open (closed at execve): its /proc
+	# entries must not be a way out.
+	echo "host-secret-$$" >"$BATS_TEST_TMPDIR/secret"
+	run_husk exec "$id" cat "/proc/1/fd/7$BATS_TEST_TMPDIR/secret"
+	[[ "$output" != *"host-secret-$$"* ]] || fail "a host file was read through the init's /proc/1/fd/7"
+	run_husk exec "$id" ls /proc/1/fd/7/
+	assert_failure
+	run_husk exec "$id" ls /proc/1/cwd/ /proc/1/root/
+	assert_failure
+}
+
+@test "CVE-2024-21626: no fd of the caller reaches the container (stray fds 5, 7, 10, 251)" {
+	setup_bundle probe fds
+	exec 5</etc/hostname 7</ 10</etc 251</etc/hostname
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "${lines[0]}" == "0 1 2" ]] || fail "the container sees fds '${lines[0]}'"
+	cfg '.process.args = ["sleep", "100"]'
+	id=$(cid b)
+	run_detached "$id" >/dev/null
+	run_husk exec "$id" probe fds
+	exec 5<&- 7<&- 10<&- 251<&-
+	assert_success
+	[[ "${lines[0]}" == "0 1 2" ]] || fail "the exec'd process sees fds '${lines[0]}'"
+}
+
+# ---- CVE-2021-30465 / CVE-2024-45310: symlinks in mount destinations ---------------------------------------
+
+@test "CVE-2021-30465: symlinked mount destinations (/mnt/evil -> /etc, /mnt/rel -> ../../../../etc) stay in the rootfs" {
+	local src=$BATS_TEST_TMPDIR/src pid before
+	setup_bundle sleep 100
+	mkdir -p "$src" "$BUNDLE/rootfs/mnt"
+	echo husk-marker >"$src/marker"
+	ln -s /etc "$BUNDLE/rootfs/mnt/evil"
+	ln -s ../../../../etc "$BUNDLE/rootfs/mnt/rel"
+	cfg --arg s "$src" '.mounts += [{"destination": "/mnt/evil", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]},
+		{"destination": "/mnt/rel", "type": "bind", "source": $s, "options": ["bind", "ro"]}]'
+	before=$(awk '$5 == "/etc" || index($5, "/etc/") == 1' /proc/self/mountinfo | sort)
+	id=$(cid)
+	pid=$(run_detached "$id")
+	# From the host, while the container lives: nothing new on the host's /etc.
+	[[ "$(awk '$5 == "/etc" || index($5, "/etc/") == 1' /proc/self/mountinfo | sort)" == "$before" ]] ||
+		fail "a mount appeared on the host's /etc"
+	[[ ! -e /etc/marker ]] || fail "the bind reached the host's /etc"
+	# Inside, both landed on the container's own /etc.
+	[[ "$(awk '$5 == "/etc" { n++ } END { print n }' "/proc/$pid/mountinfo")" == 2 ]] ||
+		fail "the container's /etc does not hold the two mounts: $(awk '$5 == "/etc"' "/proc/$pid/mountinfo")"
+	awk '$5 == "/etc"' "/proc/$pid/mountinfo" | grep -q ' - tmpfs ' || fail "the tmpfs is not on the container's /etc"
+	run_husk exec "$id" cat /etc/marker
+	assert_output_equals husk-marker
+	[[ -L "$BUNDLE/rootfs/mnt/evil" && -L "$BUNDLE/rootfs/mnt/rel" ]] || fail "the symlinks were replaced"
+}
+
+@test "CVE-2024-45310: a created mount directory under a symlinked parent is created in the rootfs" {
+	local host=$BATS_TEST_TMPDIR/host-target
+	setup_bundle true
+	mkdir -p "$host"
+	# An absolute symlink to a host directory that exists: resolved in the rootfs it names rootfs$host.
+	ln -s "$host" "$BUNDLE/rootfs/escape"
+	cfg '.mounts += [{"destination": "/escape/made/by/husk", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ ! -e "$host/made" ]] || fail "husk created a directory on the host through the symlink"
+	[[ -d "$BUNDLE/rootfs$host/made/by/husk" ]] || fail "the directory was not created inside the rootfs"
+}
+
+# ---- CVE-2019-19921 / CVE-2023-27561 / CVE-2023-28642: /proc or /sys a symlink -----------------------------
+
+@test "CVE-2019-19921: rootfs /proc as a symlink (to /tmp or /) fails create" {
+	setup_bundle true
+	for target in /tmp / ../../..; do
+		rm -rf "$BUNDLE/rootfs/proc"
+		ln -sfn "$target" "$BUNDLE/rootfs/proc"
+		run_husk create --bundle "$BUNDLE" "$(cid)"
+		assert_failure
+		assert_output_contains "mount destination '/proc' for proc is not a directory"
+		no_containers
+	done
+}
+
+@test "CVE-2023-27561/CVE-2023-28642: rootfs /sys as a symlink fails create" {
+	setup_bundle true
+	rm -rf "$BUNDLE/rootfs/sys"
+	ln -s /proc "$BUNDLE/rootfs/sys"
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains "mount destination '/sys' for sysfs is not a directory"
+	no_containers
+}
+
+# ---- CVE-2019-16884 / CVE-2025-52881: writes to a fake procfs ---------------------------------------------
+
+@test "CVE-2019-16884: a tmpfs over /proc/sys does not absorb the sysctl and oom_score_adj writes" {
+	local pid
+	setup_bundle sleep 100
+	cfg '.mounts += [{"destination": "/proc/sys", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1"} | .process.oomScoreAdj = 543
+		| .linux.readonlyPaths = []'
+	id=$(cid)
+	pid=$(run_detached "$id")
+	[[ "$(nsenter --net="/proc/$pid/ns/net" cat /proc/sys/net/ipv4/ip_forward)" == 1 ]] ||
+		fail "net.ipv4.ip_forward did not reach the container's network namespace"
+	[[ "$(cat "/proc/$pid/oom_score_adj")" == 543 ]] || fail "oomScoreAdj was not applied"
+	# The fake /proc/sys is the container's, and empty: husk wrote through the verified procfs only.
+	run_husk exec "$id" ls /proc/sys
+	assert_success
+	assert_output_equals ''
+}
+
+@test "CVE-2025-52881: a mount over /proc/1 with fake fd/N links neither absorbs writes nor redirects masking" {
+	local fake=$BATS_TEST_TMPDIR/fake pid n
+	setup_bundle sleep 100
+	mkdir -p "$fake/fd"
+	for n in $(seq 0 64); do
+		ln -s /tmp "$fake/fd/$n"
+	done
+	echo 0 >"$fake/oom_score_adj"
+	cfg --arg f "$fake" '.mounts += [{"destination": "/proc/1", "type": "bind", "source": $f, "options": ["rbind", "ro"]}]
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1"} | .process.oomScoreAdj = 543'
+	id=$(cid)
+	if ! pid=$(run_detached "$id" 2>"$BATS_TEST_TMPDIR/err"); then
+		# Refusing the config is safe too, if it says why.
+		[[ -s "$BATS_TEST_TMPDIR/err" ]] || fail "create failed without a message"
+		no_containers
+		return 0
+	fi
+	[[ "$(nsenter --net="/proc/$pid/ns/net" cat /proc/sys/net/ipv4/ip_forward)" == 1 ]] || fail "sysctl absorbed"
+	[[ "$(cat "/proc/$pid/oom_score_adj")" == 543 ]] || fail "oomScoreAdj absorbed"
+	[[ "$(cat "$fake/oom_score_adj")" == 0 ]] || fail "husk wrote to the fake /proc/1"
+	# Every masked directory is a tmpfs on its own path, none landed on /tmp through the fake links.
+	! awk '$5 == "/tmp"' "/proc/$pid/mountinfo" | grep -q . || fail "a masking tmpfs landed on /tmp"
+	awk '$5 == "/sys/firmware"' "/proc/$pid/mountinfo" | grep -q tmpfs || fail "/sys/firmware is not masked"
+}
+
+# ---- CVE-2025-31133: /dev/null replaced by a symlink ------------------------------------------------------
+
+@test "CVE-2025-31133: /dev/null as a symlink to /etc/hostname fails create; the target is untouched" {
+	local before host_before
+	setup_bundle true
+	cfg 'del(.mounts[] | select(.destination == "/dev"))'
+	mkdir -p "$BUNDLE/rootfs/dev"
+	rm -f "$BUNDLE/rootfs/dev/null"
+	ln -s /etc/hostname "$BUNDLE/rootfs/dev/null"
+	echo container-hostname >"$BUNDLE/rootfs/etc/hostname"
+	before=$(stat -c '%i %s %Y' "$BUNDLE/rootfs/etc/hostname")
+	host_before=$(stat -c '%i %s %Y %a' /etc/hostname)
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains "/dev/null is not the 1:3 character device"
+	no_containers
+	[[ "$(stat -c '%i %s %Y' "$BUNDLE/rootfs/etc/hostname")" == "$before" ]] || fail "the target changed"
+	[[ "$(stat -c '%i %s %Y %a' /etc/hostname)" == "$host_before" ]] || fail "the host's /etc/hostname changed"
+	# A regular file or another device is refused the same way.
+	rm "$BUNDLE/rootfs/dev/null"
+	mknod "$BUNDLE/rootfs/dev/null" c 1 5
+	run_husk create --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains "/dev/null is not the 1:3 character device"
+	no_containers
+}
+
+# ---- CVE-2025-52565 / CVE-2026-41579: /dev or /dev/pts/ptmx a symlink, with a console ----------------------
+
+@test "CVE-2025-52565: rootfs /dev -> /etc with a terminal: the console never touches the host" {
+	local sock=$BATS_TEST_TMPDIR/tty.sock before
+	setup_bundle sh -c 'echo tty-ok; tty; ls -l /dev/console'
+	cfg 'del(.mounts[] | select(.destination == "/dev")) | .process.terminal = true'
+	rm -rf "$BUNDLE/rootfs/dev"
+	ln -s /etc "$BUNDLE/rootfs/dev"
+	before=$(etc_listing)
+	# With the default masked paths there is no /dev/null to mask with: a clear error.
+	start_recvtty "$sock" "$BATS_TEST_TMPDIR/tty1.out"
+	run_husk run --console-socket "$sock" --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains "open the container's /dev/null for masking"
+	no_containers
+	# Without them the container starts: every /dev path, the pty and /dev/console, lands in rootfs/etc.
+	cfg '.linux.maskedPaths = []'
+	start_recvtty "$sock" "$BATS_TEST_TMPDIR/tty2.out"
+	run_husk run --console-socket "$sock" --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	wait_for grep -q "^/etc/pts/[0-9]" "$BATS_TEST_TMPDIR/tty2.out"
+	[[ -e "$BUNDLE/rootfs/etc/console" && -d "$BUNDLE/rootfs/etc/pts" ]] || fail "console and pts not in the rootfs"
+	[[ "$(etc_listing)" == "$before" ]] || fail "the host's /etc changed"
+	[[ ! -e /etc/console && ! -e /etc/pts ]] || fail "console setup reached the host's /etc"
+	! awk '$5 ~ "^/etc/(console|pts|shm|mqueue)"' /proc/self/mountinfo | grep -q . || fail "a mount landed on the host's /etc"
+}
+
+@test "CVE-2026-41579: /dev/pts/ptmx replaced by a symlink or a wrong device (no devpts) is refused" {
+	local sock=$BATS_TEST_TMPDIR/tty.sock
+	setup_bundle true
+	cfg 'del(.mounts[] | select(.destination == "/dev" or .destination == "/dev/pts")) | .process.terminal = true'
+	mkdir -p "$BUNDLE/rootfs/dev/pts"
+	ln -s ../../../../../dev/ptmx "$BUNDLE/rootfs/dev/pts/ptmx"
+	start_recvtty "$sock" "$BATS_TEST_TMPDIR/tty1.out"
+	run_husk create --console-socket "$sock" --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains "open /dev/pts/ptmx in the container"
+	no_containers
+	rm "$BUNDLE/rootfs/dev/pts/ptmx"
+	mknod "$BUNDLE/rootfs/dev/pts/ptmx" c 1 3
+	start_recvtty "$sock" "$BATS_TEST_TMPDIR/tty2.out"
+	run_husk create --console-socket "$sock" --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains "/dev/pts/ptmx is not the 5:2 pty multiplexer"
+	no_containers
+	! grep -q 'got fd' "$BATS_TEST_TMPDIR"/tty*.out || fail "a pty was sent to the console socket"
+}
+
+# ---- CVE-2022-29162: exec --cap and the inheritable set ---------------------------------------------------
+
+@test "CVE-2022-29162: exec --cap CAP_SYS_ADMIN never grants it inheritable" {
+	setup_bundle sleep 100
+	id=$(cid)
+	run_detached "$id" >/dev/null
+	run_husk exec --cap CAP_SYS_ADMIN "$id" probe caps
+	assert_success
+	[[ "$(caps_of "$output" CapInh)" == 0000000000000000 ]] || fail "CapInh must stay empty"
+	for set in CapEff CapPrm CapBnd; do
+		(($(printf '%d' "0x$(caps_of "$output" $set)") & 1 << 21)) || fail "$set lacks CAP_SYS_ADMIN"
+	done
+	[[ "$(caps_of "$output" CapAmb)" == 0000000000000000 ]] || fail "CapAmb must stay empty"
+}
+
+# ---- CVE-2023-25809: the cgroup mount -------------------------------------------------------------------
+
+@test "CVE-2023-25809: the cgroup mount is read-only unless the config says rw" {
+	local f=/sys/fs/cgroup/pids.max
+	[[ -e /sys/fs/cgroup/cgroup.controllers ]] || f=/sys/fs/cgroup/pids/pids.max
+	setup_bundle probe write "$f" 5
+	# No "ro" in the options: read-only is husk's default.
+	cfg '(.mounts[] | select(.type == "cgroup") | .options) |= map(select(. != "ro" and . != "rw"))'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'Read-only file system'
+	set_args probe write /sys/fs/cgroup/new-file x
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_failure
+	assert_output_contains 'Read-only file system'
+	# With "rw" the container's own pids.max is writable (and only its own cgroup is there).
+	cfg '(.mounts[] | select(.type == "cgroup") | .options) += ["rw"]'
+	set_args probe write "$f" 5
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	assert_output_equals ok
+}
+
+# ---- exec --user and the host's /dev/null ----------------------------------------------------------------
+
+@test "exec --user 1000:1000 never changes the owner of the host's /dev/null" {
+	local before
+	before=$(stat -c '%u:%g %a %i' /dev/null)
+	setup_bundle sleep 100
+	id=$(cid)
+	run_detached "$id" >/dev/null
+	run_husk exec --user 1000:1000 "$id" probe ids </dev/null
+	assert_success
+	assert_output_contains 'uid=1000 gid=1000'
+	husk exec -d --user 1000:1000 "$id" true </dev/null >/dev/null 2>&1
+	husk exec --user 1000:1000 "$id" true </dev/null >/dev/null 2>/dev/null
+	[[ "$(stat -c '%u:%g %a %i' /dev/null)" == "$before" ]] || fail "/dev/null changed: $(stat -c '%u:%g %a' /dev/null)"
+	run_husk exec "$id" probe stat /dev/null
+	assert_output_contains 'uid=0 gid=0'
+}
+
+# ---- masked and read-only paths; husk's own state ----------------------------------------------------------
+
+@test "default masked and read-only paths hold; the container cannot see husk's state directory" {
+	local f
+	setup_bundle sh -c 'for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do
+		[ -e $f ] && echo "$f $(probe stat $f) size=$(probe read $f | wc -c)"; done
+		probe write /proc/sys/kernel/hostname x; probe write /sys/firmware/x y; ls /sys/firmware | wc -l;
+		grep -c "$0" /proc/self/mountinfo; ls "$0"; true'
+	cfg --arg r "$HUSK_TEST_ROOT" '.process.args[3] = $r'
+	id=$(cid)
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_success
+	# Masked files are the container's /dev/null: present, empty.
+	for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do
+		[[ -e $f ]] || continue
+		assert_line_matches "^$f type=chr .* rdev=1:3 size=0$"
+	done
+	[[ "$(grep -c 'Read-only file system' <<<"$output")" -eq 2 ]] || fail "/proc/sys and /sys/firmware must be read-only"
+	[[ "${lines[-3]}" == 0 ]] || fail "/sys/firmware is not masked by an empty tmpfs"
+	[[ "${lines[-2]}" == 0 ]] || fail "husk's state directory shows in the container's mountinfo"
+	assert_output_contains "ls: $HUSK_TEST_ROOT: No such file or directory"
+}

@@ -31,10 +31,13 @@ int sync_recv(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_l
 	char *buf;
 	int avail = 0;
 
-	/* peek the size first so an error text of any length arrives whole */
+	/* peek the size first so an error text of any length arrives whole. A peer that exits with our
+	 * last message unread leaves ECONNRESET pending, and the kernel reports it before the messages
+	 * still queued (the init's error among them): reading the error clears it, so try again. */
+	int resets = 0;
 	do
 		n = recv(fd, &t, sizeof t, MSG_PEEK | MSG_TRUNC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 2)));
 	if (n < 0)
 		return error_sys(err, errno, "sync: receive");
 	if (n == 0)

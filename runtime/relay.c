@@ -56,8 +56,27 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-/* Copy what is readable on from to to; returns false at end of input. */
-static bool pump(int from, int to)
+/* Piped input has ended: give the program an end-of-file character, and again whenever it switches
+ * its terminal between canonical and raw mode. One that arrives in canonical mode before a shell puts
+ * the terminal in raw mode for its line editor is lost in the switch (the kernel keeps it as a NUL),
+ * and sending it over and over instead would fill the terminal's input with it. On a pty master,
+ * tcgetattr reads the program's side. */
+static void send_eof(int master, int *canon, bool *mid_line)
+{
+	struct termios t;
+	int now = tcgetattr(master, &t) == 0 ? (t.c_lflag & ICANON) != 0 : *canon;
+
+	if (*canon != -1 && now == *canon)
+		return;
+	*canon = now;
+	/* in canonical mode, the first one only ends an unfinished last line */
+	write_all(master, "\x04\x04", now && *mid_line ? 2 : 1);
+	*mid_line = false;
+}
+
+/* Copy what is readable on from to to; returns false at end of input. *mid_line, when given, says
+ * whether the data so far ends without a newline. */
+static bool pump(int from, int to, bool *mid_line)
 {
 	char buf[8192];
 	ssize_t n = read(from, buf, sizeof buf);
@@ -66,6 +85,8 @@ static bool pump(int from, int to)
 		return true;
 	if (n <= 0)
 		return false;
+	if (mid_line)
+		*mid_line = buf[n - 1] != '\n';
 	return write_all(to, buf, (size_t)n) == 0;
 }
 
@@ -75,8 +96,8 @@ int relay_run(int master, pid_t pid, int *ret_status, struct error *err)
 	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
 	sigset_t mask;
 	cleanup_close int sfd = -1;
-	bool in_open = true, out_open = true;
-	int status = 0, r = -1;
+	bool in_open = true, out_open = true, mid_line = false;
+	int status = 0, r = -1, canon = -1;
 
 	/* the caller blocked SIGCHLD and SIGWINCH before starting the container (relay_block_signals):
 	 * a program that exits at once must not have its SIGCHLD lost before this point */
@@ -93,10 +114,14 @@ int relay_run(int master, pid_t pid, int *ret_status, struct error *err)
 		copy_winsize(STDIN_FILENO, master);
 	}
 	for (;;) {
+		/* a side that is done is left out (fd -1), not just asked for no events: poll reports
+		 * POLLHUP regardless, and a program that closed its terminal, or input that ended, while
+		 * the program runs on would spin this loop */
 		struct pollfd p[3] = { { sfd, POLLIN, 0 },
-				       { master, out_open ? POLLIN : 0, 0 },
-				       { STDIN_FILENO, in_open ? POLLIN : 0, 0 } };
-		if (poll(p, 3, -1) < 0 && errno != EINTR) {
+				       { out_open ? master : -1, POLLIN, 0 },
+				       { in_open ? STDIN_FILENO : -1, POLLIN, 0 } };
+		/* after piped input ended, look at the program's terminal mode now and then (send_eof) */
+		if (poll(p, 3, in_open || tty ? -1 : 100) < 0 && errno != EINTR) {
 			error_sys(err, errno, "poll");
 			break;
 		}
@@ -108,20 +133,18 @@ int relay_run(int master, pid_t pid, int *ret_status, struct error *err)
 		/* checked on every wake-up, not only on SIGCHLD: cheap, and it cannot miss an exit */
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			/* drain what the program wrote before it exited */
-			while (out_open && poll(&p[1], 1, 0) > 0 && pump(master, STDOUT_FILENO))
+			while (out_open && poll(&p[1], 1, 0) > 0 && pump(master, STDOUT_FILENO, NULL))
 				;
 			*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 			r = 0;
 			break;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
-			out_open = pump(master, STDOUT_FILENO);
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			in_open = pump(STDIN_FILENO, master);
-			/* piped input ended: an end-of-file character tells the program in canonical mode */
-			if (!in_open && !tty)
-				write_all(master, "\x04", 1);
-		}
+			out_open = pump(master, STDOUT_FILENO, NULL);
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
+			in_open = pump(STDIN_FILENO, master, &mid_line);
+		if (!in_open && !tty)
+			send_eof(master, &canon, &mid_line);
 	}
 	if (tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);

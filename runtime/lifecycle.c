@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -484,6 +485,10 @@ int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_
 		struct error e = { 0 };
 		master = relay_recv_master(relay_sock, &e);
 		error_clear(&e);
+		/* the program must see the caller's window size from its first instruction */
+		struct winsize ws;
+		if (master >= 0 && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+			ioctl(master, TIOCSWINSZ, &ws);
 	}
 	if (!detach) {
 		/* husk stays the parent: signals it gets go to the container's init */

@@ -341,6 +341,9 @@ int process_find_exec(const struct spec_process *p, char **ret_path, struct erro
 	if (strchr(name, '/')) {
 		if (stat(name, &st) < 0)
 			return error_sys(err, errno, "exec: \"%s\": stat %s", name, name);
+		/* refused at create, as runc does, not later at start */
+		if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			return error_set(err, EACCES, "exec: \"%s\": permission denied", name);
 		*ret_path = xstrdup(name);
 		return 0;
 	}

@@ -104,7 +104,7 @@ in_tty() {
 @test "run relay: exit status, window size from the outer terminal, terminal restored" {
 	local id
 	id=$(cid)
-	# (the shell waits for the size: husk sets it only once the program runs, see the skipped test below)
+	# (the shell waits for the size before it asks)
 	setup_bundle sh -c 'tty; i=0; until stty size >/dev/null 2>&1 || [ $i -ge 40 ]; do sleep 0.05; i=$((i+1)); done
 		stty size; stty -a | grep -q -- "-echo " || echo echo-on; exit 7'
 	cfg '.process.terminal = true'
@@ -119,7 +119,6 @@ in_tty() {
 }
 
 @test "run relay: the outer terminal's size is the pty's before the program starts" {
-	skip "husk run copies the window size in relay_run, after start (lifecycle.c): see the exec/terminal report"
 	local id i out
 	for i in 1 2 3 4 5; do
 		id=$(cid "$i")

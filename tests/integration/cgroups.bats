@@ -86,20 +86,6 @@ nothing_left() {
 	[[ -z "$(_husk_leaked_pids "$BATS_TEST_TMPDIR")" ]] || fail "a process of '$1' is left"
 }
 
-# set_args ARG...: process.args = ARGs. (setup_bundle's own ARGS lose options like "-c" to jq.)
-set_args() {
-	local a
-	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
-}
-
-# create_quiet ID [ARGS...]: husk create with the container's stdio on $BATS_TEST_TMPDIR/ID.out; fd 3
-# (bats' own) closed, so a container still running cannot make bats wait for it.
-create_quiet() {
-	local id=$1
-	shift
-	husk create --bundle "$BUNDLE" "$@" "$id" >"$BATS_TEST_TMPDIR/$id.out" 2>&1 3>&-
-}
-
 # start_bg ID: create and start; the container's output goes to $BATS_TEST_TMPDIR/ID.out.
 start_bg() {
 	create_quiet "$1" || fail "create '$1' failed: $(cat "$BATS_TEST_TMPDIR/$1.out")" || return

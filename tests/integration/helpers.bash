@@ -349,3 +349,18 @@ _husk_remove_cgroups() {
 husk_allow_mapped_root() {
 	chmod o+x "$BATS_RUN_TMPDIR"
 }
+
+# set_args ARG...: process.args = ARGs, passed through jq as data (setup_bundle's ARGS are too, but
+# this edits a bundle already made).
+set_args() {
+	local a
+	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
+}
+
+# create_quiet ID [ARGS...]: husk create with the container's stdio on $BATS_TEST_TMPDIR/ID.out and
+# bats' fd 3 closed, so a container still running cannot make bats wait for it.
+create_quiet() {
+	local id=$1
+	shift
+	husk create --bundle "$BUNDLE" "$@" "$id" >"$BATS_TEST_TMPDIR/$id.out" 2>&1 3>&-
+}

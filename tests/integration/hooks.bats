@@ -30,12 +30,6 @@ teardown() {
 	husk_teardown
 }
 
-# set_args ARG...: process.args = ARGs. (setup_bundle's own ARGS lose options like "-c" to jq.)
-set_args() {
-	local a
-	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
-}
-
 # hooks_bundle ARGS...: a bundle whose log directory is bind-mounted at /hooklog, and whose rootfs holds
 # /bin/hook-in: the startContainer hook, which runs inside the container (busybox, no jq).
 hooks_bundle() {

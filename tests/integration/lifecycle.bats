@@ -20,19 +20,6 @@ husk_bg() {
 	BG_PID=$!
 }
 
-# set_args ARG...: process.args = ARGs. (setup_bundle's own ARGS lose options like "-c" to jq.)
-set_args() {
-	local a
-	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
-}
-
-# create_quiet ID [ARGS...]: husk create with the container's stdio on a file, not on bats' pipes.
-create_quiet() {
-	local id=$1
-	shift
-	husk create --bundle "$BUNDLE" "$@" "$id" >"$BATS_TEST_TMPDIR/$id.out" 2>&1 3>&-
-}
-
 # has_processes ID N: the container has N processes (for wait_for, which runs it again each time).
 has_processes() {
 	[[ "$(husk ps --format json "$1" | jq length)" -eq "$2" ]]

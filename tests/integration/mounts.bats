@@ -22,12 +22,6 @@ teardown() {
 	husk_teardown
 }
 
-# set_args ARG...: process.args = ARGs. (setup_bundle's own ARGS lose options like "-c" to jq.)
-set_args() {
-	local a
-	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
-}
-
 # add_mount SOURCE DESTINATION [TYPE] [OPTION...]: append a mount (TYPE "" for a bind).
 add_mount() {
 	local src=$1 dst=$2 type=${3:-} opts

@@ -29,12 +29,6 @@ teardown() {
 	return $r
 }
 
-# set_args ARG...: process.args = ARGs. (setup_bundle's own ARGS lose options like "-c" to jq.)
-set_args() {
-	local a
-	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
-}
-
 # host_ns TYPE: the host's namespace of TYPE, as readlink shows it ("net:[4026531840]").
 host_ns() {
 	readlink "/proc/self/ns/$1"

@@ -13,12 +13,6 @@ teardown() {
 	husk_teardown
 }
 
-# set_args ARG...: process.args = ARGs. (setup_bundle's own ARGS lose options like "-c" to jq.)
-set_args() {
-	local a
-	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
-}
-
 # caps_line OUTPUT KEY: the value of "KEY:" in probe caps output.
 caps_of() {
 	awk -v k="$2:" '$1 == k { print $2 }' <<<"$1"

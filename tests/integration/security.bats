@@ -24,12 +24,6 @@ KILL_PIDS=()
 HUSK_BUILT=$HUSK
 HUSK_TOOLS=${HUSK_TOOLS:-$HUSK_SRC_DIR/build}
 
-# set_args ARG...: process.args = ARGs.
-set_args() {
-	local a
-	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
-}
-
 # caps_of OUTPUT KEY: the value of "KEY:" in probe caps output.
 caps_of() {
 	awk -v k="$2:" '$1 == k { print $2 }' <<<"$1"

@@ -23,12 +23,6 @@ teardown() {
 	husk_teardown
 }
 
-# set_args ARG...: process.args = ARGs.
-set_args() {
-	local a
-	a=$(jq -nc '$ARGS.positional' --args -- "$@") && cfg --argjson a "$a" '.process.args = $a'
-}
-
 # start_recvtty SOCKET OUT: a console-socket receiver in the background, listening once it returns.
 start_recvtty() {
 	[[ -x "$RECVTTY" ]] || fail "recvtty not found at '$RECVTTY': build the tests" || return

@@ -363,11 +363,16 @@ void cgroup_plan_free(struct cg_plan *p)
 
 unsigned long cgroup_v2_mask(void)
 {
+	/* read once per process, like the layout: create checks and then applies the same plan */
+	static bool known;
+	static unsigned long mask;
 	const struct cgroup_hierarchy *v2 = cgroup_find(NULL);
 	cleanup_free char *file = NULL, *data = NULL;
 	struct error e = { 0 };
-	unsigned long mask = 0;
 
+	if (known)
+		return mask;
+	known = true;
 	if (v2 == NULL)
 		return 0;
 	file = xasprintf("%s/cgroup.controllers", v2->mountpoint);

@@ -364,3 +364,12 @@ create_quiet() {
 	shift
 	husk create --bundle "$BUNDLE" "$@" "$id" >"$BATS_TEST_TMPDIR/$id.out" 2>&1 3>&-
 }
+
+# no_trace ID: no state directory, cgroup, mount or process is left of container ID.
+no_trace() {
+	[[ ! -e "$HUSK_TEST_ROOT/$1" ]] || fail "state directory of '$1' is left"
+	[[ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$1" 2>/dev/null)" ]] ||
+		fail "a cgroup of '$1' is left"
+	[[ -z "$(_husk_leaked_pids "$BATS_TEST_TMPDIR")" ]] || fail "a process of '$1' is left"
+	[[ -z "$(_husk_leaked_mounts "$BATS_TEST_TMPDIR")" ]] || fail "a mount of '$1' is left"
+}

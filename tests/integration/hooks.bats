@@ -70,15 +70,6 @@ failing_hook() {
 	cfg --arg k "$1" --arg p "$path" '.hooks[$k] += [{"path": $p}]'
 }
 
-# no_trace ID: no state directory, cgroup, mount or process left of container ID.
-no_trace() {
-	[[ ! -e "$HUSK_TEST_ROOT/$1" ]] || fail "state directory of '$1' is left"
-	[[ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$1" 2>/dev/null)" ]] ||
-		fail "a cgroup of '$1' is left"
-	[[ -z "$(_husk_leaked_pids "$BATS_TEST_TMPDIR")" ]] || fail "a process of '$1' is left"
-	[[ -z "$(_husk_leaked_mounts "$BATS_TEST_TMPDIR")" ]] || fail "a mount of '$1' is left"
-}
-
 @test "run: the six kinds in order, each with the state of its moment" {
 	local id k
 	id=$(cid)

@@ -25,15 +25,6 @@ has_processes() {
 	[[ "$(husk ps --format json "$1" | jq length)" -eq "$2" ]]
 }
 
-# no_trace ID: no state directory, cgroup or process is left of container ID.
-no_trace() {
-	[[ ! -e "$HUSK_TEST_ROOT/$1" ]] || fail "state directory of '$1' is left"
-	[[ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$1" 2>/dev/null)" ]] ||
-		fail "a cgroup of '$1' is left"
-	[[ -z "$(_husk_leaked_pids "$BATS_TEST_TMPDIR")" ]] || fail "a process of '$1' is left"
-	[[ -z "$(_husk_leaked_mounts "$BATS_TEST_TMPDIR")" ]] || fail "a mount of '$1' is left"
-}
-
 @test "run: the program is pid 1 of its own pid namespace" {
 	setup_bundle probe pid
 	run_husk run --bundle "$BUNDLE" "$(cid)"

@@ -21,6 +21,7 @@
 
 #include "cgroup.h"
 #include "config/spec.h"
+#include "fault.h"
 #include "hooks.h"
 #include "init.h"
 #include "log.h"
@@ -307,12 +308,14 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 
 	if (c->init.new_ns[NS_USER] && write_id_maps(c->pid, &c->spec->linux_, err) < 0)
 		return -1;
+	fault_point("create.maps");
 	if (c->init.wait_maps && parent_send(c, SYNC_MAPS_DONE, err) < 0)
 		return -1;
 	/* the init builds its rootfs meanwhile: it needs the cgroup only before it reports ready */
 	if (c->cgroup_path &&
 	    (cgroup_enter(c->cgroup_path, c->pid, err) < 0 || parent_send(c, SYNC_CGROUP_DONE, err) < 0))
 		return -1;
+	fault_point("create.cgroup-enter");
 	if (c->init.parent_hooks) {
 		cleanup_free char *state = state_oci_json(&rec, "creating", c->pid, false);
 		if (sync_expect(c->sync[0], SYNC_HOOKS_RUN, err) < 0)
@@ -321,11 +324,13 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		    hooks_run(&c->spec->hooks, HOOK_CREATE_RUNTIME, state, err) < 0) {
 			return -1;
 		}
+		fault_point("create.hooks");
 		if (parent_send(c, SYNC_HOOKS_DONE, err) < 0)
 			return -1;
 	}
 	if (sync_expect(c->sync[0], SYNC_READY, err) < 0)
 		return -1;
+	fault_point("create.ready");
 	/* device rules only now: the init had to mknod the config's devices first */
 	if (c->cgroup_path && c->spec->linux_.has_resources &&
 	    cgroup_devices(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
@@ -356,8 +361,14 @@ static int finish_create(struct create_ctx *c, struct error *err)
 	rec.has_poststop = c->spec->hooks.n[HOOK_POSTSTOP] > 0;
 	r = state_write(c->dirfd, &rec, err);
 	free(rec.created);
+	fault_point("create.state-written");
 	if (r == 0 && c->o->pid_file)
 		r = write_pid_file(c->o->pid_file, c->pid, err);
+	fault_point("create.pid-file");
+	/* the record is durable: only now may the init outlive us (until this word it exits when
+	 * the socket closes, so a create killed after "ready" leaves no unrecorded process) */
+	if (r == 0)
+		r = parent_send(c, SYNC_COMMITTED, err);
 	return r;
 }
 
@@ -409,10 +420,15 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		goto out;
 	if (state_create_dir(o->root, o->id, &c.dirfd, err) < 0)
 		goto out;
+	fault_point("create.state-dir");
 	/* from here on, outside state exists: every failure goes to rollback */
 	if (c.cgroup_path) {
+		/* a create killed before state.json exists leaves this note for delete --force */
+		if (state_note_cgroup(c.dirfd, c.cgroup_path, err) < 0)
+			goto rollback;
 		if (cgroup_create(c.cgroup_path, &c.cgroup_created, err) < 0)
 			goto rollback;
+		fault_point("create.cgroup");
 		if (c.spec->linux_.has_resources &&
 		    cgroup_apply_resources(c.cgroup_path, &c.spec->linux_.resources, err) < 0)
 			goto rollback;
@@ -470,6 +486,7 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	c.pid = spawn_init(&c, flags, err);
 	if (c.pid < 0)
 		goto rollback;
+	fault_point("create.spawned");
 	close(c.sync[1]);
 	c.sync[1] = -1;
 	if (parent_sync(&c, err) < 0 || finish_create(&c, err) < 0)

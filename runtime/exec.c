@@ -22,6 +22,7 @@
 
 #include "cgroup.h"
 #include "config/spec.h"
+#include "fault.h"
 #include "log.h"
 #include "lsm.h"
 #include "process.h"
@@ -257,6 +258,7 @@ static void exec_child(struct exec_ctx *c)
 		}
 		close(c->ns_fds[i]);
 	}
+	fault_point("exec.child-joined");
 	if (c->console_fd >= 0) {
 		cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (terminal_setup(root, c->console_fd, p, false, &err) < 0)
@@ -419,6 +421,7 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 	pid = fork_into_pidns(&c, err);
 	if (pid < 0)
 		goto out;
+	fault_point("exec.forked");
 	close(c.sync[1]);
 	c.sync[1] = -1;
 	{
@@ -433,6 +436,7 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		}
 		error_clear(&e);
 	}
+	fault_point("exec.started");
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto out;
 	if (o->detach) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config/state-json.h"
+#include "fault.h"
 #include "hooks.h"
 #include "log.h"
 #include "lsm.h"
@@ -201,11 +202,27 @@ static int setup_identity(struct init_args *a, struct error *err)
 	return 0;
 }
 
+/* Until husk has written state.json, nothing on the host knows this process: a create killed between
+ * "ready" and that write must not leave it waiting forever. So the sync socket stays open until the
+ * parent's SYNC_COMMITTED; its end without that word means the create died, and so do we. */
+static void wait_for_commit(struct init_args *a)
+{
+	struct error err = { 0 };
+	enum sync_msg type;
+
+	if (sync_recv(a->sync_fd, &type, NULL, NULL, &err) < 0 || type != SYNC_COMMITTED)
+		_exit(1);
+	close(a->sync_fd);
+	a->sync_fd = -1;
+}
+
 /* Block until `start` connects; returns the connection (its close at execve tells start we went on). */
 static int wait_for_start(struct init_args *a, struct error *err)
 {
 	int conn;
 
+	/* usually queued already: create sends it right after the fsync of state.json */
+	wait_for_commit(a);
 	do
 		conn = accept4(a->exec_listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	while (conn < 0 && errno == EINTR);
@@ -267,6 +284,7 @@ void init_main(struct init_args *a)
 		goto fail;
 	if (setup_filesystem(a, &err) < 0)
 		goto fail;
+	fault_point("init.filesystem");
 	if (!a->no_new_keyring && process_new_keyring(a->id, &err) < 0)
 		goto fail;
 	if (process_chdir(p->cwd, &err) < 0)
@@ -296,12 +314,13 @@ void init_main(struct init_args *a)
 	if (enter_cgroup(a, &err) < 0)
 		goto fail;
 	prctl(PR_SET_PDEATHSIG, 0);
+	fault_point("init.ready");
 	if (sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
 		goto fail;
-	close(a->sync_fd);
 	conn = wait_for_start(a, &err);
 	if (conn < 0)
 		fail_after_start(-1, &err);
+	fault_point("init.started");
 	if (a->spec->hooks.n[HOOK_START_CONTAINER]) {
 		/* "running" only once the program is exec'd (runtime-spec state), as runc reports */
 		cleanup_free char *state = state_for_hooks(a, "created");

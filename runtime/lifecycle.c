@@ -23,6 +23,7 @@
 
 #include "cgroup.h"
 #include "config/spec.h"
+#include "fault.h"
 #include "hooks.h"
 #include "log.h"
 #include "relay.h"
@@ -119,6 +120,7 @@ int container_start(const char *root, const char *id, struct error *err)
 	}
 	/* from now on the container is running: the socket's absence is what `state` reads */
 	unlinkat(c.dirfd, EXEC_SOCK, 0);
+	fault_point("start.connected");
 	/* the init closes the connection at execve; anything it writes first is its error */
 	while (got < sizeof buf - 1 && (n = read(sock, buf + got, sizeof buf - 1 - got)) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -132,6 +134,7 @@ int container_start(const char *root, const char *id, struct error *err)
 		error_set(err, EIO, "%s", buf);
 		goto out;
 	}
+	fault_point("start.running");
 	run_state_hooks(c.rec, HOOK_POSTSTART, "running");
 	r = 0;
 out:
@@ -286,16 +289,11 @@ static int delete_stateless(const char *root, const char *id, struct error *err)
 		 err->errnum == ENOENT ? "no state (a create that died?)" : "damaged state");
 	error_clear(err);
 	{
-		/* without the record the cgroup is known only when it was the default one: kill what
-		 * is still in it (the init among them) and remove it */
-		cleanup_free char *path = NULL;
-		const struct cgroup_hierarchy *h;
-		if (cgroup_resolve_path(NULL, id, &path, err) == 0 && (h = cgroup_find("pids")) != NULL) {
-			cleanup_free char *dir = xasprintf("%s%s", h->mountpoint, path);
-			if (access(dir, F_OK) == 0 && cgroup_destroy(path, err) < 0)
-				return -1;
-		}
-		error_clear(err);
+		/* without the record, the cgroup is the one create noted before making it: kill what is
+		 * still in it (the init among them) and remove it */
+		cleanup_free char *path = state_noted_cgroup(dirfd);
+		if (path && cgroup_destroy(path, err) < 0)
+			return -1;
 	}
 	return state_remove_dir(root, id, dirfd, err);
 }
@@ -332,9 +330,12 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		wait_gone(c.rec);
 	}
+	fault_point("delete.killed");
 	if (c.rec->cgroup_path && cgroup_destroy(c.rec->cgroup_path, err) < 0)
 		goto out;
+	fault_point("delete.cgroup");
 	run_state_hooks(c.rec, HOOK_POSTSTOP, "stopped");
+	fault_point("delete.hooks");
 	r = state_remove_dir(root, id, c.dirfd, err);
 out:
 	opened_free(&c);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "fault.h"
 #include "util.h"
 
 const char *status_name(enum container_status s)
@@ -132,6 +133,12 @@ int state_remove_dir(const char *root, const char *id, int dirfd, struct error *
 		close(dup_fd);
 		return error_sys(err, errno, "read state directory of '%s'", id);
 	}
+	/* state.json first: a delete killed midway leaves a directory delete --force knows as such */
+	if (unlinkat(dirfd, STATE_FILE, 0) < 0 && errno != ENOENT) {
+		closedir(d);
+		return error_sys(err, errno, "remove the state of '%s'", id);
+	}
+	fault_point("delete.state-file");
 	while ((e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			unlinkat(dirfd, e->d_name, 0);
@@ -148,6 +155,33 @@ int state_write(int dirfd, const struct state_record *s, struct error *err)
 	cleanup_free char *json = state_record_to_json(s);
 
 	return write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err);
+}
+
+int state_note_cgroup(int dirfd, const char *cgroup_path, struct error *err)
+{
+	cleanup_close int fd = openat(dirfd, CGROUP_NOTE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write_all(fd, cgroup_path, strlen(cgroup_path)) < 0)
+		return error_sys(err, errno, "write %s in the state directory", CGROUP_NOTE);
+	return 0;
+}
+
+char *state_noted_cgroup(int dirfd)
+{
+	struct error err = { 0 };
+	char *data = NULL;
+	size_t len;
+
+	if (read_file_at(dirfd, CGROUP_NOTE, 4096, &data, &len, &err) < 0) {
+		error_clear(&err);
+		return NULL;
+	}
+	/* only what create could have written: an absolute path without "..", as resolve made it */
+	if (len == 0 || data[0] != '/' || strstr(data, "/../") || strlen(data) != len) {
+		free(data);
+		return NULL;
+	}
+	return data;
 }
 
 int state_read(int dirfd, const char *id, struct state_record **ret, struct error *err)

@@ -18,8 +18,9 @@ enum container_status {
 	STATUS_STOPPED,
 };
 
-#define STATE_FILE "state.json"
-#define EXEC_SOCK  "exec.sock" /* listening socket of a created init; start connects to it */
+#define STATE_FILE  "state.json"
+#define EXEC_SOCK   "exec.sock" /* listening socket of a created init; start connects to it */
+#define CGROUP_NOTE "cgroup"	/* the cgroup path, written before the cgroup is made */
 
 const char *status_name(enum container_status s);
 
@@ -32,6 +33,10 @@ int state_create_dir(const char *root, const char *id, int *ret_dirfd, struct er
 int state_open_dir(const char *root, const char *id, bool exclusive, int *ret_dirfd, struct error *err);
 int state_remove_dir(const char *root, const char *id, int dirfd, struct error *err);
 int state_write(int dirfd, const struct state_record *s, struct error *err);
+/* The cgroup path, noted before the cgroup is made, for a delete --force after a create that died
+ * before state.json: not fsynced (cgroups do not survive a reboot either). NULL when none. */
+int state_note_cgroup(int dirfd, const char *cgroup_path, struct error *err);
+char *state_noted_cgroup(int dirfd);
 int state_read(int dirfd, const char *id, struct state_record **ret, struct error *err);
 
 /* Start time (clock ticks since boot) of pid, 0 when the process is gone. */

@@ -15,7 +15,7 @@ enum sync_msg {
 	SYNC_HOOKS_DONE,    /* parent -> init: hooks succeeded */
 	SYNC_READY,	    /* init -> parent: fully set up, about to wait for start */
 	SYNC_ERROR,	    /* init -> parent: payload is the error message */
-	SYNC_START,	    /* parent -> init (run only): start now, no fifo round trip needed */
+	SYNC_COMMITTED,	    /* parent -> init: state.json is written; the init may outlive husk now */
 	SYNC_PID,	    /* intermediate -> parent: payload is the init's host pid */
 	SYNC_CGROUP_DONE,   /* parent -> init: the init is in the container's cgroup */
 };

@@ -61,6 +61,13 @@ else
 	stage_fail "fuzzer found a crash or leak"
 fi
 
+echo "== build with fault injection (for tests/integration/faults.bats)"
+if ! { cmake -S . -B build-fault -DCMAKE_BUILD_TYPE=Release -DHUSK_FAULT_INJECTION=ON >/dev/null &&
+	cmake --build build-fault -j"$(nproc)" --target husk >"$log/fault-build" 2>&1; }; then
+	cat "$log/fault-build"
+	stage_fail "fault-injection build"
+fi
+
 echo "== integration tests (bats)"
 if [ -x build/husk ]; then
 	bats --tap tests/integration >"$log/bats" 2>&1

@@ -593,8 +593,9 @@ has_processes() {
 	printf '#!/bin/sh\necho $$ >%s/hook.pid\nexec sleep 100\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/hook"
 	chmod +x "$BATS_TEST_TMPDIR/hook"
 	cfg --arg p "$BATS_TEST_TMPDIR/hook" '.hooks.prestart = [{"path": $p}]'
-	# no cgroup: what a killed create leaves in the cgroup tree is not something delete can know
-	"$HUSK" --root "$HUSK_TEST_ROOT" --cgroup-manager disabled create --bundle "$BUNDLE" "$id" \
+	# create notes the cgroup path before making the cgroup: delete --force finds it without state.json
+	cfg --arg c "/husk/midway-$id" '.linux.cgroupsPath = $c'
+	"$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
 		>/dev/null 2>&1 3>&- &
 	cpid=$!
 	wait_for test -s "$BATS_TEST_TMPDIR/hook.pid"
@@ -611,8 +612,9 @@ has_processes() {
 	run_husk delete --force "$id"
 	assert_success
 	[[ ! -e "$HUSK_TEST_ROOT/$id" ]] || fail "delete --force left the state directory"
+	[[ ! -e "/sys/fs/cgroup/pids/husk/midway-$id" ]] || fail "delete --force left the cgroup"
 	cfg 'del(.hooks)'
-	husk --cgroup-manager disabled create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 3>&-
+	husk create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 3>&-
 	[[ "$(husk_status "$id")" == created ]]
 }
 

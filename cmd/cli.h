@@ -15,6 +15,7 @@ struct global_opts {
 	bool debug;
 	bool systemd_cgroup;
 	const char *rootless;	    /* auto | true | false */
+	bool is_rootless;	    /* resolved: true, or auto and not root of the host */
 	const char *cgroup_manager; /* cgroupfs | disabled */
 };
 

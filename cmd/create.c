@@ -43,7 +43,8 @@ int cmd_create_flags(int argc, char **argv, int *index, struct create_opts *o, b
 VERB_FN(create)
 {
 	struct create_opts o = { .root = g->root,
-				 .cgroups_disabled = strcmp(g->cgroup_manager, "disabled") == 0 };
+				 .cgroups_disabled = strcmp(g->cgroup_manager, "disabled") == 0,
+				 .rootless = g->is_rootless };
 	int index, r;
 	pid_t pid;
 

@@ -56,17 +56,40 @@ static void print_version(void)
 	printf("husk version %s\nspec: 1.3.0\n", HUSK_VERSION);
 }
 
-static const char *default_root(void)
+static int default_root(const char **ret, struct error *err)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	static char buf[4096];
 
-	/* An unprivileged user cannot write /run: keep its containers in its own runtime directory. */
-	if (geteuid() != 0 && xdg && *xdg) {
-		static char buf[4096];
-		snprintf(buf, sizeof buf, "%s/husk", xdg);
-		return buf;
-	}
-	return "/run/husk";
+	*ret = "/run/husk";
+	if (geteuid() == 0)
+		return 0;
+	/* an unprivileged user cannot write /run: its containers live in its own runtime directory */
+	if (xdg == NULL || *xdg != '/')
+		return error_set(err, EINVAL,
+				 "XDG_RUNTIME_DIR is not set (or not an absolute path): an unprivileged user "
+				 "needs it for container state, or --root DIR");
+	snprintf(buf, sizeof buf, "%s/husk", xdg);
+	*ret = buf;
+	return 0;
+}
+
+/* root of the host: uid 0 in the initial user namespace, whose uid_map maps every id to itself */
+static bool host_root(void)
+{
+	char map[128] = "";
+	FILE *f;
+	unsigned a = 1, b = 1, n = 0;
+
+	if (geteuid() != 0)
+		return false;
+	f = fopen("/proc/self/uid_map", "re");
+	if (f == NULL)
+		return true;
+	if (fgets(map, sizeof map, f) == NULL || sscanf(map, "%u %u %u", &a, &b, &n) != 3)
+		n = 0;
+	fclose(f);
+	return a == 0 && b == 0 && n == 4294967295U;
 }
 
 int main(int argc, char **argv)
@@ -114,8 +137,7 @@ int main(int argc, char **argv)
 			  g.cgroup_manager);
 		goto fail;
 	}
-	if (g.root == NULL)
-		g.root = default_root();
+	g.is_rootless = strcmp(g.rootless, "true") == 0 || (strcmp(g.rootless, "auto") == 0 && !host_root());
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		if (strcmp(argv[index], verbs[i].name) == 0)
 			verb = &verbs[i];
@@ -123,6 +145,10 @@ int main(int argc, char **argv)
 		error_set(&err, EINVAL, "unknown command '%s' (see husk --help)", argv[index]);
 		goto fail;
 	}
+	/* spec and features keep no state: they work without XDG_RUNTIME_DIR */
+	if (g.root == NULL && strcmp(verb->name, "spec") != 0 && strcmp(verb->name, "features") != 0 &&
+	    default_root(&g.root, &err) < 0)
+		goto fail;
 	status = verb->fn(&g, argc - index, argv + index, &err);
 	if (err.msg == NULL)
 		return status;

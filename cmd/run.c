@@ -11,7 +11,8 @@ int cmd_create_flags(int argc, char **argv, int *index, struct create_opts *o, b
 VERB_FN(run)
 {
 	struct create_opts o = { .root = g->root,
-				 .cgroups_disabled = strcmp(g->cgroup_manager, "disabled") == 0 };
+				 .cgroups_disabled = strcmp(g->cgroup_manager, "disabled") == 0,
+				 .rootless = g->is_rootless };
 	bool detach = false, keep = false;
 	int index, r, status = 0;
 

@@ -176,6 +176,29 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, st
 	return 0;
 }
 
+bool cgroup_writable(const char *path)
+{
+	struct error err = { 0 };
+
+	if (cgroup_layout(&err) == NULL) {
+		error_clear(&err);
+		return false;
+	}
+	for (size_t i = 0; i < layout.n; i++) {
+		cleanup_free char *dir = xasprintf("%s%s", layout.h[i].mountpoint, path);
+		char *slash;
+		/* the cgroup itself, or the nearest ancestor it would be made in */
+		while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) != NULL &&
+		       (size_t)(slash - dir) > strlen(layout.h[i].mountpoint))
+			*slash = '\0';
+		cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
+		if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) < 0 ||
+		    faccessat(AT_FDCWD, procs, W_OK, AT_EACCESS) < 0)
+			return false;
+	}
+	return layout.n > 0;
+}
+
 /* v1 cpuset: a new cgroup starts with empty cpus/mems and refuses tasks until they are copied. */
 static void cpuset_inherit(const char *dir)
 {

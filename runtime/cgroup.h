@@ -35,6 +35,9 @@ const struct cgroup_hierarchy *cgroup_find(const char *controller);
 /* Resolve linux.cgroupsPath: absolute as given, relative under husk's own cgroup, missing as /husk/<id>;
  * ".." components are refused so a path cannot leave the hierarchy. */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, struct error *err);
+/* Whether the caller may make (or already has) the cgroup in every hierarchy: for a rootless
+ * container, true only in a subtree delegated to the user (e.g. a writable cgroup v2 directory). */
+bool cgroup_writable(const char *path);
 /* Create the cgroup in every hierarchy; bit i of *ret_created is set where hierarchy i had no such
  * cgroup before (a rollback removes only those: a cgroup that existed before is not ours). */
 int cgroup_create(const char *path, unsigned long *ret_created, struct error *err);

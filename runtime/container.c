@@ -23,6 +23,7 @@
 #include "config/spec.h"
 #include "fault.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "init.h"
 #include "log.h"
 #include "seccomp.h"
@@ -157,34 +158,6 @@ static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct 
 	return 0;
 }
 
-static int write_id_maps(pid_t pid, const struct spec_linux *l, struct error *err)
-{
-	const struct {
-		const char *file;
-		const struct spec_id_mapping *m;
-		size_t n;
-	} maps[] = { { "uid_map", l->uid_mappings, l->n_uid_mappings },
-		     { "gid_map", l->gid_mappings, l->n_gid_mappings } };
-
-	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
-		char path[64], buf[4096];
-		size_t len = 0;
-		for (size_t j = 0; j < maps[i].n && len < sizeof buf - 40; j++)
-			len += (size_t)snprintf(buf + len, sizeof buf - len, "%u %u %u\n",
-						maps[i].m[j].container_id, maps[i].m[j].host_id,
-						maps[i].m[j].size);
-		if (len == 0)
-			return error_set(err, EINVAL,
-					 "config.json: .linux.%s: a new user namespace needs id mappings",
-					 i == 0 ? "uidMappings" : "gidMappings");
-		snprintf(path, sizeof path, "/proc/%d/%s", pid, maps[i].file);
-		log_debug("write %s \"%.*s\"", path, (int)len - 1, buf);
-		if (write_file_at(AT_FDCWD, path, buf, len, err) < 0)
-			return error_wrap(err, "write user namespace %s", maps[i].file);
-	}
-	return 0;
-}
-
 static pid_t clone_init(uint64_t flags)
 {
 	/* with CLONE_PARENT the kernel takes the exit signal from the caller and refuses one here */
@@ -306,7 +279,7 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 				    .oci_version = c->spec->oci_version,
 				    .annotations = c->spec->annotations };
 
-	if (c->init.new_ns[NS_USER] && write_id_maps(c->pid, &c->spec->linux_, err) < 0)
+	if (c->init.new_ns[NS_USER] && idmap_write(c->pid, &c->spec->linux_, err) < 0)
 		return -1;
 	fault_point("create.maps");
 	if (c->init.wait_maps && parent_send(c, SYNC_MAPS_DONE, err) < 0)
@@ -395,6 +368,41 @@ static void create_ctx_free(struct create_ctx *c)
 		close(c->dirfd);
 }
 
+/* Rootless: a cgroup only where the user was delegated one. Without it the container runs in the
+ * caller's cgroup, which is fine for a config that asks no limits and an error for one that does:
+ * a limit must never be silently dropped. */
+static int rootless_skip_cgroup(struct create_ctx *c, struct error *err)
+{
+	const struct spec_resources *r = &c->spec->linux_.resources;
+	const char *field = NULL;
+
+	if (cgroup_writable(c->cgroup_path))
+		return 0;
+	if (c->spec->linux_.has_resources) {
+		field = r->has_memory	       ? "memory"
+			: r->has_cpu	       ? "cpu"
+			: r->has_pids	       ? "pids"
+			: r->has_blkio	       ? "blockIO"
+			: r->n_hugepage_limits ? "hugepageLimits"
+			: r->has_network       ? "network"
+			: r->n_rdma	       ? "rdma"
+			: r->unified.n	       ? "unified"
+					       : NULL;
+	}
+	if (field)
+		return error_set(
+		    err, EPERM,
+		    "config.json: .linux.resources.%s: rootless: no writable cgroup at '%s' to "
+		    "enforce it (delegate a cgroup v2 subtree to this user, or remove the limit)",
+		    field, c->cgroup_path);
+	log_warn("rootless: no writable cgroup at '%s': the container shares its caller's cgroup (no "
+		 "limits, pause, update or stats)%s",
+		 c->cgroup_path, r->n_devices ? "; its device rules are left to the bind-mounted /dev" : "");
+	free(c->cgroup_path);
+	c->cgroup_path = NULL;
+	return 0;
+}
+
 static bool has_parent_hooks(const struct spec *s)
 {
 	return s->hooks.n[HOOK_PRESTART] || s->hooks.n[HOOK_CREATE_RUNTIME];
@@ -417,6 +425,8 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		goto out;
 	if (!o->cgroups_disabled &&
 	    cgroup_resolve_path(c.spec->linux_.cgroups_path, o->id, &c.cgroup_path, err) < 0)
+		goto out;
+	if (c.cgroup_path && o->rootless && rootless_skip_cgroup(&c, err) < 0)
 		goto out;
 	if (state_create_dir(o->root, o->id, &c.dirfd, err) < 0)
 		goto out;

@@ -21,6 +21,7 @@ struct create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool cgroups_disabled;
+	bool rootless;	 /* --rootless (auto: not root): cgroups only where delegated */
 	bool foreground; /* run without --detach: husk stays the parent */
 };
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -317,6 +318,51 @@ static int open_namespaces(struct exec_ctx *c, struct error *err)
 	return 0;
 }
 
+/* Without CAP_SYS_ADMIN of its own (rootless), husk may enter the container's PID namespace only from
+ * inside the container's user namespace, and husk itself must stay outside it: a short-lived helper
+ * joins both and clones the process with CLONE_PARENT, so that it is still husk's child. */
+static pid_t fork_via_userns(struct exec_ctx *c, int pidns, struct error *err)
+{
+	int p[2], status;
+	pid_t helper, pid = -1;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_sys(err, errno, "pipe"), -1;
+	helper = fork();
+	if (helper < 0) {
+		close(p[0]);
+		close(p[1]);
+		return error_sys(err, errno, "fork"), -1;
+	}
+	if (helper == 0) {
+		struct clone_args args = { .flags = CLONE_PARENT };
+		close(p[0]);
+		if (setns(c->ns_fds[0], CLONE_NEWUSER) < 0 || setns(pidns, CLONE_NEWPID) < 0)
+			_exit(errno);
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+		if (pid == 0) {
+			close(p[1]);
+			/* joined already: a second setns into one's own user namespace is EINVAL */
+			close(c->ns_fds[0]);
+			c->ns_fds[0] = -1;
+			exec_child(c);
+		}
+		write_all(p[1], &pid, sizeof pid);
+		_exit(pid < 0 ? errno : 0);
+	}
+	close(p[1]);
+	if (read_all(p[0], &pid, sizeof pid) < 0)
+		pid = -1;
+	close(p[0]);
+	while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return error_sys(err, WIFEXITED(status) ? WEXITSTATUS(status) : EIO,
+				 "join the container's user and pid namespaces"),
+		       -1;
+	return pid;
+}
+
 static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 {
 	cleanup_close int target = ns_to_join(c->rec->pid, "pid", err), own = -1;
@@ -327,8 +373,13 @@ static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 	if (target >= 0) {
 		/* pid_for_children only: husk itself stays where it is */
 		own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-		if (own < 0 || setns(target, CLONE_NEWPID) < 0)
+		if (own < 0)
+			return error_sys(err, errno, "open /proc/self/ns/pid"), -1;
+		if (setns(target, CLONE_NEWPID) < 0) {
+			if (errno == EPERM && c->ns_fds[0] >= 0)
+				return fork_via_userns(c, target, err);
 			return error_sys(err, errno, "join the container's pid namespace"), -1;
+		}
 	}
 	pid = fork();
 	if (pid == 0)

@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -154,6 +155,63 @@ int container_state_json(const char *root, const char *id, char **ret_json, stru
 	return 0;
 }
 
+/* The processes of a container without a cgroup (rootless, --cgroup-manager disabled): those in the
+ * init's PID namespace when it has its own, else the init alone. */
+static void pidns_members(const struct state_record *rec, pid_t **ret, size_t *ret_n)
+{
+	char path[64];
+	struct stat init_ns, st;
+	DIR *d;
+	struct dirent *e;
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/pid", rec->pid);
+	if (!rec->own_pidns || stat(path, &init_ns) < 0 || (d = opendir("/proc")) == NULL) {
+		pids = xmalloc(sizeof(pid_t));
+		pids[n++] = rec->pid;
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL) {
+		int64_t v;
+		if (parse_i64(e->d_name, &v) < 0 || v <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)v);
+		if (stat(path, &st) == 0 && st.st_ino == init_ns.st_ino && st.st_dev == init_ns.st_dev) {
+			pids = xrealloc(pids, (n + 1) * sizeof(*pids));
+			pids[n++] = (pid_t)v;
+		}
+	}
+	closedir(d);
+out:
+	*ret = pids;
+	*ret_n = n;
+}
+
+/* kill --all without a cgroup: through a pidfd each, checked to be in the namespace after it was
+ * opened, so a pid reused since the scan is never signalled */
+static int signal_pidns(const struct state_record *rec, int sig, struct error *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n;
+	char path[64];
+	struct stat init_ns, st;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/pid", rec->pid);
+	if (stat(path, &init_ns) < 0)
+		return error_set(err, ESRCH, "container '%s' is not running", rec->id);
+	pidns_members(rec, &pids, &n);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pids[i], 0);
+		snprintf(path, sizeof path, "/proc/%d/ns/pid", pids[i]);
+		if (pidfd < 0 || stat(path, &st) < 0 || st.st_ino != init_ns.st_ino)
+			continue;
+		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+			return error_sys(err, errno, "signal %d to process %d", sig, pids[i]);
+	}
+	return 0;
+}
+
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
 {
 	struct opened c;
@@ -165,8 +223,9 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 		error_set(err, ESRCH, "container '%s' is not running", id);
 		goto out;
 	}
-	if (all && c.rec->cgroup_path) {
-		r = cgroup_signal_all(c.rec->cgroup_path, sig, err);
+	if (all) {
+		r = c.rec->cgroup_path ? cgroup_signal_all(c.rec->cgroup_path, sig, err)
+				       : signal_pidns(c.rec, sig, err);
 		goto out;
 	}
 	{
@@ -404,9 +463,7 @@ int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
 	} else if (c.rec->cgroup_path) {
 		r = cgroup_pids(c.rec->cgroup_path, ret, ret_n, err);
 	} else {
-		*ret = xmalloc(sizeof(pid_t));
-		(*ret)[0] = c.rec->pid;
-		*ret_n = 1;
+		pidns_members(c.rec, ret, ret_n);
 	}
 	opened_free(&c);
 	return r;

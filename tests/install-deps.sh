@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
-	busybox-static jq bats clang clang-format iproute2 util-linux)
+	busybox-static jq bats clang clang-format iproute2 util-linux uidmap passwd)
 if [ "${HUSK_WITH_FUZZ:-1}" = 1 ]; then
 	packages+=(libclang-rt-dev)
 fi

@@ -145,6 +145,7 @@ int main(int argc, char **argv)
 		error_set(&err, EINVAL, "unknown command '%s' (see husk --help)", argv[index]);
 		goto fail;
 	}
+	log_set_role(verb->name);
 	/* spec and features keep no state: they work without XDG_RUNTIME_DIR */
 	if (g.root == NULL && strcmp(verb->name, "spec") != 0 && strcmp(verb->name, "features") != 0 &&
 	    default_root(&g.root, &err) < 0)

@@ -24,10 +24,27 @@ static const char *cap_name_or_number(int cap, char buf[32])
 	return buf;
 }
 
+/* "CAP_KILL|CAP_NET_BIND_SERVICE" for the narration ("0": none); buf of at least 1024 bytes */
+static const char *caps_str(uint64_t mask, char *buf, size_t size)
+{
+	size_t len = 0;
+	char name[32];
+
+	buf[0] = '\0';
+	for (int cap = 0; cap < 64 && len < size; cap++)
+		if (mask & (1ULL << cap))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "|" : "",
+						cap_name_or_number(cap, name));
+	if (len == 0)
+		snprintf(buf, size, "0");
+	return buf;
+}
+
 int caps_drop_bounding(const struct spec_capabilities *c, struct error *err)
 {
 	int last = spec_cap_last_cap();
 	char name[32];
+	uint64_t dropped = 0;
 
 	for (int cap = 0; cap <= last; cap++) {
 		bool want = c->sets[CAPSET_BOUNDING] & (1ULL << cap);
@@ -39,9 +56,16 @@ int caps_drop_bounding(const struct spec_capabilities *c, struct error *err)
 			    "capability %s is requested in the bounding set, but husk itself does not have "
 			    "it (it is not in the runtime's bounding set)",
 			    cap_name_or_number(cap, name));
-		if (!want && have == 1 && cap_drop_bound((cap_value_t)cap) < 0)
-			return error_sys(err, errno, "drop %s from the bounding set",
-					 cap_name_or_number(cap, name));
+		if (!want && have == 1) {
+			if (cap_drop_bound((cap_value_t)cap) < 0)
+				return error_sys(err, errno, "drop %s from the bounding set",
+						 cap_name_or_number(cap, name));
+			dropped |= 1ULL << cap;
+		}
+	}
+	if (log_debug_enabled()) {
+		char buf[2048];
+		log_debug("prctl(PR_CAPBSET_DROP, ...) for each of %s", caps_str(dropped, buf, sizeof buf));
 	}
 	return 0;
 }
@@ -113,10 +137,13 @@ int caps_apply(const struct spec_capabilities *c, struct error *err)
 			if (c->sets[sets[s].set] & (1ULL << cap))
 				cap_set_flag(caps, sets[s].flag, 1, &v, CAP_SET);
 		}
-	log_debug("capset(effective=%#llx, permitted=%#llx, inheritable=%#llx)",
-		  (unsigned long long)c->sets[CAPSET_EFFECTIVE],
-		  (unsigned long long)c->sets[CAPSET_PERMITTED],
-		  (unsigned long long)c->sets[CAPSET_INHERITABLE]);
+	if (log_debug_enabled()) {
+		char e[2048], p[2048], i[2048];
+		log_debug("capset(effective=%s, permitted=%s, inheritable=%s)",
+			  caps_str(c->sets[CAPSET_EFFECTIVE], e, sizeof e),
+			  caps_str(c->sets[CAPSET_PERMITTED], p, sizeof p),
+			  caps_str(c->sets[CAPSET_INHERITABLE], i, sizeof i));
+	}
 	if (cap_set_proc(caps) < 0)
 		r = error_sys(err, errno, "set capabilities (effective %#llx, permitted %#llx)",
 			      (unsigned long long)c->sets[CAPSET_EFFECTIVE],

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "narrate.h"
 #include "util.h"
 
 static struct cgroup_layout layout;
@@ -235,6 +236,7 @@ again:
 		char saved = *p;
 		*p = '\0';
 		if (mkdir(full, 0755) == 0) {
+			log_debug("mkdir(\"%s\", 0755)", full);
 			if (saved == '\0')
 				*ret_created = true;
 			if (cpuset)
@@ -277,6 +279,7 @@ int cgroup_enter(const char *path, pid_t pid, struct error *err)
 		return -1;
 	for (size_t i = 0; i < layout.n; i++) {
 		cleanup_free char *procs = xasprintf("%s%s/cgroup.procs", layout.h[i].mountpoint, path);
+		say_write(procs, buf, (size_t)len);
 		if (write_file_at(AT_FDCWD, procs, buf, (size_t)len, err) < 0)
 			return error_wrap(err, "join cgroup");
 	}

@@ -26,6 +26,7 @@
 #include "idmap.h"
 #include "init.h"
 #include "log.h"
+#include "narrate.h"
 #include "seccomp.h"
 #include "lsm.h"
 #include "state.h"
@@ -163,7 +164,7 @@ static pid_t clone_init(uint64_t flags)
 	/* with CLONE_PARENT the kernel takes the exit signal from the caller and refuses one here */
 	struct clone_args args = { .flags = flags, .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
 
-	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+	return say_clone3(&args);
 }
 
 /* Joining a user namespace must happen before the other namespaces are created (they must belong
@@ -221,7 +222,6 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 		if (own_pidns < 0 || setns(c->init.ns_fds[NS_PID], CLONE_NEWPID) < 0)
 			return error_sys(err, errno, "join the pid namespace"), -1;
 	}
-	log_debug("clone3(flags=%#llx)", (unsigned long long)flags);
 	pid = clone_init(flags);
 	if (pid == 0)
 		init_main(&c->init);
@@ -239,6 +239,8 @@ static int bind_exec_socket(struct create_ctx *c, struct error *err)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
 	snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", c->dirfd, EXEC_SOCK);
+	log_debug("socket(AF_UNIX); bind(\"%s/%s/%s\"); listen(): `husk start` will connect here", c->o->root,
+		  c->o->id, EXEC_SOCK);
 	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
 	    listen(c->listen_fd, 1) < 0)

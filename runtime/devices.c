@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "rootfs.h"
+#include "narrate.h"
 #include "util.h"
 
 struct dev_node {
@@ -70,11 +71,8 @@ static int make_node(struct rootfs_ctx *c, const struct dev_node *d, struct erro
 			return -1;
 		src = open(host, O_PATH | O_CLOEXEC);
 		dst = rootfs_open_in(c->rootfd, d->path, O_PATH);
-		log_debug("mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", host, d->path);
-		tree =
-		    src >= 0 ? open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH) : -1;
-		if (dst < 0 || tree < 0 ||
-		    move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		tree = src >= 0 ? say_open_tree(src, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC) : -1;
+		if (dst < 0 || tree < 0 || say_move_mount(tree, host, dst, d->path) < 0)
 			return error_sys(err, errno, "bind device '%s' from the host", d->path);
 		return 0;
 	}

@@ -25,6 +25,7 @@
 #include "config/spec.h"
 #include "fault.h"
 #include "log.h"
+#include "narrate.h"
 #include "lsm.h"
 #include "process.h"
 #include "rootfs.h"
@@ -235,6 +236,7 @@ static void exec_child(struct exec_ctx *c)
 	cleanup_free char *exe = NULL;
 	char **env;
 
+	log_set_role("exec child");
 	close(c->sync[0]);
 	/* while husk is inside the container its /proc/<pid>/exe is the host's husk binary: a
 	 * non-dumpable process cannot have it opened by container processes (they would need
@@ -252,8 +254,9 @@ static void exec_child(struct exec_ctx *c)
 	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
 		if (c->ns_fds[i] < 0)
 			continue;
-		log_debug("setns(/proc/%d/ns/%s)", c->rec->pid, join_order[i].name);
-		if (setns(c->ns_fds[i], join_order[i].flag) < 0) {
+		char shown[64];
+		snprintf(shown, sizeof shown, "/proc/%d/ns/%s", c->rec->pid, join_order[i].name);
+		if (say_setns(c->ns_fds[i], join_order[i].flag, shown) < 0) {
 			error_sys(&err, errno, "join the container's %s namespace", join_order[i].name);
 			goto fail;
 		}
@@ -269,7 +272,7 @@ static void exec_child(struct exec_ctx *c)
 	if (process_limits(p, &c->spec->linux_, &err) < 0 || process_chdir(p->cwd, &err) < 0 ||
 	    process_set_user(p, !c->userns || process_setgroups_allowed(), hold_admin, &err) < 0)
 		goto fail;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+	if (p->no_new_privileges && say_no_new_privs() < 0) {
 		error_sys(&err, errno, "set no_new_privs");
 		goto fail;
 	}
@@ -299,7 +302,7 @@ static void exec_child(struct exec_ctx *c)
 		goto fail;
 	/* the death signal survives execve: a detached process must outlive husk */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	execve(exe, p->args, env);
+	say_execve(exe, p->args, env);
 	error_sys(&err, errno, "exec \"%s\"", exe);
 fail:
 	sync_send_error(c->sync[1], &err);
@@ -375,7 +378,9 @@ static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 		own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 		if (own < 0)
 			return error_sys(err, errno, "open /proc/self/ns/pid"), -1;
-		if (setns(target, CLONE_NEWPID) < 0) {
+		char shown[64];
+		snprintf(shown, sizeof shown, "/proc/%d/ns/pid", c->rec->pid);
+		if (say_setns(target, CLONE_NEWPID, shown) < 0) {
 			if (errno == EPERM && c->ns_fds[0] >= 0)
 				return fork_via_userns(c, target, err);
 			return error_sys(err, errno, "join the container's pid namespace"), -1;

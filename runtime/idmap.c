@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "narrate.h"
 #include "util.h"
 
 extern char **environ;
@@ -130,12 +131,12 @@ int idmap_write(pid_t pid, const struct spec_linux *l, struct error *err)
 			 * otherwise dropping a supplementary group would let a process read files that
 			 * group was denied (CVE-2014-8989) */
 			snprintf(path, sizeof path, "/proc/%d/setgroups", pid);
-			log_debug("write %s \"deny\"", path);
+			say_write(path, "deny", 4);
 			if (write_file_at(AT_FDCWD, path, "deny", 4, err) < 0)
 				return error_wrap(err, "write user namespace setgroups");
 		}
 		snprintf(path, sizeof path, "/proc/%d/%s", pid, k->file);
-		log_debug("write %s \"%.*s\"", path, (int)len - 1, buf);
+		say_write(path, buf, len);
 		if (write_file_at(AT_FDCWD, path, buf, len, err) < 0)
 			return error_wrap(err, "write user namespace %s", k->file);
 	}

@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "hooks.h"
 #include "log.h"
+#include "narrate.h"
 #include "lsm.h"
 #include "process.h"
 #include "rootfs.h"
@@ -28,6 +29,15 @@
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
+
+/* The config's path of a namespace to join, for the narration. */
+static const char *ns_path(const struct init_args *a, enum spec_ns_type t)
+{
+	for (size_t i = 0; i < a->spec->linux_.n_namespaces; i++)
+		if (a->spec->linux_.namespaces[i].type == t && a->spec->linux_.namespaces[i].path)
+			return a->spec->linux_.namespaces[i].path;
+	return "?";
+}
 
 static int join_late_namespaces(struct init_args *a, struct error *err)
 {
@@ -42,11 +52,7 @@ static int join_late_namespaces(struct init_args *a, struct error *err)
 		enum spec_ns_type t = order[i];
 		if (a->ns_fds[t] < 0)
 			continue;
-		log_debug("setns(%d, CLONE_NEW%s)", a->ns_fds[t],
-			  t == NS_NETWORK ? "NET"
-			  : t == NS_MOUNT ? "NS"
-					  : spec_ns_type_name(t));
-		if (setns(a->ns_fds[t], flags[t]) < 0)
+		if (say_setns(a->ns_fds[t], flags[t], ns_path(a, t)) < 0)
 			return error_sys(err, errno, "join the %s namespace", spec_ns_type_name(t));
 		close(a->ns_fds[t]);
 		a->ns_fds[t] = -1;
@@ -86,8 +92,7 @@ static int enter_cgroup(struct init_args *a, struct error *err)
 	if (init_expect(a, SYNC_CGROUP_DONE, err) < 0)
 		return -1;
 	if (a->new_ns[NS_CGROUP]) {
-		log_debug("unshare(CLONE_NEWCGROUP)");
-		if (unshare(CLONE_NEWCGROUP) < 0)
+		if (say_unshare(CLONE_NEWCGROUP) < 0)
 			return error_sys(err, errno, "create a cgroup namespace");
 		a->new_ns[NS_CGROUP] = false;
 	}
@@ -101,7 +106,7 @@ static int setup_time_ns(struct init_args *a, struct error *err)
 	int len = 0, fd;
 
 	if (a->ns_fds[NS_TIME] >= 0) {
-		if (setns(a->ns_fds[NS_TIME], CLONE_NEWTIME) < 0)
+		if (say_setns(a->ns_fds[NS_TIME], CLONE_NEWTIME, ns_path(a, NS_TIME)) < 0)
 			return error_sys(err, errno, "join the time namespace");
 		return 0;
 	}
@@ -109,8 +114,7 @@ static int setup_time_ns(struct init_args *a, struct error *err)
 		return 0;
 	/* offsets can only be written before any process enters the namespace: unshare (which
 	 * affects children only), write them, then move ourselves in through time_for_children */
-	log_debug("unshare(CLONE_NEWTIME)");
-	if (unshare(CLONE_NEWTIME) < 0)
+	if (say_unshare(CLONE_NEWTIME) < 0)
 		return error_sys(err, errno, "create a time namespace");
 	if (l->time_monotonic.set)
 		len += snprintf(buf + len, sizeof buf - (size_t)len, "monotonic %lld %u\n",
@@ -121,7 +125,7 @@ static int setup_time_ns(struct init_args *a, struct error *err)
 	if (len && proc_write("/proc/self/timens_offsets", buf, err) < 0)
 		return error_wrap(err, "timeOffsets");
 	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+	if (fd < 0 || say_setns(fd, CLONE_NEWTIME, "/proc/self/ns/time_for_children") < 0)
 		return error_sys(err, errno, "enter the new time namespace");
 	close(fd);
 	return 0;
@@ -190,13 +194,11 @@ static int setup_identity(struct init_args *a, struct error *err)
 	const struct spec *s = a->spec;
 
 	if (s->hostname) {
-		log_debug("sethostname(\"%s\")", s->hostname);
-		if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+		if (say_sethostname(s->hostname) < 0)
 			return error_sys(err, errno, "set hostname '%s'", s->hostname);
 	}
 	if (s->domainname) {
-		log_debug("setdomainname(\"%s\")", s->domainname);
-		if (setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		if (say_setdomainname(s->domainname) < 0)
 			return error_sys(err, errno, "set domainname '%s'", s->domainname);
 	}
 	return 0;
@@ -221,6 +223,7 @@ static int wait_for_start(struct init_args *a, struct error *err)
 {
 	int conn;
 
+	log_debug("accept(exec.sock): waiting for `husk start`");
 	/* usually queued already: create sends it right after the fsync of state.json */
 	wait_for_commit(a);
 	do
@@ -254,6 +257,7 @@ void init_main(struct init_args *a)
 	bool hold_admin = process_seccomp_needs_admin(p, a->spec->linux_.has_seccomp);
 	pid_t host_pid;
 
+	log_set_role("init");
 	/* flock belongs to the open file: holding the parent's state dir fd would keep the container
 	 * locked for as long as the init lives */
 	close(a->lock_fd);
@@ -292,7 +296,7 @@ void init_main(struct init_args *a)
 	/* in a user namespace setgroups may be denied (see /proc/PID/setgroups) */
 	if (process_set_user(p, !a->userns, hold_admin, &err) < 0)
 		goto fail;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+	if (p->no_new_privileges && say_no_new_privs() < 0) {
 		error_sys(&err, errno, "set no_new_privs");
 		goto fail;
 	}
@@ -345,8 +349,7 @@ void init_main(struct init_args *a)
 		fail_after_start(conn, &err);
 	if (hold_admin && process_final_caps(p, &err) < 0)
 		fail_after_start(conn, &err);
-	log_debug("execve(\"%s\")", exe);
-	execve(exe, p->args, env);
+	say_execve(exe, p->args, env);
 	error_sys(&err, errno, "exec \"%s\"", exe);
 	fail_after_start(conn, &err);
 fail:

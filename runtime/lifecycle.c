@@ -114,6 +114,7 @@ int container_start(const char *root, const char *id, struct error *err)
 		goto out;
 	}
 	snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", c.dirfd, EXEC_SOCK);
+	log_debug("connect(\"%s\"): the init goes on to execve", EXEC_SOCK);
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		error_sys(err, errno, "start container '%s'", id);

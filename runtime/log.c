@@ -27,6 +27,13 @@ int log_init(const char *path, bool json, bool debug, struct error *err)
 	return 0;
 }
 
+static const char *log_role;
+
+void log_set_role(const char *role)
+{
+	log_role = role;
+}
+
 bool log_debug_enabled(void)
 {
 	return log_debug_on;
@@ -128,6 +135,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	if (msg == NULL)
 		return;
+	if (level == LOG_LEVEL_DEBUG && log_role) {
+		char *tagged = NULL;
+		if (asprintf(&tagged, "%s[%d]: %s", log_role, getpid(), msg) > 0) {
+			free(msg);
+			msg = tagged;
+		}
+	}
 	/* In JSON mode only errors and (with --debug) narration go to the file: podman reads a failed
 	 * command's whole log as one JSON object, so a stray warning line would hide the error. */
 	if (!log_json || level == LOG_LEVEL_ERROR || log_debug_on)

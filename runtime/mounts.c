@@ -22,6 +22,7 @@
 #include "log.h"
 #include "mountopt.h"
 #include "rootfs.h"
+#include "narrate.h"
 #include "util.h"
 
 #define FD_PATH_LEN 32
@@ -68,7 +69,7 @@ static int set_rec_attrs(int fd, const struct mount_opts *o, const char *dst, st
 		return 0;
 	if (a.attr_set & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME))
 		a.attr_clr |= MOUNT_ATTR__ATIME;
-	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+	if (say_mount_setattr(fd, dst, AT_RECURSIVE, &a) < 0)
 		return error_sys(err, errno, "set recursive mount attributes on '%s'", dst);
 	return 0;
 }
@@ -79,8 +80,7 @@ static int set_propagation(int fd, const struct mount_opts *o, const char *dst, 
 
 	if (o->propagation == 0)
 		return 0;
-	if (mount_setattr(fd, "", AT_EMPTY_PATH | (o->propagation & MS_REC ? AT_RECURSIVE : 0), &a,
-			  sizeof a) < 0)
+	if (say_mount_setattr(fd, dst, o->propagation & MS_REC ? AT_RECURSIVE : 0, &a) < 0)
 		return error_sys(err, errno, "set propagation of '%s'", dst);
 	return 0;
 }
@@ -93,7 +93,6 @@ static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const st
 	cleanup_close int srcfd = open(src, O_PATH | O_CLOEXEC), dstfd = -1, tree = -1;
 	struct mount_attr a = { 0 };
 	struct stat st;
-	char flags[256];
 
 	if (srcfd < 0 || fstat(srcfd, &st) < 0)
 		return error_sys(err, errno, "bind mount source '%s'", src);
@@ -102,21 +101,17 @@ static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const st
 	dstfd = rootfs_open_in(c->rootfd, m->destination, O_PATH);
 	if (dstfd < 0)
 		return error_sys(err, errno, "open mount destination '%s'", m->destination);
-	log_debug(
-	    "mount(\"%s\", \"%s\", NULL, %s, NULL)", src, m->destination,
-	    mount_flags_str(MS_BIND | (o->recursive_bind ? MS_REC : 0) | o->flags, flags, sizeof flags));
-	tree = open_tree(srcfd, "",
-			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-			     (o->recursive_bind ? AT_RECURSIVE : 0));
+	tree = say_open_tree(srcfd, src,
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive_bind ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return error_sys(err, errno, "bind '%s'", src);
 	flags_to_attr(o, &a);
-	if ((a.attr_set || a.attr_clr) && mount_setattr(tree, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+	if ((a.attr_set || a.attr_clr) && say_mount_setattr(tree, m->destination, 0, &a) < 0)
 		return error_sys(err, errno, "set flags of bind mount '%s'", m->destination);
 	if (set_rec_attrs(tree, o, m->destination, err) < 0 ||
 	    set_propagation(tree, o, m->destination, err) < 0)
 		return -1;
-	if (move_mount(tree, "", dstfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (say_move_mount(tree, src, dstfd, m->destination) < 0)
 		return error_sys(err, errno, "bind '%s' on '%s'", src, m->destination);
 	return 0;
 }
@@ -180,7 +175,7 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 		    struct error *err)
 {
 	cleanup_close int dstfd = -1, under = -1, newfd = -1;
-	char target[FD_PATH_LEN], flags[256];
+	char target[FD_PATH_LEN];
 
 	if (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0) {
 		/* /proc or /sys as a symlink in the image would let the mount land elsewhere and expose a
@@ -204,11 +199,8 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 	if (o->tmpcopyup)
 		under = rootfs_open_in(c->rootfd, m->destination, O_RDONLY | O_DIRECTORY);
 	fd_path(dstfd, target);
-	log_debug("mount(\"%s\", \"%s\", \"%s\", %s, \"%s\")", m->source ? m->source : m->type,
-		  m->destination, m->type, mount_flags_str(o->flags, flags, sizeof flags),
-		  o->data ? o->data : "");
-	if (mount(m->source ? m->source : m->type, target, m->type, o->flags & ~(unsigned long)MS_REMOUNT,
-		  o->data) < 0)
+	if (say_mount(m->source ? m->source : m->type, target, m->destination, m->type,
+		      o->flags & ~(unsigned long)MS_REMOUNT, o->data) < 0)
 		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
 				 m->destination);
 	if (!o->tmpcopyup && !o->rec_set && !o->rec_clr && !o->propagation)
@@ -247,20 +239,19 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 	if (lay == NULL)
 		return -1;
 	if (c->cgroup_path == NULL) {
-		log_debug("mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY, NULL) (cgroups disabled)",
-			  m->destination);
-		if (mount("tmpfs", target, "tmpfs", common | MS_RDONLY, "mode=755") < 0)
+		/* no cgroup of its own: an empty, read-only directory */
+		if (say_mount("tmpfs", target, m->destination, "tmpfs", common | MS_RDONLY, "mode=755") < 0)
 			return error_sys(err, errno, "mount an empty tmpfs on '%s'", m->destination);
 		return 0;
 	}
 	if (lay->mode == CGROUP_MODE_V2 && c->cgroupns) {
-		log_debug("mount(\"cgroup2\", \"%s\", \"cgroup2\", %s, NULL)", m->destination,
-			  ro ? "MS_RDONLY" : "0");
-		if (mount("cgroup2", target, "cgroup2", common | (ro ? MS_RDONLY : 0), NULL) < 0)
+		if (say_mount("cgroup2", target, m->destination, "cgroup2", common | (ro ? MS_RDONLY : 0),
+			      NULL) < 0)
 			return error_sys(err, errno, "mount cgroup2 on '%s'", m->destination);
 		return 0;
 	}
-	if (lay->mode != CGROUP_MODE_V2 && mount("tmpfs", target, "tmpfs", common, "mode=755") < 0)
+	if (lay->mode != CGROUP_MODE_V2 &&
+	    say_mount("tmpfs", target, m->destination, "tmpfs", common, "mode=755") < 0)
 		return error_sys(err, errno, "mount tmpfs on '%s'", m->destination);
 	for (size_t i = 0; i < lay->n; i++) {
 		const struct cgroup_hierarchy *h = &lay->h[i];
@@ -279,7 +270,7 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 		/* the tmpfs holding the hierarchy directories is read-only too */
 		cleanup_close int fd = rootfs_open_in(c->rootfd, m->destination, O_PATH | O_DIRECTORY);
 		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
-		if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+		if (fd < 0 || say_mount_setattr(fd, m->destination, 0, &a) < 0)
 			return error_sys(err, errno, "make '%s' read-only", m->destination);
 	}
 	return 0;

@@ -22,6 +22,7 @@
 
 #include "caps.h"
 #include "log.h"
+#include "narrate.h"
 #include "util.h"
 
 int proc_write(const char *path, const char *data, struct error *err)
@@ -33,6 +34,7 @@ int proc_write(const char *path, const char *data, struct error *err)
 		return error_sys(err, errno, "open '%s'", path);
 	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
 		return error_set(err, EPERM, "'%s' is not on procfs: refusing to write to it", path);
+	say_write(path, data, strlen(data));
 	if (write_all(fd, data, strlen(data)) < 0)
 		return error_sys(err, errno, "write '%s' to '%s'", data, path);
 	return 0;
@@ -92,7 +94,6 @@ int process_sysctl(const struct spec *spec, struct error *err)
 		for (char *p = path + 10; *p; p++)
 			if (*p == '.')
 				*p = '/';
-		log_debug("write %s \"%s\"", path, m->values[i]);
 		if (proc_write(path, m->values[i], err) < 0)
 			return error_wrap(err, "sysctl '%s'", m->keys[i]);
 	}
@@ -170,7 +171,6 @@ int process_limits(const struct spec_process *p, const struct spec_linux *l, str
 	if (p->has_oom_score_adj) {
 		char buf[16];
 		snprintf(buf, sizeof buf, "%d", p->oom_score_adj);
-		log_debug("write /proc/self/oom_score_adj \"%s\"", buf);
 		if (proc_write("/proc/self/oom_score_adj", buf, err) < 0)
 			return error_wrap(err, "set oomScoreAdj");
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "narrate.h"
 #include "util.h"
 
 int rootfs_open_in(int rootfd, const char *path, int flags)
@@ -110,13 +111,10 @@ int rootfs_prepare(struct rootfs_ctx *c, struct error *err)
 	 * must never propagate back to the host's mount table. */
 	if (c->spec->linux_.has_rootfs_propagation && c->spec->linux_.rootfs_propagation == MS_PRIVATE)
 		prop = MS_PRIVATE | MS_REC;
-	log_debug("mount(NULL, \"/\", NULL, %s, NULL)",
-		  prop & MS_PRIVATE ? "MS_PRIVATE|MS_REC" : "MS_SLAVE|MS_REC");
-	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+	if (say_mount(NULL, "/", NULL, NULL, prop, NULL) < 0)
 		return error_sys(err, errno, "make / a %s mount", prop & MS_PRIVATE ? "private" : "slave");
 	/* pivot_root needs the new root to be a mount point: bind the rootfs onto itself */
-	log_debug("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", c->rootfs, c->rootfs);
-	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (say_mount(c->rootfs, c->rootfs, NULL, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return error_sys(err, errno, "bind rootfs '%s' onto itself", c->rootfs);
 	c->rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfd < 0)
@@ -129,10 +127,9 @@ int rootfs_pivot(struct rootfs_ctx *c, struct error *err)
 	if (fchdir(c->rootfd) < 0)
 		return error_sys(err, errno, "chdir to rootfs '%s'", c->rootfs);
 	if (c->no_pivot) {
-		log_debug("mount(\".\", \"/\", NULL, MS_MOVE, NULL); chroot(\".\")");
-		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		if (say_mount(".", "/", NULL, NULL, MS_MOVE, NULL) < 0)
 			return error_sys(err, errno, "move rootfs to /");
-		if (chroot(".") < 0)
+		if (say_chroot(".") < 0)
 			return error_sys(err, errno, "chroot");
 	} else {
 		cleanup_close int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -140,16 +137,15 @@ int rootfs_pivot(struct rootfs_ctx *c, struct error *err)
 
 		if (oldroot < 0)
 			return error_sys(err, errno, "open the old root");
-		log_debug("pivot_root(\".\", \".\"); umount2(\".\", MNT_DETACH)");
-		if (syscall(SYS_pivot_root, ".", ".") < 0)
+		if (say_pivot_root(".", ".") < 0)
 			return error_sys(err, errno, "pivot_root into '%s'", c->rootfs);
 		/* the old root is stacked on "."; make it a slave so detaching it cannot unmount
 		 * anything in the host's namespace through propagation. Through its fd: the path "."
 		 * names the new root, and MS_SLAVE|MS_REC there would undo the container's own
 		 * shared mounts */
-		if (mount_setattr(oldroot, "", AT_EMPTY_PATH | AT_RECURSIVE, &slave, sizeof slave) < 0)
+		if (say_mount_setattr(oldroot, "(the old root)", AT_RECURSIVE, &slave) < 0)
 			return error_sys(err, errno, "make the old root a slave");
-		if (umount2(".", MNT_DETACH) < 0)
+		if (say_umount2(".", MNT_DETACH) < 0)
 			return error_sys(err, errno, "detach the old root");
 	}
 	if (chdir("/") < 0)
@@ -173,17 +169,13 @@ static int mask_path(struct rootfs_ctx *c, const char *path, int devnull, struct
 	if (S_ISDIR(st.st_mode)) {
 		/* attached to the fd itself, never through the container's /proc/self/fd/N: a mount over
 		 * /proc/1 in the container would redirect that path (CVE-2025-52881) */
-		cleanup_close int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt = -1;
-		log_debug("mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY, NULL)", path);
-		if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
-		    (mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)) < 0 ||
-		    move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		cleanup_close int mnt = say_fsmount_tmpfs(path, MOUNT_ATTR_RDONLY);
+		if (mnt < 0 || say_move_mount(mnt, "tmpfs", fd, path) < 0)
 			return error_sys(err, errno, "mask directory '%s'", path);
 		return 0;
 	}
-	cleanup_close int tree = open_tree(devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	log_debug("mount(\"/dev/null\", \"%s\", NULL, MS_BIND, NULL)", path);
-	if (tree < 0 || move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	cleanup_close int tree = say_open_tree(devnull, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || say_move_mount(tree, "/dev/null", fd, path) < 0)
 		return error_sys(err, errno, "mask file '%s'", path);
 	return 0;
 }
@@ -198,10 +190,9 @@ static int readonly_path(struct rootfs_ctx *c, const char *path, struct error *e
 		return 0;
 	if (fd < 0)
 		return error_sys(err, errno, "make '%s' read-only", path);
-	log_debug("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC|MS_RDONLY, NULL)", path, path);
-	tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0 ||
-	    move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	tree = say_open_tree(fd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0 || say_mount_setattr(tree, path, AT_RECURSIVE, &attr) < 0 ||
+	    say_move_mount(tree, path, fd, path) < 0)
 		return error_sys(err, errno, "make '%s' read-only", path);
 	return 0;
 }
@@ -242,13 +233,11 @@ int rootfs_finish(struct rootfs_ctx *c, struct error *err)
 			return -1;
 	if (c->spec->root_readonly) {
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-		log_debug("mount(NULL, \"/\", NULL, MS_BIND|MS_REMOUNT|MS_RDONLY, NULL)");
-		if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof attr) < 0)
+		if (say_mount_setattr(c->rootfd, "/", 0, &attr) < 0)
 			return error_sys(err, errno, "make the root filesystem read-only");
 	}
 	if (l->has_rootfs_propagation && l->rootfs_propagation != MS_PRIVATE) {
-		log_debug("mount(NULL, \"/\", NULL, %#lx|MS_REC, NULL)", l->rootfs_propagation);
-		if (mount(NULL, "/", NULL, l->rootfs_propagation | MS_REC, NULL) < 0)
+		if (say_mount(NULL, "/", NULL, NULL, l->rootfs_propagation | MS_REC, NULL) < 0)
 			return error_sys(err, errno, "set rootfsPropagation");
 	}
 	return 0;

@@ -87,7 +87,7 @@ static int add_arch(scmp_filter_ctx ctx, const char *name, struct error *err)
 }
 
 static int add_rule(scmp_filter_ctx ctx, uint32_t def, const struct spec_seccomp_syscall *sc,
-		    const char *name, struct error *err)
+		    const char *name, unsigned *n_rules, struct error *err)
 {
 	struct scmp_arg_cmp cmps[6];
 	uint32_t action;
@@ -114,17 +114,21 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def, const struct spec_seccomp
 		 * condition instead, as runc does */
 		r = 0;
 		for (size_t i = 0; i < sc->n_args && r == 0; i++)
-			r = seccomp_rule_add_array(ctx, action, nr, 1, &cmps[i]);
+			if ((r = seccomp_rule_add_array(ctx, action, nr, 1, &cmps[i])) == 0)
+				(*n_rules)++;
+	} else if (r == 0) {
+		(*n_rules)++;
 	}
 	if (r < 0)
 		return error_sys(err, -r, "seccomp rule for '%s'", name);
 	return 0;
 }
 
-int seccomp_build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct error *err)
+static int build(const struct spec_seccomp *s, scmp_filter_ctx *ret, unsigned *ret_rules, struct error *err)
 {
 	uint32_t def;
 	scmp_filter_ctx ctx;
+	unsigned n_rules = 0;
 
 	if (action_of(s->default_action, s->has_default_errno_ret, s->default_errno_ret, &def, err) < 0)
 		return -1;
@@ -147,13 +151,21 @@ int seccomp_build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct err
 			goto fail;
 	for (size_t i = 0; i < s->n_syscalls; i++)
 		for (size_t j = 0; j < s->syscalls[i].n_names; j++)
-			if (add_rule(ctx, def, &s->syscalls[i], s->syscalls[i].names[j], err) < 0)
+			if (add_rule(ctx, def, &s->syscalls[i], s->syscalls[i].names[j], &n_rules, err) < 0)
 				goto fail;
 	*ret = ctx;
+	*ret_rules = n_rules;
 	return 0;
 fail:
 	seccomp_release(ctx);
 	return -1;
+}
+
+int seccomp_build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct error *err)
+{
+	unsigned n;
+
+	return build(s, ret, &n, err);
 }
 
 bool seccomp_uses_notify(const struct spec_seccomp *s)
@@ -211,8 +223,9 @@ int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *
 	scmp_filter_ctx ctx;
 	int r, nfd;
 	bool notify = seccomp_uses_notify(s);
+	unsigned n_rules;
 
-	if (seccomp_build(s, &ctx, err) < 0)
+	if (build(s, &ctx, &n_rules, err) < 0)
 		return -1;
 	if ((s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV) && notify) {
 		nfd = load_raw_with_listener(ctx, s, err);
@@ -224,7 +237,8 @@ int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *
 	if (s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
 		log_debug(
 		    "seccomp: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without SCMP_ACT_NOTIFY, ignoring");
-	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %zu rules)", s->n_syscalls);
+	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %u rules, default %s)", n_rules,
+		  spec_seccomp_action_name(s->default_action));
 	r = seccomp_load(ctx);
 	if (r < 0) {
 		seccomp_release(ctx);

@@ -15,6 +15,7 @@
 
 #include "cgroup.h"
 #include "fault.h"
+#include "log.h"
 #include "util.h"
 
 const char *status_name(enum container_status s)
@@ -83,6 +84,7 @@ int state_create_dir(const char *root, const char *id, int *ret_dirfd, struct er
 	rootfd = open_root(root, true, err);
 	if (rootfd < 0)
 		return -1;
+	log_debug("mkdir(\"%s/%s\", 0700); flock(LOCK_EX): the container's state directory", root, id);
 	if (mkdirat(rootfd, id, 0700) < 0) {
 		if (errno == EEXIST)
 			return error_set(err, EEXIST, "container '%s' already exists", id);
@@ -153,6 +155,8 @@ int state_remove_dir(const char *root, const char *id, int dirfd, struct error *
 int state_write(int dirfd, const struct state_record *s, struct error *err)
 {
 	cleanup_free char *json = state_record_to_json(s);
+
+	log_debug("write %s: a temporary file, fsync, rename, fsync of the directory", STATE_FILE);
 
 	return write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err);
 }

@@ -8,13 +8,28 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "log.h"
 #include "util.h"
+
+static const char *const names[] = {
+	[SYNC_MAPS_DONE] = "MAPS_DONE",
+	[SYNC_HOOKS_RUN] = "HOOKS_RUN",
+	[SYNC_HOOKS_DONE] = "HOOKS_DONE",
+	[SYNC_READY] = "READY",
+	[SYNC_ERROR] = "ERROR",
+	[SYNC_COMMITTED] = "COMMITTED",
+	[SYNC_PID] = "PID",
+	[SYNC_CGROUP_DONE] = "CGROUP_DONE",
+};
 
 int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struct error *err)
 {
 	uint32_t t = (uint32_t)type;
 	struct iovec iov[2] = { { &t, sizeof t }, { (void *)payload, len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload ? 2 : 1 };
+
+	if (type != SYNC_ERROR && (size_t)type < ARRAY_SIZE(names))
+		log_debug("sync: send %s", names[type]);
 
 	for (;;) {
 		if (sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0)

@@ -20,6 +20,7 @@
 
 #include "log.h"
 #include "rootfs.h"
+#include "narrate.h"
 #include "util.h"
 
 int terminal_connect(const char *path, struct error *err)
@@ -67,10 +68,8 @@ static int bind_pty_to_console(int rootfd, int slave, struct error *err)
 	if (rootfs_mkdir_in(rootfd, "/dev/console", true, err) < 0)
 		return -1;
 	dst = rootfs_open_in(rootfd, "/dev/console", O_PATH | O_NOFOLLOW);
-	log_debug("mount(\"/dev/pts/N\", \"/dev/console\", NULL, MS_BIND, NULL)");
-	tree = open_tree(slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (dst < 0 || tree < 0 ||
-	    move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	tree = say_open_tree(slave, "/dev/pts/N (the pty)", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (dst < 0 || tree < 0 || say_move_mount(tree, "/dev/pts/N", dst, "/dev/console") < 0)
 		return error_sys(err, errno, "bind the pty to /dev/console");
 	return 0;
 }

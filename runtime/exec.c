@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include "narrate.h"
 #include "lsm.h"
 #include "process.h"
+#include "relay.h"
 #include "rootfs.h"
 #include "seccomp.h"
 #include "state.h"
@@ -196,10 +198,10 @@ static int apply_overrides(struct exec_ctx *c, struct error *err)
 	}
 	if (lsm_check(p->apparmor_profile, p->selinux_label, NULL, "exec: process", err) < 0)
 		return -1;
-	if (p->terminal && o->console_socket == NULL)
+	if (p->terminal && o->console_socket == NULL && o->detach)
 		return error_set(err, EINVAL,
-				 "exec: a terminal was requested but no --console-socket was given "
-				 "(a terminal relay in husk itself is not implemented yet)");
+				 "exec: --tty with --detach needs --console-socket: once husk exits, nobody "
+				 "would hold the terminal");
 	return 0;
 }
 
@@ -429,6 +431,7 @@ static int wait_exit(pid_t pid, int *ret_status, struct error *err)
 int container_exec(const struct exec_opts *o, int *ret_status, struct error *err)
 {
 	struct exec_ctx c = { .o = o, .console_fd = -1, .sync = { -1, -1 }, .agent_fd = -1 };
+	cleanup_close int relay_sock = -1, master = -1;
 	cleanup_close int dirfd = -1;
 	enum container_status st;
 	pid_t pid = -1;
@@ -462,6 +465,17 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		goto out;
 	if (o->console_socket && (c.console_fd = terminal_connect(o->console_socket, err)) < 0)
 		goto out;
+	if (c.process->terminal && o->console_socket == NULL) {
+		/* in the foreground without a console socket, husk holds the terminal, as run does: the
+		 * child sends the pty master over this pair */
+		int pair[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+			error_sys(err, errno, "socketpair");
+			goto out;
+		}
+		relay_sock = pair[0];
+		c.console_fd = pair[1];
+	}
 	if (c.spec->linux_.has_seccomp && seccomp_uses_notify(&c.spec->linux_.seccomp) &&
 	    c.spec->linux_.seccomp.listener_path &&
 	    (c.agent_fd = terminal_connect(c.spec->linux_.seccomp.listener_path, err)) < 0)
@@ -493,6 +507,22 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		error_clear(&e);
 	}
 	fault_point("exec.started");
+	if (relay_sock >= 0) {
+		/* sent before the child's execve: queued by now. SIGCHLD is blocked only here, after the
+		 * fork: the child must not inherit the mask */
+		struct winsize ws;
+		close(c.console_fd);
+		c.console_fd = -1;
+		relay_block_signals();
+		fcntl(relay_sock, F_SETFL, O_NONBLOCK);
+		master = relay_recv_master(relay_sock, err);
+		if (master < 0) {
+			waitpid(pid, NULL, 0);
+			goto out;
+		}
+		if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+			ioctl(master, TIOCSWINSZ, &ws);
+	}
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto out;
 	if (o->detach) {
@@ -500,7 +530,7 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		r = 0;
 		goto out;
 	}
-	r = wait_exit(pid, ret_status, err);
+	r = master >= 0 ? relay_run(master, pid, ret_status, err) : wait_exit(pid, ret_status, err);
 out:
 	exec_ctx_free(&c);
 	return r;

@@ -330,13 +330,18 @@ start_recvtty() {
 	assert_line_matches '^/dev/pts/[0-9]+'
 }
 
-@test "exec: terminal true in --process without --console-socket is a clear error" {
+@test "exec -t without --console-socket: husk relays the terminal itself, in the foreground only" {
 	start_container
-	echo '{"terminal": true, "args": ["true"], "cwd": "/", "user": {"uid": 0, "gid": 0}}' \
+	# piped input: the shell reads it from the pty, its output and exit status come back
+	run bash -c 'printf "tty; echo \$((6 * 7)); exit 3\n" | "$@"' _ "$HUSK" --root "$HUSK_TEST_ROOT" exec -t "$ID" sh
+	assert_status 3
+	assert_output_contains "/dev/pts/"
+	assert_output_contains "42"
+	echo '{"terminal": true, "args": ["sh", "-c", "test -t 0 && exit 4"], "cwd": "/", "user": {"uid": 0, "gid": 0}}' \
 		>"$BATS_TEST_TMPDIR/process.json"
-	run -255 husk exec --process "$BATS_TEST_TMPDIR/process.json" "$ID"
-	assert_output_contains "console-socket"
-	run -255 husk exec -t "$ID" true
+	run -4 husk exec --process "$BATS_TEST_TMPDIR/process.json" "$ID" </dev/null
+	# detached, nobody would hold the terminal
+	run -255 husk exec -d -t "$ID" true
 	assert_output_contains "console-socket"
 }
 

@@ -241,6 +241,11 @@ again:
 				*ret_created = true;
 			if (cpuset)
 				cpuset_inherit(full);
+		} else if (errno == EEXIST && cpuset) {
+			/* a concurrent create may have made this parent and not yet copied its cpus and
+			 * mems: fill them now (a no-op when set), or our child copies empty values and
+			 * refuses every task (ENOSPC) */
+			cpuset_inherit(full);
 		} else if (errno == ENOENT && retries-- > 0) {
 			/* a concurrent delete removed the empty /husk parent between our two mkdirs */
 			*p = saved;

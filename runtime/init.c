@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -189,9 +191,30 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 	return 0;
 }
 
+/* A new network namespace has only a loopback device, and it starts down: bring it up, as runc and
+ * crun do, so 127.0.0.1 works in the container. */
+static int loopback_up(struct error *err)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	cleanup_close int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		return error_sys(err, errno, "read the flags of the loopback device");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	log_debug("ioctl(socket(AF_INET), SIOCSIFFLAGS, {\"lo\", IFF_UP})");
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		return error_sys(err, errno, "bring the loopback device up");
+	return 0;
+}
+
 static int setup_identity(struct init_args *a, struct error *err)
 {
 	const struct spec *s = a->spec;
+
+	if (a->new_ns[NS_NETWORK] && loopback_up(err) < 0)
+		return -1;
 
 	if (s->hostname) {
 		if (say_sethostname(s->hostname) < 0)

@@ -364,3 +364,13 @@ start_sleeper() {
 	assert_success
 	[[ "${#lines[@]}" -eq 1 ]] || fail "the container sees message queues"
 }
+
+@test "network: a new network namespace has only lo, and it is up (127.0.0.1 works)" {
+	setup_bundle sh -c 'ls /sys/class/net; ip -o link show lo; nc -l -p 5555 >/tmp/got & sleep 0.3; echo ping | nc 127.0.0.1 5555; wait; cat /tmp/got'
+	cfg '.root.readonly = false'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	[[ "${lines[0]}" == lo ]] || fail "interfaces other than lo: ${lines[0]}"
+	assert_output_contains "UP"
+	[[ "${lines[-1]}" == ping ]] || fail "nothing came through 127.0.0.1"
+}

@@ -125,11 +125,11 @@ const struct cgroup_hierarchy *cgroup_find(const char *controller)
 
 /* husk's own cgroup in the hierarchy used for relative paths: the v2 entry ("0::") on a pure v2
  * host, else the pids controller, which is not subject to the nested-memory-cgroup quirk. */
-static int own_cgroup(char **ret, struct error *err)
+/* husk's own cgroup in the hierarchy whose /proc/self/cgroup controller field is want ("" for v2) */
+static int own_cgroup_in(const char *want, char **ret, struct error *err)
 {
 	cleanup_file FILE *f = fopen("/proc/self/cgroup", "re");
 	cleanup_free char *line = NULL;
-	const char *want = layout.mode == CGROUP_MODE_V2 ? "" : "pids";
 	size_t cap = 0;
 
 	if (f == NULL)
@@ -147,6 +147,11 @@ static int own_cgroup(char **ret, struct error *err)
 	}
 	*ret = xstrdup("/");
 	return 0;
+}
+
+static int own_cgroup(char **ret, struct error *err)
+{
+	return own_cgroup_in(layout.mode == CGROUP_MODE_V2 ? "" : "pids", ret, err);
 }
 
 int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, struct error *err)
@@ -196,6 +201,19 @@ bool cgroup_writable(const char *path)
 		if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) < 0 ||
 		    faccessat(AT_FDCWD, procs, W_OK, AT_EACCESS) < 0)
 			return false;
+		if (layout.h[i].v2) {
+			/* v2 moves a process only for a writer of the common ancestor's cgroup.procs:
+			 * husk must already run inside the delegated subtree */
+			cleanup_free char *own = NULL;
+			const char *sub = dir + strlen(layout.h[i].mountpoint);
+			size_t n = strlen(sub);
+			if (own_cgroup_in("", &own, &err) < 0) {
+				error_clear(&err);
+				return false;
+			}
+			if (strncmp(own, sub, n) != 0 || (own[n] != '\0' && own[n] != '/'))
+				return false;
+		}
 	}
 	return layout.n > 0;
 }

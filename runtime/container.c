@@ -395,11 +395,12 @@ static int rootless_skip_cgroup(struct create_ctx *c, struct error *err)
 		return error_set(
 		    err, EPERM,
 		    "config.json: .linux.resources.%s: rootless: no writable cgroup at '%s' to "
-		    "enforce it (delegate a cgroup v2 subtree to this user, or remove the limit)",
+		    "enforce it (an administrator can delegate one, see docs/rootless.md, or remove the "
+		    "limit)",
 		    field, c->cgroup_path);
-	log_warn("rootless: no writable cgroup at '%s': the container shares its caller's cgroup (no "
-		 "limits, pause, update or stats)%s",
-		 c->cgroup_path, r->n_devices ? "; its device rules are left to the bind-mounted /dev" : "");
+	log_warn("rootless: no writable cgroup at '%s', so no limits, pause, update or stats%s, ignoring",
+		 c->cgroup_path,
+		 r->n_devices ? " (and the device rules are left to the bind-mounted /dev)" : "");
 	free(c->cgroup_path);
 	c->cgroup_path = NULL;
 	return 0;

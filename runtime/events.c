@@ -38,7 +38,10 @@ int container_events(const char *root, const char *id, bool stats_once, int inte
 	close(dirfd);
 	dirfd = -1;
 	if (rec->cgroup_path == NULL) {
-		error_set(err, ENOTSUP, "container '%s' has no cgroup (cgroups disabled): no events", id);
+		error_set(err, ENOTSUP,
+			  "container '%s' has no cgroup (cgroups disabled, or rootless without a delegated "
+			  "one): no events",
+			  id);
 		goto out;
 	}
 	if (stats_once) {

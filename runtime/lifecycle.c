@@ -255,7 +255,9 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 	if (open_container(root, id, true, &c, err) < 0)
 		return -1;
 	if (c.rec->cgroup_path == NULL)
-		error_set(err, ENOTSUP, "container '%s' has no cgroup (cgroups disabled): it cannot be %s",
+		error_set(err, ENOTSUP,
+			  "container '%s' has no cgroup (cgroups disabled, or rootless without a delegated "
+			  "one): it cannot be %s",
 			  id, pause ? "paused" : "resumed");
 	else if (pause && c.status != STATUS_RUNNING && c.status != STATUS_CREATED)
 		error_set(err, EINVAL, "cannot pause container '%s': it is %s", id, status_name(c.status));
@@ -301,7 +303,9 @@ int container_update(const char *root, const char *id, const struct spec_resourc
 	if (c.status == STATUS_STOPPED)
 		error_set(err, EINVAL, "cannot update container '%s': it is stopped", id);
 	else if (c.rec->cgroup_path == NULL)
-		error_set(err, ENOTSUP, "container '%s' has no cgroup (cgroups disabled): nothing to update",
+		error_set(err, ENOTSUP,
+			  "container '%s' has no cgroup (cgroups disabled, or rootless without a delegated "
+			  "one): nothing to update",
 			  id);
 	else if (cgroup_check_resources(r, err) == 0 && check_memory_usage(c.rec->cgroup_path, r, err) == 0)
 		ret = cgroup_apply_resources(c.rec->cgroup_path, r, err) < 0

@@ -80,5 +80,13 @@ if [ -x build/husk ]; then
 	[ "$bp" -gt 0 ] || stage_fail "bats ran no test"
 fi
 
+echo "== labs (docs/labs: every command of the course, checked)"
+if tests/labs/run-labs.sh >"$log/labs" 2>&1; then
+	tail -n 1 "$log/labs" | sed 's/^/labs: /'
+else
+	grep -v '^ok ' "$log/labs" | head -100
+fi
+grep -qE '^[0-9]+ passed, [0-9]+ failed' "$log/labs" || stage_fail "labs: run-labs.sh gave no result"
+count "$log/labs"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -289,10 +289,15 @@ int process_set_user(const struct spec_process *p, bool setgroups_allowed, bool 
 		return error_sys(err, errno, "prctl(PR_SET_KEEPCAPS)");
 	log_debug("setresgid(%u, %u, %u); setresuid(%u, %u, %u)", u->gid, u->gid, u->gid, u->uid, u->uid,
 		  u->uid);
+	/* EINVAL: the id has no mapping in the user namespace */
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
-		return error_sys(err, errno, "setresgid(%u)", u->gid);
+		return error_sys(
+		    err, errno, "setresgid(%u)%s", u->gid,
+		    errno == EINVAL ? ": gid not mapped in the user namespace (.linux.gidMappings)" : "");
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
-		return error_sys(err, errno, "setresuid(%u)", u->uid);
+		return error_sys(
+		    err, errno, "setresuid(%u)%s", u->uid,
+		    errno == EINVAL ? ": uid not mapped in the user namespace (.linux.uidMappings)" : "");
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return error_sys(err, errno, "prctl(PR_SET_KEEPCAPS)");
 	/* runc's default when the config has none: the caller's umask (077 under some sudo

@@ -284,7 +284,9 @@ int write_pid_file(const char *path, pid_t pid, struct error *err)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* fsync needs a real fd, not O_PATH */
 	if (dfd < 0)
 		return error_sys(err, errno, "pid file directory '%s'", dir);
-	return write_file_atomic(dfd, slash ? slash + 1 : copy, buf, (size_t)len, 0644, err);
+	if (write_file_atomic(dfd, slash ? slash + 1 : copy, buf, (size_t)len, 0644, err) < 0)
+		return error_wrap(err, "pid file '%s'", path);
+	return 0;
 }
 
 char *user_name(uid_t uid)

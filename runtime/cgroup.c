@@ -457,6 +457,27 @@ int cgroup_destroy_some(const char *path, unsigned long which, struct error *err
 	return error_set(err, EBUSY, "remove cgroup '%s': processes did not exit within 1 s", path);
 }
 
+uint64_t cgroup_oom_kills(const char *path)
+{
+	const struct cgroup_hierarchy *h = cgroup_find("memory");
+	cleanup_free char *file = NULL, *data = NULL;
+	struct error e = { 0 };
+	uint64_t n = 0;
+	char *p;
+
+	if (h == NULL && (h = cgroup_find(NULL)) == NULL)
+		return 0;
+	file = xasprintf("%s%s/%s", h->mountpoint, path, h->v2 ? "memory.events" : "memory.oom_control");
+	if (read_file_at(AT_FDCWD, file, 4096, &data, NULL, &e) < 0) {
+		error_clear(&e);
+		return 0;
+	}
+	for (p = strstr(data, "oom_kill "); p; p = strstr(p + 1, "oom_kill "))
+		if (p == data || p[-1] == '\n')
+			n = strtoull(p + 9, NULL, 10);
+	return n;
+}
+
 bool cgroup_is_frozen(const char *path)
 {
 	const struct cgroup_hierarchy *h = cgroup_find("freezer");

@@ -54,6 +54,8 @@ int cgroup_destroy(const char *path, struct error *err);
 /* The same, removing the directory only in the hierarchies of mask `which`. */
 int cgroup_destroy_some(const char *path, unsigned long which, struct error *err);
 bool cgroup_is_frozen(const char *path);
+/* OOM kills counted in the container's memory cgroup (0 when unknown). */
+uint64_t cgroup_oom_kills(const char *path);
 /* Freeze or thaw every process of the cgroup and wait until the kernel reports it done. */
 int cgroup_freeze(const char *path, bool freeze, struct error *err);
 /* Write the limits of linux.resources into the cgroup (device rules apart: cgroup_devices); a resource

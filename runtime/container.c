@@ -502,12 +502,36 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	fault_point("create.spawned");
 	close(c.sync[1]);
 	c.sync[1] = -1;
-	if (parent_sync(&c, err) < 0 || finish_create(&c, err) < 0)
+	if (parent_sync(&c, err) < 0 || finish_create(&c, err) < 0) {
+		int st;
+		/* an init that died without a word: the OOM killer is the usual reason, say so */
+		if (err->errnum == EPIPE && c.cgroup_path && waitpid(c.pid, &st, 0) == c.pid) {
+			c.pid = -1;
+			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL &&
+			    cgroup_oom_kills(c.cgroup_path) > 0) {
+				error_clear(err);
+				error_set(err, ENOMEM,
+					  "container init was killed by the OOM killer during setup "
+					  "(linux.resources.memory.limit too low?)");
+			}
+		}
 		goto rollback;
+	}
 	*ret_pid = c.pid;
 	r = 0;
 	goto out;
 rollback:
+	/* the cleanup below needs descriptors of its own: after an EMFILE there are none unless the
+	 * ones only the init needed go first */
+	for (int i = 0; i < 2; i++)
+		if (c.sync[i] >= 0) {
+			close(c.sync[i]);
+			c.sync[i] = -1;
+		}
+	if (c.listen_fd >= 0) {
+		close(c.listen_fd);
+		c.listen_fd = -1;
+	}
 	if (c.pid > 0) {
 		kill(c.pid, SIGKILL);
 		waitpid(c.pid, NULL, 0);

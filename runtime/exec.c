@@ -75,6 +75,34 @@ static int join_cgroup(struct exec_ctx *c, struct error *err)
 	return 0;
 }
 
+/* pids.max holds at fork, not at attach: a child moved into a full cgroup would exceed it. Refuse
+ * as a fork inside the container would fail (runc's exec, whose init forks inside, fails there). */
+static int check_pids_limit(const char *cgroup_path, struct error *err)
+{
+	const struct cgroup_hierarchy *h = cgroup_find("pids");
+	cleanup_free char *cur_file = NULL, *max_file = NULL, *cur = NULL, *max = NULL;
+	uint64_t c, m;
+	struct error e = { 0 };
+
+	if (h == NULL)
+		h = cgroup_find(NULL);
+	if (h == NULL || cgroup_path == NULL)
+		return 0;
+	cur_file = xasprintf("%s%s/pids.current", h->mountpoint, cgroup_path);
+	max_file = xasprintf("%s%s/pids.max", h->mountpoint, cgroup_path);
+	if (read_file_at(AT_FDCWD, max_file, 64, &max, NULL, &e) < 0 ||
+	    read_file_at(AT_FDCWD, cur_file, 64, &cur, NULL, &e) < 0) {
+		error_clear(&e);
+		return 0;
+	}
+	max[strcspn(max, "\n")] = '\0';
+	cur[strcspn(cur, "\n")] = '\0';
+	if (parse_u64(max, &m) == 0 && parse_u64(cur, &c) == 0 && c > m)
+		return error_set(err, EAGAIN, "the container's pids limit (%llu) is reached",
+				 (unsigned long long)m);
+	return 0;
+}
+
 /* fd of /proc/<pid>/ns/<name> when it differs from ours, else -1 (nothing to join). */
 static int ns_to_join(pid_t pid, const char *name, struct error *err)
 {
@@ -245,7 +273,7 @@ static void exec_child(struct exec_ctx *c)
 	 * CAP_SYS_PTRACE in the host's user namespace), which closes CVE-2019-5736 for exec */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (!c->join_late && join_cgroup(c, &err) < 0)
+	if (!c->join_late && (join_cgroup(c, &err) < 0 || check_pids_limit(c->rec->cgroup_path, &err) < 0))
 		goto fail;
 	pid_t host_pid = process_host_pid();
 	bool hold_admin = process_seccomp_needs_admin(p, c->spec->linux_.has_seccomp);

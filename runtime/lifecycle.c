@@ -66,10 +66,11 @@ static int init_pidfd(const struct state_record *rec)
 	int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
 
 	if (fd < 0)
-		return -1;
+		return errno == ESRCH ? -1 : -errno;
 	if (!state_init_alive(rec)) {
+		int e = errno;
 		close(fd);
-		return -1;
+		return e && e != ENOENT && e != ESRCH ? -e : -1;
 	}
 	return fd;
 }
@@ -231,6 +232,11 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	}
 	{
 		cleanup_close int pidfd = init_pidfd(c.rec);
+		if (pidfd < -1) {
+			error_sys(err, -pidfd, "check the init of container '%s'", id);
+			pidfd = -1;
+			goto out;
+		}
 		if (pidfd < 0) {
 			error_set(err, ESRCH, "container '%s' is not running", id);
 			goto out;
@@ -424,8 +430,12 @@ int container_list(const char *root, struct container_info **ret, size_t *ret_n,
 	while ((e = readdir(d)) != NULL) {
 		struct opened c;
 		struct error e2 = { 0 };
-		if (e->d_name[0] == '.' || state_validate_id(e->d_name, &e2) < 0 ||
-		    open_container(root, e->d_name, false, &c, &e2) < 0) {
+		if (e->d_name[0] == '.' || state_validate_id(e->d_name, &e2) < 0) {
+			error_clear(&e2);
+			continue;
+		}
+		if (open_container(root, e->d_name, false, &c, &e2) < 0) {
+			log_warn("%s, ignoring", e2.msg);
 			error_clear(&e2);
 			continue;
 		}

@@ -31,7 +31,7 @@ static const char *printable(const char *id, char *buf, size_t size)
 	size_t i;
 
 	for (i = 0; id[i] && i + 1 < size; i++)
-		buf[i] = (unsigned char)id[i] < 0x20 || id[i] == 0x7f ? '?' : id[i];
+		buf[i] = (unsigned char)id[i] < 0x20 || (unsigned char)id[i] >= 0x7f ? '?' : id[i];
 	buf[i] = '\0';
 	return buf;
 }
@@ -117,6 +117,12 @@ int state_open_dir(const char *root, const char *id, bool exclusive, int *ret_di
 	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
 		if (errno != EINTR)
 			return error_sys(err, errno, "lock state directory '%s/%s'", root, id);
+	/* a delete that held the lock while we waited has removed the directory since */
+	{
+		struct stat st;
+		if (fstat(fd, &st) == 0 && st.st_nlink == 0)
+			return error_set(err, ENOENT, "container '%s' does not exist", id);
+	}
 	*ret_dirfd = steal_fd(&fd);
 	return 0;
 }
@@ -202,6 +208,15 @@ int state_read(int dirfd, const char *id, struct state_record **ret, struct erro
 	}
 	if (state_record_parse(data, len, STATE_FILE, ret, err) < 0)
 		return error_wrap(err, "container '%s': damaged state", id);
+	/* a state.json copied from another container's directory would make kill and delete act on
+	 * that container's init and cgroup */
+	if (strcmp((*ret)->id, id) != 0) {
+		error_set(err, EINVAL, "container '%s': damaged state: state.json belongs to '%s'", id,
+			  (*ret)->id);
+		state_record_free(*ret);
+		*ret = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -213,9 +228,10 @@ uint64_t proc_start_time(pid_t pid, char *ret_state)
 	unsigned long long start = 0;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	errno = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return 0; /* errno tells "gone" (ENOENT, ESRCH) from a failure to look (EMFILE...) */
 	n = read(fd, buf, sizeof buf - 1);
 	if (n <= 0)
 		return 0;
@@ -226,10 +242,14 @@ uint64_t proc_start_time(pid_t pid, char *ret_state)
 		return 0;
 	if (ret_state)
 		*ret_state = p[2];
-	/* after ')' come: state(3) ... starttime(22), i.e. 20 fields */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-		   &start) != 1)
+	/* after ')' come: state(3) ... flags(9) ... starttime(22), i.e. 20 fields */
+	unsigned int flags = 0;
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &flags, &start) != 2)
 		return 0;
+	/* PF_EXITING: killed, and only waiting in do_exit for its pid namespace to empty */
+	if ((flags & 0x4) && ret_state)
+		*ret_state = 'X';
 	return start;
 }
 

@@ -1,48 +1,63 @@
 #!/bin/sh
-# Build the config parser fuzzer with clang and run it for $1 seconds (default 30) over the seed
-# corpora. Exits non-zero when libFuzzer finds a crash, a leak, undefined behaviour or a timeout;
-# the input is left in tests/fuzz/ as crash-*, leak-* or timeout-*.
+# Build the libFuzzer targets of tests/fuzz/ with clang and run them one after another for $1 seconds
+# in all (default 30): config gets half, the others share the rest equally (at least 1 s each). Each
+# target starts from its seeds (tests/fuzz/corpus/TARGET/, and the unit corpus for config and
+# seccomp); new inputs go to build-fuzz/fuzz-corpus/TARGET/, never into the checked-in seeds.
+# Prints one line per target, "fuzz_TARGET: Done N runs in S second(s), ...". At the first crash,
+# leak, undefined behaviour, timeout (10 s) or out-of-memory, prints the end of libFuzzer's report and
+# exits 1; the input is left in tests/fuzz/ as crash-*, leak-*, timeout-* or oom-*.
+#
+#   tests/fuzz/run-fuzz.sh [SECONDS] [TARGET...]     e.g. run-fuzz.sh 60, run-fuzz.sh 20 mountopt
 set -eu
 
 seconds=${1:-30}
+[ $# -eq 0 ] || shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/fuzz/common.sh
+. "$top/tests/fuzz/common.sh"
 build="$top/build-fuzz"
-work="$build/fuzz-corpus" # new inputs go here, never into the checked-in seeds
 
-cd "$top"
-CC=${CC:-clang} cmake -S . -B "$build" -DHUSK_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build "$build" --target fuzz_config
-mkdir -p "$work"
+# shellcheck disable=SC2048,SC2086,SC2116 # one line of blank-separated names
+targets=$(echo ${*:-$(fuzz_targets)})
+n=$(echo "$targets" | wc -w)
+case " $targets " in *" config "*) has_config=1 ;; *) has_config=0 ;; esac
+# about a second per target goes to starting, loading the corpus and the final report
+budget=$((seconds - n))
+if [ "$n" -eq 1 ]; then
+	config_share=$seconds
+	other_share=$seconds
+elif [ "$has_config" -eq 1 ]; then
+	config_share=$((budget / 2))
+	other_share=$(((budget - config_share) / (n - 1)))
+else
+	config_share=0
+	other_share=$((budget / n))
+fi
+[ "$other_share" -ge 1 ] || other_share=1
+[ "$config_share" -ge 1 ] || config_share=1
 
-# Keys and values of config.json, so mutations reach the deep fields quickly.
-dict="$build/fuzz_config.dict"
-{
-	for w in ociVersion root path readonly process terminal consoleSize height width user uid gid umask \
-		additionalGids username args commandLine env cwd capabilities bounding effective inheritable \
-		permitted ambient rlimits type soft hard noNewPrivileges apparmorProfile selinuxLabel oomScoreAdj \
-		ioPriority class priority scheduler policy nice flags runtime deadline period execCPUAffinity \
-		initial final hostname domainname mounts destination source options uidMappings gidMappings \
-		containerID hostID size hooks prestart createRuntime createContainer startContainer poststart \
-		poststop timeout annotations linux namespaces timeOffsets boottime monotonic secs nanosecs \
-		devices major minor fileMode cgroupsPath resources allow access memory limit reservation swap \
-		kernel kernelTCP swappiness disableOOMKiller useHierarchy checkBeforeUpdate cpu shares quota \
-		burst realtimeRuntime realtimePeriod cpus mems idle pids blockIO weight leafWeight weightDevice \
-		rate throttleReadBpsDevice throttleWriteBpsDevice throttleReadIOPSDevice throttleWriteIOPSDevice \
-		hugepageLimits pageSize network classID priorities name rdma hcaHandles hcaObjects unified \
-		intelRdt closID schemata l3CacheSchema memBwSchema enableCMT enableMBM enableMonitoring sysctl \
-		seccomp defaultAction defaultErrnoRet architectures listenerPath listenerMetadata syscalls names \
-		action errnoRet index value valueTwo op rootfsPropagation maskedPaths readonlyPaths mountLabel \
-		personality domain memoryPolicy mode nodes netDevices \
-		pid mount ipc uts cgroup time 1.0.0 1.2.0 CAP_KILL CAP_SYS_ADMIN RLIMIT_NOFILE SCMP_ACT_ERRNO \
-		SCMP_ACT_NOTIFY SCMP_ARCH_X86_64 SCMP_CMP_MASKED_EQ SECCOMP_FILTER_FLAG_LOG IOPRIO_CLASS_RT \
-		SCHED_DEADLINE SCHED_FLAG_RECLAIM MPOL_BIND MPOL_F_STATIC_NODES LINUX32 rslave 2MB MB:0=20; do
-		printf '"\\"%s\\""\n' "$w"
-	done
-	printf '"18446744073709551615"\n"-1"\n"4294967296"\n"null"\n"true"\n"\\\\u0001"\n'
-} >"$dict"
+# shellcheck disable=SC2086 # target names have no blanks
+fuzz_build "$build" $targets
+fuzz_env
+mkdir -p "$build/fuzz-logs"
 
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-exec "$build/fuzz_config" -max_total_time="$seconds" -max_len=65536 -timeout=10 -print_final_stats=1 \
-	-dict="$dict" -artifact_prefix="$top/tests/fuzz/" \
-	"$work" "$top/tests/fuzz/corpus" "$top/tests/unit/corpus/good" "$top/tests/unit/corpus/bad"
+for t in $targets; do
+	case $t in config) secs=$config_share ;; *) secs=$other_share ;; esac
+	work="$build/fuzz-corpus/$t"
+	log="$build/fuzz-logs/$t.log"
+	mkdir -p "$work"
+	fuzz_dict "$t" "$build/fuzz_$t.dict"
+	start=$(date +%s)
+	# shellcheck disable=SC2046 # flags and seed directories are blank-free words
+	if ! "$build/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 $(fuzz_flags "$t") \
+		-dict="$build/fuzz_$t.dict" -artifact_prefix="$top/tests/fuzz/" \
+		"$work" $(fuzz_seeds "$t") >"$log" 2>&1; then
+		tail -n 40 "$log"
+		saved=$(fuzz_artifacts "$log" | sed "s|^$top/||" | tr '\n' ' ' | sed 's/ $//')
+		echo "fuzz_$t: FAILED after $(($(date +%s) - start)) s, input saved: ${saved:-none}"
+		echo "reproduce: build-fuzz/fuzz_$t ${saved:-FILE}; full log: $log"
+		exit 1
+	fi
+	echo "fuzz_$t: Done $(fuzz_stat "$log" runs) runs in $(($(date +%s) - start)) second(s)," \
+		"corpus $(fuzz_stat "$log" corpus) inputs, peak RSS $(fuzz_stat "$log" rss) MB"
+done

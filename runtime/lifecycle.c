@@ -323,10 +323,13 @@ int container_update(const char *root, const char *id, const struct spec_resourc
 
 static void wait_gone(const struct state_record *rec)
 {
-	cleanup_close int pidfd = init_pidfd(rec);
+	/* not init_pidfd: a killed init counts as stopped (PF_EXITING) while it waits for the rest of
+	 * its PID namespace to die, and that is exactly what must be waited for here. Checked against
+	 * the start time after the open, so a reused pid is never waited on. */
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
 	struct pollfd p = { pidfd, POLLIN, 0 };
 
-	if (pidfd < 0)
+	if (pidfd < 0 || proc_start_time(rec->pid, NULL) != rec->pid_start)
 		return;
 	/* a pidfd becomes readable when the process exits, also for a process that is not our child */
 	while (poll(&p, 1, 10000) < 0 && errno == EINTR)

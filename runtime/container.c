@@ -161,51 +161,14 @@ static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct 
 
 static pid_t clone_init(uint64_t flags)
 {
-	/* with CLONE_PARENT the kernel takes the exit signal from the caller and refuses one here */
-	struct clone_args args = { .flags = flags, .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
+	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
 
 	return say_clone3(&args);
 }
 
-/* Joining a user namespace must happen before the other namespaces are created (they must belong
- * to it), but husk itself must keep its host credentials: a short-lived helper joins and clones
- * the init with CLONE_PARENT, so the init is still husk's child. */
-static pid_t spawn_via_helper(struct create_ctx *c, uint64_t flags, struct error *err)
+static void run_init(void *arg)
 {
-	int p[2];
-	pid_t helper, pid = -1;
-	int status;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return error_sys(err, errno, "pipe"), -1;
-	helper = fork();
-	if (helper < 0)
-		return error_sys(err, errno, "fork"), -1;
-	if (helper == 0) {
-		pid_t child;
-		close(p[0]);
-		if (setns(c->init.ns_fds[NS_USER], CLONE_NEWUSER) < 0)
-			_exit(2);
-		if (c->init.ns_fds[NS_PID] >= 0 && setns(c->init.ns_fds[NS_PID], CLONE_NEWPID) < 0)
-			_exit(3);
-		child = clone_init(flags | CLONE_PARENT);
-		if (child == 0) {
-			close(p[1]);
-			init_main(&c->init);
-		}
-		write_all(p[1], &child, sizeof child);
-		_exit(child < 0 ? 4 : 0);
-	}
-	close(p[1]);
-	if (read_all(p[0], &pid, sizeof pid) < 0)
-		pid = -1;
-	close(p[0]);
-	waitpid(helper, &status, 0);
-	if (pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return error_set(err, EPERM, "join the user namespace and clone the init (helper status %d)",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : -1),
-		       -1;
-	return pid;
+	init_main(arg);
 }
 
 static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
@@ -213,8 +176,15 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 	cleanup_close int own_pidns = -1;
 	pid_t pid;
 
-	if (c->init.ns_fds[NS_USER] >= 0)
-		return spawn_via_helper(c, flags & ~(uint64_t)CLONE_NEWUSER, err);
+	/* joining a user namespace must come before the other namespaces are created (they must
+	 * belong to it), but husk itself keeps its host credentials */
+	if (c->init.ns_fds[NS_USER] >= 0) {
+		pid = clone_parent_in(c->init.ns_fds[NS_USER], c->init.ns_fds[NS_PID],
+				      flags & ~(uint64_t)CLONE_NEWUSER, run_init, &c->init, err);
+		if (pid < 0)
+			error_wrap(err, "start the container init");
+		return pid;
+	}
 	if (c->init.ns_fds[NS_PID] >= 0) {
 		/* setns on a PID namespace affects only children: join for the clone, then go back so
 		 * hooks husk runs later stay in the host's PID namespace */

@@ -351,49 +351,14 @@ static int open_namespaces(struct exec_ctx *c, struct error *err)
 	return 0;
 }
 
-/* Without CAP_SYS_ADMIN of its own (rootless), husk may enter the container's PID namespace only from
- * inside the container's user namespace, and husk itself must stay outside it: a short-lived helper
- * joins both and clones the process with CLONE_PARENT, so that it is still husk's child. */
-static pid_t fork_via_userns(struct exec_ctx *c, int pidns, struct error *err)
+static void exec_child_joined(void *arg)
 {
-	int p[2], status;
-	pid_t helper, pid = -1;
+	struct exec_ctx *c = arg;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return error_sys(err, errno, "pipe"), -1;
-	helper = fork();
-	if (helper < 0) {
-		close(p[0]);
-		close(p[1]);
-		return error_sys(err, errno, "fork"), -1;
-	}
-	if (helper == 0) {
-		struct clone_args args = { .flags = CLONE_PARENT };
-		close(p[0]);
-		if (setns(c->ns_fds[0], CLONE_NEWUSER) < 0 || setns(pidns, CLONE_NEWPID) < 0)
-			_exit(errno);
-		pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
-		if (pid == 0) {
-			close(p[1]);
-			/* joined already: a second setns into one's own user namespace is EINVAL */
-			close(c->ns_fds[0]);
-			c->ns_fds[0] = -1;
-			exec_child(c);
-		}
-		write_all(p[1], &pid, sizeof pid);
-		_exit(pid < 0 ? errno : 0);
-	}
-	close(p[1]);
-	if (read_all(p[0], &pid, sizeof pid) < 0)
-		pid = -1;
-	close(p[0]);
-	while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
-		;
-	if (pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return error_sys(err, WIFEXITED(status) ? WEXITSTATUS(status) : EIO,
-				 "join the container's user and pid namespaces"),
-		       -1;
-	return pid;
+	/* joined already by clone_parent_in: a second setns into one's own user namespace is EINVAL */
+	close(c->ns_fds[0]);
+	c->ns_fds[0] = -1;
+	exec_child(c);
 }
 
 static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
@@ -411,8 +376,15 @@ static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 		char shown[64];
 		snprintf(shown, sizeof shown, "/proc/%d/ns/pid", c->rec->pid);
 		if (say_setns(target, CLONE_NEWPID, shown) < 0) {
-			if (errno == EPERM && c->ns_fds[0] >= 0)
-				return fork_via_userns(c, target, err);
+			/* without CAP_SYS_ADMIN of its own (rootless), husk may enter the container's PID
+			 * namespace only from inside its user namespace, which husk itself must stay out of
+			 */
+			if (errno == EPERM && c->ns_fds[0] >= 0) {
+				pid = clone_parent_in(c->ns_fds[0], target, 0, exec_child_joined, c, err);
+				if (pid < 0)
+					error_wrap(err, "exec");
+				return pid;
+			}
 			return error_sys(err, errno, "join the container's pid namespace"), -1;
 		}
 	}

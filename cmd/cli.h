@@ -42,6 +42,11 @@ struct opt {
 /* Parse flags from argv[*index] on; stops at the first positional argument or "--".
  * On return *index points at the first positional. */
 int cli_parse(int argc, char **argv, int *index, const struct opt *opts, size_t n_opts, struct error *err);
+/* Edit distance between a[0..la) and b (SIZE_MAX when either is too long to be a name). */
+size_t cli_distance(const char *a, size_t la, const char *b);
+/* How likely word (len bytes) is a typo of name, lower is likelier; SIZE_MAX when it is not one
+ * ("did you mean"). */
+size_t cli_typo_score(const char *word, size_t len, const char *name);
 /* Print "Usage: husk VERB USAGE" and the flag help to stdout. */
 void cli_print_help(const char *verb, const char *usage, const char *summary, const struct opt *opts,
 		    size_t n_opts);

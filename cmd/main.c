@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -30,6 +31,8 @@ static const struct verb verbs[] = {
 	{ "state", "output the state of a container", cmd_state },
 	{ "update", "update container resource constraints", cmd_update },
 };
+static int help(const struct global_opts *g, int argc, char **argv, struct error *err);
+static const struct verb help_verb = { "help", "show the commands, or one command's options", help };
 
 static void print_usage(FILE *out)
 {
@@ -38,6 +41,7 @@ static void print_usage(FILE *out)
 		     "Commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		fprintf(out, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(out, "  %-12s %s\n", help_verb.name, help_verb.summary);
 	fprintf(out,
 		"\nGlobal options:\n"
 		"  --root DIR              state directory (default /run/husk, or $XDG_RUNTIME_DIR/husk)\n"
@@ -49,6 +53,79 @@ static void print_usage(FILE *out)
 		"  --rootless VALUE        auto (default), true or false\n"
 		"  -v, --version           print the version\n"
 		"  -h, --help              print this help\n");
+}
+
+/* the verb nearest to a mistyped name, if it is close enough to be a typo of it */
+static const char *suggest_verb(const char *name)
+{
+	const char *best = NULL;
+	size_t len = strlen(name), best_score = cli_typo_score(name, len, "help");
+
+	if (best_score != SIZE_MAX)
+		best = "help";
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+		size_t score = cli_typo_score(name, len, verbs[i].name);
+
+		if (score < best_score) {
+			best = verbs[i].name;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+static const struct verb *find_verb(const char *name, struct error *err)
+{
+	const char *near;
+
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (strcmp(name, verbs[i].name) == 0)
+			return &verbs[i];
+	near = suggest_verb(name);
+	if (near != NULL)
+		error_set(err, EINVAL, "unknown command '%s': did you mean '%s'? (see husk --help)", name,
+			  near);
+	else
+		error_set(err, EINVAL, "unknown command '%s' (see husk --help)", name);
+	return NULL;
+}
+
+/* husk help [COMMAND], as runc: the global usage, or the command's own --help */
+static int help(const struct global_opts *g, int argc, char **argv, struct error *err)
+{
+	const struct verb *verb;
+	char *args[] = { NULL, "--help", NULL };
+
+	if (argc < 2) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return error_set(err, EINVAL, "help: expected one command, got %d", argc - 1), 1;
+	verb = find_verb(argv[1], err);
+	if (verb == NULL)
+		return 1;
+	args[0] = argv[1];
+	return verb->fn(g, 2, args, err);
+}
+
+/* Every system call husk cannot do without came in Linux 5.12 or earlier (mount_setattr is the newest:
+ * 5.12; close_range with CLOSE_RANGE_CLOEXEC 5.11, openat2 5.6, clone3 and pidfd_open 5.3). Checked
+ * only once something failed with ENOSYS, so a supported kernel pays nothing for the check. */
+static void explain_enosys(const struct error *err)
+{
+	struct utsname u;
+	char msg[256];
+
+	if (err->errnum != ENOSYS && (err->msg == NULL || strstr(err->msg, strerror(ENOSYS)) == NULL))
+		return;
+	if (uname(&u) < 0)
+		return;
+	snprintf(msg, sizeof msg,
+		 "a system call husk needs is missing: husk needs Linux 5.12 or later (mount_setattr, "
+		 "close_range, openat2, clone3, pidfd_open); this kernel is %s",
+		 u.release);
+	log_error_report(msg);
 }
 
 static void print_version(void)
@@ -138,17 +215,13 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	g.is_rootless = strcmp(g.rootless, "true") == 0 || (strcmp(g.rootless, "auto") == 0 && !host_root());
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		if (strcmp(argv[index], verbs[i].name) == 0)
-			verb = &verbs[i];
-	if (verb == NULL) {
-		error_set(&err, EINVAL, "unknown command '%s' (see husk --help)", argv[index]);
+	verb = strcmp(argv[index], "help") == 0 ? &help_verb : find_verb(argv[index], &err);
+	if (verb == NULL)
 		goto fail;
-	}
 	log_set_role(verb->name);
-	/* spec and features keep no state: they work without XDG_RUNTIME_DIR */
+	/* spec, features and help keep no state: they work without XDG_RUNTIME_DIR */
 	if (g.root == NULL && strcmp(verb->name, "spec") != 0 && strcmp(verb->name, "features") != 0 &&
-	    default_root(&g.root, &err) < 0)
+	    verb != &help_verb && default_root(&g.root, &err) < 0)
 		goto fail;
 	status = verb->fn(&g, argc - index, argv + index, &err);
 	if (err.msg == NULL)
@@ -157,6 +230,7 @@ int main(int argc, char **argv)
 		status = 1;
 fail:
 	log_error_report(err.msg ? err.msg : "unknown error");
+	explain_enosys(&err);
 	error_clear(&err);
 	return status;
 }

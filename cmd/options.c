@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,67 @@ static const struct opt *find_opt(const char *name, size_t len, const struct opt
 			return &opts[i];
 	}
 	return NULL;
+}
+
+size_t cli_distance(const char *a, size_t la, const char *b)
+{
+	size_t lb = strlen(b), d[3][64], *prev2 = d[0], *prev = d[1], *cur = d[2];
+
+	if (la >= 63 || lb >= 63)
+		return SIZE_MAX;
+	/* optimal string alignment: insertions, deletions, substitutions and swaps of two neighbours
+	 * cost one each, so "rnu" is one edit from "run" */
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], v = prev[j - 1] + cost;
+
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+		}
+		size_t *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+size_t cli_typo_score(const char *word, size_t len, const char *name)
+{
+	size_t d = cli_distance(word, len, name);
+	bool prefix = len >= 2 && strncmp(word, name, len) == 0;
+
+	/* a typo: one edit in a short word, two in a longer one; or the start of the name. Between two
+	 * names as close, the one the word starts ("stat": state, not start) wins */
+	if (d > (len <= 4 ? 1 : 2) && !prefix)
+		return SIZE_MAX;
+	return prefix ? 2 * d : 2 * d + 1;
+}
+
+/* the flag of opts nearest to name, if it is close enough to be a typo of it */
+static const char *suggest_opt(const char *name, size_t len, const struct opt *opts, size_t n_opts)
+{
+	const char *best = NULL;
+	size_t best_score = SIZE_MAX;
+
+	for (size_t i = 0; i < n_opts; i++) {
+		size_t score = cli_typo_score(name, len, opts[i].name);
+
+		if (score < best_score) {
+			best = opts[i].name;
+			best_score = score;
+		}
+	}
+	return best;
 }
 
 static int set_value(const struct opt *o, const char *value, struct error *err)
@@ -73,9 +135,15 @@ int cli_parse(int argc, char **argv, int *index, const struct opt *opts, size_t 
 		eq = strchr(name, '=');
 		len = eq ? (size_t)(eq - name) : strlen(name);
 		o = find_opt(name, len, opts, n_opts);
-		if (o == NULL)
+		if (o == NULL) {
+			const char *near = suggest_opt(name, len, opts, n_opts);
+
+			if (near != NULL)
+				return error_set(err, EINVAL, "unknown flag '%.*s' (did you mean '--%s'?)",
+						 (int)(len + (size_t)(name - a)), a, near);
 			return error_set(err, EINVAL, "unknown flag '%.*s'", (int)(len + (size_t)(name - a)),
 					 a);
+		}
 		if (eq) {
 			if (set_value(o, eq + 1, err) < 0)
 				return -1;

@@ -132,6 +132,63 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	assert_output_contains "unknown command 'frobnicate'"
 }
 
+@test "a mistyped command or flag: did you mean ...?" {
+	run_husk rnu
+	assert_status 1
+	assert_output_equals "husk: unknown command 'rnu': did you mean 'run'? (see husk --help)"
+	run_husk stat x
+	assert_output_equals "husk: unknown command 'stat': did you mean 'state'? (see husk --help)"
+	run_husk hepl
+	assert_output_contains "did you mean 'help'?"
+	run_husk run --bundel /nonexistent x
+	assert_status 1
+	assert_output_equals "husk: run: unknown flag '--bundel' (did you mean '--bundle'?)"
+	run_husk exec --pid x
+	assert_output_equals "husk: exec: unknown flag '--pid' (did you mean '--pid-file'?)"
+	run "$HUSK" --rot /tmp list
+	assert_status 1
+	assert_output_equals "husk: unknown flag '--rot' (did you mean '--root'?)"
+	assert_nothing_left
+}
+
+@test "husk help [COMMAND]: as runc, the usage or the command's options on stdout, status 0" {
+	run "$HUSK" help
+	assert_success
+	[[ "${lines[0]}" == "Usage: husk [global options] COMMAND"* ]] || fail "no usage line"
+	assert_line_matches '^  help +show the commands'
+	run "$HUSK" help run
+	assert_success
+	[[ "${lines[0]}" == "Usage: husk run [options] ID" ]] || fail "not run's usage"
+	assert_line_matches '^  -d, --detach +'
+	[[ "$output" == "$("$HUSK" run --help)" ]] || fail "help run differs from run --help"
+	# no state directory needed, even for an unprivileged user
+	run env -u XDG_RUNTIME_DIR setpriv --reuid=65534 --regid=65534 --clear-groups "$HUSK" help exec
+	assert_success
+	[[ "${lines[0]}" == "Usage: husk exec"* ]]
+	run "$HUSK" help rnu
+	assert_status 1
+	assert_output_equals "husk: unknown command 'rnu': did you mean 'run'? (see husk --help)"
+}
+
+@test "a kernel without a system call husk needs: the error names the kernel floor" {
+	local nosys=$HUSK_SRC_DIR/build/nosys id
+	[[ -x "$nosys" ]] || skip "build/nosys not built"
+	id=$(cid)
+	setup_bundle true
+	# clone3 (Linux 5.3) and mount_setattr (5.12) fail as they would on an older kernel
+	for sc in clone3 mount_setattr; do
+		run "$nosys" "$sc" -- "$HUSK" --root "$HUSK_TEST_ROOT" run --bundle "$BUNDLE" "$id"
+		assert_status 1
+		assert_output_contains "Function not implemented"
+		assert_line_matches "^husk: a system call husk needs is missing: husk needs Linux 5\.12 or later .*; this kernel is $(uname -r | sed 's/[.+]/\\&/g')\$"
+		assert_nothing_left "$id"
+	done
+	# a failure for another reason does not blame the kernel
+	run_husk run --bundle /nonexistent "$id"
+	assert_status 1
+	[[ "$output" != *"Linux 5.12"* ]] || fail "blamed the kernel: $output"
+}
+
 @test "unknown global flag, bad global flag values: status 1 and a clear message" {
 	run "$HUSK" --frobnicate list
 	assert_status 1

@@ -45,6 +45,14 @@ int relay_recv_master(int sock, struct error *err)
 	if (c == NULL || c->cmsg_type != SCM_RIGHTS)
 		return error_set(err, EPROTO, "the container init sent no terminal");
 	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	/* husk's own relay gets the program's "\n" as written, as runc's relay does (ClearONLCR):
+	 * output piped on to a file or a script has no "\r" added. A --console-socket receiver sets
+	 * the modes it wants itself, so terminal_setup leaves them at the kernel's default. */
+	struct termios t;
+	if (tcgetattr(fd, &t) == 0) {
+		t.c_oflag &= ~(tcflag_t)ONLCR;
+		tcsetattr(fd, TCSANOW, &t);
+	}
 	return fd;
 }
 

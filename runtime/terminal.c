@@ -99,6 +99,11 @@ int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, boo
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return error_sys(err, errno, "set the console size");
 	}
+	/* the program's user owns its terminal, as under runc (fixStdioPermissions): uid only, the
+	 * group stays devpts' tty group. EINVAL/EPERM (uid not mapped in the user namespace) leave it. */
+	log_debug("fchown(pty, %u, -1)", p->user.uid);
+	if (fchown(slave, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM)
+		return error_sys(err, errno, "give the pty to uid %u", p->user.uid);
 	if (bind_console && bind_pty_to_console(rootfd, slave, err) < 0)
 		return -1;
 	log_debug("setsid(); ioctl(pty, TIOCSCTTY)");

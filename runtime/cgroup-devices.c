@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "cgroup-bpf.h"
@@ -109,17 +110,43 @@ static int write_rule(const char *dir, const struct spec_device_cgroup *d, struc
 	return write_file_at(AT_FDCWD, file, rule, strlen(rule), err);
 }
 
+/* cgroup v2 (or a hybrid host without the v1 devices controller): one eBPF program on the container's
+ * v2 cgroup. cgroup_bpf_attach attaches the new program before it detaches the old one, so an update
+ * never opens a window in which a device allowed by both is denied. */
+static int devices_bpf(const struct cgroup_hierarchy *v2, const char *path, const struct spec_resources *r,
+		       struct error *err)
+{
+	cleanup_free char *dir = xasprintf("%s%s", v2->mountpoint, path);
+	cleanup_free struct bpf_insn *insns = NULL;
+	size_t n = 0;
+
+	cgroup_bpf_program(r->devices, r->n_devices, default_allow, ARRAY_SIZE(default_allow), &insns, &n);
+	if (cgroup_bpf_attach(dir, insns, n, err) == 0)
+		return 0;
+	/* as runc: without CAP_BPF/CAP_SYS_ADMIN (rootless in a delegated subtree) the filter cannot be
+	 * loaded. Nothing is lost: an unprivileged user cannot mknod, and the device nodes it can reach
+	 * are guarded by their own permissions */
+	if (geteuid() != 0 && (err->errnum == EPERM || err->errnum == EACCES)) {
+		log_warn("linux.resources.devices not applied (rootless: %s)", err->msg);
+		error_clear(err);
+		return 0;
+	}
+	return error_wrap(err, "linux.resources.devices");
+}
+
 int cgroup_devices(const char *path, const struct spec_resources *r, struct error *err)
 {
-	const struct cgroup_hierarchy *h = cgroup_find("devices");
+	const struct cgroup_hierarchy *h = cgroup_find("devices"), *v2 = cgroup_find(NULL);
 	cleanup_free char *dir = NULL;
 
 	if (r->n_devices == 0)
 		return 0;
+	if (h == NULL && v2 != NULL)
+		return devices_bpf(v2, path, r, err);
 	if (h == NULL)
 		return error_set(err, ENOTSUP,
-				 "linux.resources.devices: no v1 devices controller is mounted, and "
-				 "cgroup v2 device rules (eBPF) are not implemented yet");
+				 "linux.resources.devices: neither a v1 devices controller nor cgroup v2 "
+				 "is mounted");
 	dir = xasprintf("%s%s", h->mountpoint, path);
 	for (size_t i = 0; i < r->n_devices; i++)
 		if (write_rule(dir, &r->devices[i], err) < 0)

@@ -8,6 +8,62 @@
 #include "runtime/util.h"
 #include "runtime/container.h"
 
+/* runc's containerState fields in its order; annotations only when there are some (omitempty) */
+static void print_json(const struct container_info *v, size_t n)
+{
+	static const char *const keys[] = { "ociVersion", "id",	     "pid",	    "status", "bundle",
+					    "rootfs",	  "created", "annotations", "owner" };
+	json_t *a = json_array();
+	char *s;
+
+	/* runc marshals its empty slice as null, and scripts written for it expect that */
+	if (n == 0) {
+		puts("null");
+		json_decref(a);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *state = json_loads(v[i].state_json ? v[i].state_json : "{}", 0, NULL),
+		       *o = json_object();
+		for (size_t k = 0; state && k < ARRAY_SIZE(keys); k++) {
+			json_t *val = json_object_get(state, keys[k]);
+			if (val && !(json_is_object(val) && json_object_size(val) == 0))
+				json_object_set(o, keys[k], val);
+		}
+		json_decref(state);
+		json_array_append_new(a, o);
+	}
+	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	puts(s ? s : "null");
+	free(s);
+	json_decref(a);
+}
+
+/* runc's table: Go's tabwriter (minwidth 12, padding 3), the last column unpadded */
+static void print_table(const struct container_info *v, size_t n)
+{
+	int w[5] = { 2, 3, 6, 6, 7 };
+	char pid[16];
+
+	for (size_t i = 0; i < n; i++) {
+		int len[5] = { (int)strlen(v[i].id), snprintf(pid, sizeof pid, "%d", v[i].pid),
+			       (int)strlen(status_name(v[i].status)), (int)strlen(v[i].bundle),
+			       (int)strlen(v[i].created) };
+		for (int c = 0; c < 5; c++)
+			if (len[c] > w[c])
+				w[c] = len[c];
+	}
+	for (int c = 0; c < 5; c++)
+		w[c] = w[c] + 3 < 12 ? 12 : w[c] + 3;
+	printf("%-*s%-*s%-*s%-*s%-*s%s\n", w[0], "ID", w[1], "PID", w[2], "STATUS", w[3], "BUNDLE", w[4],
+	       "CREATED", "OWNER");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(pid, sizeof pid, "%d", v[i].pid);
+		printf("%-*s%-*s%-*s%-*s%-*s%s\n", w[0], v[i].id, w[1], pid, w[2], status_name(v[i].status),
+		       w[3], v[i].bundle, w[4], v[i].created, v[i].owner);
+	}
+}
+
 VERB_FN(list)
 {
 	const char *format = "table";
@@ -35,22 +91,9 @@ VERB_FN(list)
 		for (size_t i = 0; i < n; i++)
 			puts(v[i].id);
 	} else if (strcmp(format, "json") == 0) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "id", v[i].id,
-							   "pid", v[i].pid, "status",
-							   status_name(v[i].status), "bundle", v[i].bundle,
-							   "created", v[i].created, "owner", v[i].owner));
-		char *s = json_dumps(a, JSON_COMPACT);
-		puts(s ? s : "[]");
-		free(s);
-		json_decref(a);
+		print_json(v, n);
 	} else {
-		printf("%-24s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
-		       "OWNER");
-		for (size_t i = 0; i < n; i++)
-			printf("%-24s %-8d %-10s %-40s %-32s %s\n", v[i].id, v[i].pid,
-			       status_name(v[i].status), v[i].bundle, v[i].created, v[i].owner);
+		print_table(v, n);
 	}
 	container_info_free(v, n);
 	return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <seccomp.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -130,7 +131,9 @@ static void explain_enosys(const struct error *err)
 
 static void print_version(void)
 {
-	printf("husk version %s\nspec: 1.3.0\n", HUSK_VERSION);
+	/* runc's lines, in runc's order: scripts read "X version V" on the first, then key: value */
+	printf("husk version %s\ncommit: %s\nspec: 1.3.0\nlibseccomp: %u.%u.%u\n", HUSK_VERSION, HUSK_COMMIT,
+	       seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro);
 }
 
 static int default_root(const char **ret, struct error *err)

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,9 +180,62 @@ void cli_print_help(const char *verb, const char *usage, const char *summary, co
 	}
 }
 
+/* urfave/cli's argIsFlag: "-x", "--x" or "--x=v" naming one of the verb's flags (help included) */
+static bool arg_is_flag(const char *a, const struct opt *opts, size_t n_opts)
+{
+	const char *name;
+
+	if (a[0] != '-' || strcmp(a, "-") == 0 || strcmp(a, "--") == 0)
+		return false;
+	name = a + (a[1] == '-' ? 2 : 1);
+	if (strncmp(name, "help", strcspn(name, "=")) == 0 && strcspn(name, "=") == 4)
+		return true;
+	if (strcspn(name, "=") == 1 && name[0] == 'h')
+		return true;
+	return find_opt(name, strcspn(name, "="), opts, n_opts) != NULL;
+}
+
+/* runc (urfave/cli v1) moves the verb's own flags in front of the positional arguments before parsing,
+ * so "update ID --cpuset-cpus 1" and "delete ID --force" work; a word right after a flag without "="
+ * moves with it (as its possible value), and nothing after "--" moves. Done exactly as urfave's
+ * reorderArgs, quirks included: "kill ID --all 9" reads 9 as the id there too. exec and ps are
+ * exempt in runc (SkipArgReorder): what follows their id belongs to the program or to ps(1). */
+static void reorder_args(int argc, char **argv, const struct opt *opts, size_t n_opts)
+{
+	cleanup_free char **flags = xcalloc((size_t)argc, sizeof(char *));
+	cleanup_free char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
+	size_t nf = 0, nr = 0;
+	bool maybe_value = false;
+
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (maybe_value && !arg_is_flag(a, opts, n_opts)) {
+			maybe_value = false;
+			flags[nf++] = a;
+		} else if (strcmp(a, "--") == 0) {
+			memmove(rest + 1, rest, nr * sizeof(char *));
+			rest[0] = a;
+			nr++;
+			for (i++; i < argc; i++)
+				rest[nr++] = argv[i];
+			break;
+		} else if (arg_is_flag(a, opts, n_opts)) {
+			flags[nf++] = a;
+			maybe_value = strchr(a, '=') == NULL;
+		} else {
+			rest[nr++] = a;
+		}
+	}
+	memcpy(argv + 1, flags, nf * sizeof(char *));
+	memcpy(argv + 1 + nf, rest, nr * sizeof(char *));
+}
+
 int cli_verb_flags(int argc, char **argv, int *index, const char *usage, const char *summary,
 		   const struct opt *opts, size_t n_opts, struct error *err)
 {
+	if (strcmp(argv[0], "exec") != 0 && strcmp(argv[0], "ps") != 0)
+		reorder_args(argc, argv, opts, n_opts);
 	/* --help anywhere among the flags wins, even after a bad one; a flag's value is skipped so that
 	 * "--bundle DIR --help" is seen as help, as in runc */
 	for (int i = 1; i < argc; i++) {

@@ -223,6 +223,13 @@ static char *now_rfc3339(void)
 	char buf[64];
 
 	log_rfc3339(buf, sizeof buf);
+	/* Go's RFC3339Nano, as runc's state and list print it: no trailing zeros in the fraction */
+	char *z = buf + strlen(buf) - 1, *end = z;
+	while (end[-1] == '0')
+		end--;
+	if (end[-1] == '.')
+		end--;
+	memmove(end, z, 2);
 	return xstrdup(buf);
 }
 

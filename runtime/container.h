@@ -49,6 +49,7 @@ struct container_info {
 	char *bundle;
 	char *created;
 	char *owner;
+	char *state_json; /* the OCI state, compact (for list --format json) */
 };
 int container_list(const char *root, struct container_info **ret, size_t *ret_n, struct error *err);
 void container_info_free(struct container_info *v, size_t n);

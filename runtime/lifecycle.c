@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,10 @@
 #include "log.h"
 #include "relay.h"
 #include "util.h"
+
+/* runc's wording: containerd's shim (checkKillError) treats an error containing "container not running"
+ * as "already gone"; any other text leaves the task RUNNING and StopPodSandbox hangs */
+#define NOT_RUNNING "container not running"
 
 struct opened {
 	int dirfd;
@@ -201,7 +206,7 @@ static int signal_pidns(const struct state_record *rec, int sig, struct error *e
 
 	snprintf(path, sizeof path, "/proc/%d/ns/pid", rec->pid);
 	if (stat(path, &init_ns) < 0)
-		return error_set(err, ESRCH, "container '%s' is not running", rec->id);
+		return error_set(err, ESRCH, "cannot signal '%s': " NOT_RUNNING, rec->id);
 	pidns_members(rec, &pids, &n);
 	for (size_t i = 0; i < n; i++) {
 		cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pids[i], 0);
@@ -214,6 +219,33 @@ static int signal_pidns(const struct state_record *rec, int sig, struct error *e
 	return 0;
 }
 
+/* kill --all: every process, with runc's answers. A stopped container is not an error (containerd
+ * sends "kill --all ID 9" to a pod's containers after they exit), and a paused one is thawed after
+ * the signal is sent, as runc's signalAllProcesses does, so the signal is delivered. */
+static int kill_all(struct opened *c, int sig, struct error *err)
+{
+	int r;
+
+	if (c->status == STATUS_STOPPED) {
+		/* only stragglers of a shared PID namespace can remain; the init is gone either way */
+		if (c->rec->cgroup_path) {
+			struct error e = { 0 };
+			cgroup_signal_all(c->rec->cgroup_path, sig, &e);
+			error_clear(&e);
+		}
+		return 0;
+	}
+	r = c->rec->cgroup_path ? cgroup_signal_all(c->rec->cgroup_path, sig, err)
+				: signal_pidns(c->rec, sig, err);
+	if (c->status == STATUS_PAUSED && c->rec->cgroup_path) {
+		struct error e = { 0 };
+		if (cgroup_freeze(c->rec->cgroup_path, false, &e) < 0)
+			log_warn("%s, ignoring", e.msg);
+		error_clear(&e);
+	}
+	return r;
+}
+
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
 {
 	struct opened c;
@@ -221,13 +253,12 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 
 	if (open_container(root, id, false, &c, err) < 0)
 		return -1;
-	if (c.status == STATUS_STOPPED) {
-		error_set(err, ESRCH, "container '%s' is not running", id);
+	if (all) {
+		r = kill_all(&c, sig, err);
 		goto out;
 	}
-	if (all) {
-		r = c.rec->cgroup_path ? cgroup_signal_all(c.rec->cgroup_path, sig, err)
-				       : signal_pidns(c.rec, sig, err);
+	if (c.status == STATUS_STOPPED) {
+		error_set(err, ESRCH, "cannot signal '%s': " NOT_RUNNING, id);
 		goto out;
 	}
 	{
@@ -238,7 +269,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 			goto out;
 		}
 		if (pidfd < 0) {
-			error_set(err, ESRCH, "container '%s' is not running", id);
+			error_set(err, ESRCH, "cannot signal '%s': " NOT_RUNNING, id);
 			goto out;
 		}
 		log_debug("pidfd_send_signal(%d, %d)", c.rec->pid, sig);
@@ -246,6 +277,14 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 			error_sys(err, errno, "signal %d to container '%s'", sig, id);
 			goto out;
 		}
+	}
+	/* a frozen task never acts on SIGKILL: thaw, as runc does, or "ctr task rm -f" and a pod's stop
+	 * wait forever on a paused container. Other signals stay pending until resume, as in runc. */
+	if (sig == SIGKILL && c.status == STATUS_PAUSED && c.rec->cgroup_path) {
+		struct error e = { 0 };
+		if (cgroup_freeze(c.rec->cgroup_path, false, &e) < 0)
+			log_warn("%s, ignoring", e.msg);
+		error_clear(&e);
 	}
 	r = 0;
 out:
@@ -415,6 +454,11 @@ out:
 	return r;
 }
 
+static int info_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct container_info *)a)->id, ((const struct container_info *)b)->id);
+}
+
 int container_list(const char *root, struct container_info **ret, size_t *ret_n, struct error *err)
 {
 	DIR *d = opendir(root);
@@ -448,10 +492,16 @@ int container_list(const char *root, struct container_info **ret, size_t *ret_n,
 						  .status = c.status,
 						  .bundle = xstrdup(c.rec->bundle),
 						  .created = xstrdup(c.rec->created),
-						  .owner = xstrdup(c.rec->owner ? c.rec->owner : "") };
+						  .owner = xstrdup(c.rec->owner ? c.rec->owner : ""),
+						  .state_json = state_oci_json(
+						      c.rec, status_name(c.status),
+						      c.status == STATUS_STOPPED ? 0 : c.rec->pid, false) };
 		opened_free(&c);
 	}
 	closedir(d);
+	/* by id, as runc (it reads the root with ReadDir, which sorts) */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), info_cmp);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -464,6 +514,7 @@ void container_info_free(struct container_info *v, size_t n)
 		free(v[i].bundle);
 		free(v[i].created);
 		free(v[i].owner);
+		free(v[i].state_json);
 	}
 	free(v);
 }
@@ -492,11 +543,19 @@ int signal_parse(const char *s, int *ret)
 	int64_t n;
 
 	if (parse_i64(s, &n) == 0) {
-		if (n <= 0 || n > SIGRTMAX)
+		/* 0 is a liveness probe (kill(2) checks only that the target exists), accepted as by runc */
+		if (n < 0 || n > SIGRTMAX)
 			return -1;
 		*ret = (int)n;
 		return 0;
 	}
+	/* names in any case, with or without SIG, as runc's parseSignal (strings.ToUpper) */
+	char up[32];
+	size_t i;
+	for (i = 0; s[i] && i < sizeof up - 1; i++)
+		up[i] = (char)toupper((unsigned char)s[i]);
+	up[i] = '\0';
+	s = up;
 	if (strncmp(s, "SIG", 3) == 0)
 		s += 3;
 	for (int sig = 1; sig < NSIG; sig++) {

@@ -68,15 +68,18 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 @test "--version and -v: the husk version and spec 1.3.0" {
 	run "$HUSK" --version
 	assert_success
-	[[ "${#lines[@]}" -eq 2 ]] || fail "expected two lines"
-	assert_line_matches '^husk version [0-9]+\.[0-9]+\.[0-9]+'
-	[[ "${lines[1]}" == "spec: 1.3.0" ]] || fail "second line is not 'spec: 1.3.0'"
+	# runc's lines in runc's order: version, commit, spec, libseccomp
+	[[ "${#lines[@]}" -eq 4 ]] || fail "expected four lines"
+	[[ "${lines[0]}" =~ ^husk\ version\ [0-9]+\.[0-9]+\.[0-9]+ ]] || fail "first line is not 'husk version X'"
+	[[ "${lines[1]}" =~ ^commit:\ .+ ]] || fail "second line is not 'commit: ...'"
+	[[ "${lines[2]}" == "spec: 1.3.0" ]] || fail "third line is not 'spec: 1.3.0'"
+	[[ "${lines[3]}" =~ ^libseccomp:\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "fourth line is not 'libseccomp: X.Y.Z'"
 	local version=${lines[0]#husk version }
 	# features reports the same version
 	[[ "$("$HUSK" features | jq -r '.annotations["io.github.husk.version"]')" == "$version" ]]
 	run "$HUSK" -v
 	assert_success
-	[[ "${lines[1]}" == "spec: 1.3.0" ]]
+	[[ "${lines[2]}" == "spec: 1.3.0" ]]
 }
 
 @test "--help and -h: usage on stdout, every runc verb listed, status 0" {
@@ -229,10 +232,14 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	run_husk create
 	assert_status 1
 	assert_output_equals "husk: create: missing container id"
-	# flags end at the first positional argument, as in runc
-	run_husk create some-id --bundle /tmp
+	# the verb's flags may follow the id, as in runc (urfave/cli moves them in front)
+	run_husk create some-id --bundle "$BATS_TEST_TMPDIR/no-such-bundle"
 	assert_status 1
-	assert_output_equals "husk: create: unexpected argument '--bundle' after the container id"
+	assert_output_contains "no-such-bundle"
+	refute_output_contains "unexpected argument"
+	run_husk create some-id --bundle /tmp extra
+	assert_status 1
+	assert_output_equals "husk: create: unexpected argument 'extra' after the container id"
 	run_husk state
 	assert_status 1
 	assert_output_equals "husk: state: missing container id"
@@ -251,9 +258,10 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	run_husk list --format yaml
 	assert_status 1
 	assert_output_equals 'husk: list: --format: expected table or json, got "yaml"'
+	# what follows ps's id goes to ps(1), as in runc: the missing container is the error
 	run_husk ps some-id aux
 	assert_status 1
-	assert_output_equals "husk: ps: unexpected argument 'aux' (ps options are not supported)"
+	assert_output_equals "husk: container 'some-id' does not exist"
 	run_husk features extra
 	assert_status 1
 	assert_output_equals "husk: features: unexpected argument 'extra'"

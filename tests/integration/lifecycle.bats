@@ -485,11 +485,13 @@ has_processes() {
 	for p in $(jq '.[]' <<<"$output"); do
 		[[ -d "/proc/$p" ]] || fail "pid $p is not a host pid"
 	done
+	# runc's table: ps -ef filtered to the container's processes
 	run_husk ps "$id"
 	assert_success
-	assert_line_matches '^PID +CMD'
-	assert_line_matches "^$pid +sh$"
-	assert_line_matches '^[0-9]+ +sleep$'
+	assert_line_matches '^UID +PID +PPID +C +STIME +TTY +TIME +CMD$'
+	assert_line_matches "^root +$pid +[0-9]+ .* sh -c sleep 100 & wait$"
+	assert_line_matches '^root +[0-9]+ +'"$pid"' .* sleep 100$'
+	[[ "${#lines[@]}" -eq 3 ]] || fail "expected the header and two processes"
 }
 
 @test "create: a missing bind source rolls everything back, with the cause" {

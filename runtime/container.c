@@ -131,6 +131,25 @@ static int check_config(struct create_ctx *c, struct error *err)
 	return 0;
 }
 
+/* net.* sysctls go to the network namespace the init joins: checked on the very descriptor it will
+ * join, so a namespace file swapped after config/'s look cannot carry them into the host's. */
+static int refuse_host_net_sysctl(struct create_ctx *c, int netfd, struct error *err)
+{
+	const struct spec_map *m = &c->spec->linux_.sysctl;
+	struct stat host, joined;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (spec_sysctl_namespace(m->keys[i]) == NS_NETWORK &&
+		    (stat("/proc/self/ns/net", &host) < 0 || fstat(netfd, &joined) < 0 ||
+		     (host.st_dev == joined.st_dev && host.st_ino == joined.st_ino)))
+			return error_set(
+			    err, EPERM,
+			    "config.json: .linux.sysctl[\"%s\"]: not allowed in the host's network "
+			    "namespace (joined by path)",
+			    m->keys[i]);
+	return 0;
+}
+
 /* Open every namespace path now (in the host's view) and note which namespaces are new. */
 static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct error *err)
 {
@@ -148,6 +167,9 @@ static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct 
 			if (c->init.ns_fds[ns->type] < 0)
 				return error_sys(err, errno, "config.json: .linux.namespaces[%zu].path: '%s'",
 						 i, ns->path);
+			if (ns->type == NS_NETWORK &&
+			    refuse_host_net_sysctl(c, c->init.ns_fds[NS_NETWORK], err) < 0)
+				return -1;
 		} else {
 			c->init.new_ns[ns->type] = true;
 			/* cgroup and time namespaces are made by the init itself (see init.c) */
@@ -239,12 +261,13 @@ static int parent_send(struct create_ctx *c, enum sync_msg type, struct error *e
 {
 	enum sync_msg got;
 	cleanup_free char *msg = NULL;
+	size_t len = 0;
 	struct error e = { 0 };
 
 	if (sync_send(c->sync[0], type, NULL, 0, err) == 0)
 		return 0;
-	if (sync_recv(c->sync[0], &got, &msg, NULL, &e) == 0 && got == SYNC_ERROR)
-		error_set(err, EIO, "%s", msg);
+	if (sync_recv(c->sync[0], &got, &msg, &len, &e) == 0 && got == SYNC_ERROR)
+		sync_error_from(msg, len, err);
 	error_clear(&e);
 	return -1;
 }

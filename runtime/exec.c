@@ -497,10 +497,14 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 	{
 		enum sync_msg type;
 		cleanup_free char *msg = NULL;
+		size_t len = 0;
 		struct error e = { 0 };
 		/* EOF (the socket closed at execve) means started; a message is the child's error */
-		if (sync_recv(c.sync[0], &type, &msg, NULL, &e) == 0 && type != SYNC_READY) {
-			error_set(err, EIO, "%s", type == SYNC_ERROR ? msg : "exec: unexpected message");
+		if (sync_recv(c.sync[0], &type, &msg, &len, &e) == 0 && type != SYNC_READY) {
+			if (type == SYNC_ERROR)
+				sync_error_from(msg, len, err);
+			else
+				error_set(err, EPROTO, "exec: unexpected message %d", type);
 			waitpid(pid, NULL, 0);
 			goto out;
 		}

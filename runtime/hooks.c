@@ -4,23 +4,52 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "util.h"
+
+/* Wait until pidfd is readable (1) or `seconds` have passed (0). The timeout may be up to INT32_MAX
+ * seconds: counted in 64 bits and waited in slices poll() can take, so a large one never wraps into
+ * a short (or no) deadline. */
+static int wait_deadline(int pidfd, int64_t seconds)
+{
+	struct timespec now;
+	int64_t end_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	end_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + seconds * 1000;
+	for (;;) {
+		struct pollfd pfd = { pidfd, POLLIN, 0 };
+		int64_t left;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = end_ms - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+		if (left <= 0)
+			return 0;
+		r = poll(&pfd, 1, left > 3600000 ? 3600000 : (int)left);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return 1; /* cannot wait with a deadline: fall back to waitpid */
+	}
+}
 
 static int run_one(const struct spec_hook *h, const char *kind, const char *state_json, struct error *err)
 {
 	int in[2];
 	pid_t pid;
 	cleanup_close int pidfd = -1;
-	int status, timeout_ms = h->has_timeout ? h->timeout * 1000 : -1;
+	int status;
 	char *const empty[] = { NULL };
 	char *const argv0[] = { h->path, NULL };
 	void (*old_pipe)(int);
@@ -52,18 +81,11 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 	close(in[1]);
 	signal(SIGPIPE, old_pipe);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd >= 0 && timeout_ms > 0) {
-		struct pollfd pfd = { pidfd, POLLIN, 0 };
-		int r;
-		do
-			r = poll(&pfd, 1, timeout_ms);
-		while (r < 0 && errno == EINTR);
-		if (r == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			return error_set(err, ETIMEDOUT, "%s hook '%s' timed out after %d s", kind, h->path,
-					 h->timeout);
-		}
+	if (pidfd >= 0 && h->has_timeout && wait_deadline(pidfd, h->timeout) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return error_set(err, ETIMEDOUT, "%s hook '%s' timed out after %" PRId64 " s", kind, h->path,
+				 h->timeout);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)

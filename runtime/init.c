@@ -70,17 +70,18 @@ static int init_expect(struct init_args *a, enum sync_msg want, struct error *er
 	for (;;) {
 		enum sync_msg type;
 		cleanup_free char *msg = NULL;
+		size_t len = 0;
 
 		if (want == SYNC_CGROUP_DONE && (a->cgroup_joined || !a->wait_cgroup))
 			return 0;
-		if (sync_recv(a->sync_fd, &type, &msg, NULL, err) < 0)
+		if (sync_recv(a->sync_fd, &type, &msg, &len, err) < 0)
 			return -1;
 		if (type == SYNC_CGROUP_DONE) {
 			a->cgroup_joined = true;
 			continue;
 		}
 		if (type == SYNC_ERROR)
-			return error_set(err, EIO, "%s", msg);
+			return sync_error_from(msg, len, err);
 		if (type != want)
 			return error_set(err, EPROTO, "sync: expected message %d, got %d", want, type);
 		return 0;
@@ -262,10 +263,11 @@ static int wait_for_start(struct init_args *a, struct error *err)
 static void fail_after_start(int conn, struct error *err)
 {
 	const char *msg = err->msg ? err->msg : "unknown error";
+	int32_t errnum = err->errnum ? err->errnum : EIO;
 
-	/* `start` reports what it reads here; only without it is the container's own stderr the
-	 * witness (printing both would show the error twice under `husk run`) */
-	if (conn < 0 || write_all(conn, msg, strlen(msg)) < 0)
+	/* `start` reports what it reads here (the errno, then the message); only without it is the
+	 * container's own stderr the witness (printing both would show the error twice under `husk run`) */
+	if (conn < 0 || write_all(conn, &errnum, sizeof errnum) < 0 || write_all(conn, msg, strlen(msg)) < 0)
 		fprintf(stderr, "husk: %s\n", msg);
 	_exit(err->errnum == ENOENT ? 127 : 126);
 }

@@ -138,8 +138,13 @@ int container_start(const char *root, const char *id, struct error *err)
 		got += (size_t)n;
 	}
 	if (got) {
+		int32_t errnum = EIO;
+		/* the init's errno, then its message */
 		buf[got] = '\0';
-		error_set(err, EIO, "%s", buf);
+		if (got > sizeof errnum)
+			memcpy(&errnum, buf, sizeof errnum);
+		error_set(err, errnum, "%s",
+			  got > sizeof errnum ? buf + sizeof errnum : "the container init failed");
 		goto out;
 	}
 	fault_point("start.running");

@@ -18,7 +18,6 @@ static const char *const names[] = {
 	[SYNC_READY] = "READY",
 	[SYNC_ERROR] = "ERROR",
 	[SYNC_COMMITTED] = "COMMITTED",
-	[SYNC_PID] = "PID",
 	[SYNC_CGROUP_DONE] = "CGROUP_DONE",
 };
 
@@ -39,35 +38,40 @@ int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struc
 	}
 }
 
+/* recv() one datagram, or peek its size (MSG_PEEK | MSG_TRUNC). A peer that exits with our last
+ * message unread leaves ECONNRESET pending on this socket, and the kernel reports it (once) ahead of
+ * the datagrams still queued, the init's error among them. The reset can land before the peek or
+ * between the peek and the read: reading the error clears it, so either way try again (the peer
+ * closes once, so this ends). */
+static ssize_t recv_one(int fd, void *buf, size_t len, int flags)
+{
+	ssize_t n;
+	int resets = 0;
+
+	do
+		n = recv(fd, buf, len, flags);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 4)));
+	return n;
+}
+
 int sync_recv(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_len, struct error *err)
 {
 	uint32_t t;
 	ssize_t n;
-	char *buf;
-	int avail = 0;
+	cleanup_free char *buf = NULL;
 
-	/* peek the size first so an error text of any length arrives whole. A peer that exits with our
-	 * last message unread leaves ECONNRESET pending, and the kernel reports it before the messages
-	 * still queued (the init's error among them): reading the error clears it, so try again. */
-	int resets = 0;
-	do
-		n = recv(fd, &t, sizeof t, MSG_PEEK | MSG_TRUNC);
-	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 2)));
+	/* peek the size first so an error text of any length arrives whole */
+	n = recv_one(fd, &t, sizeof t, MSG_PEEK | MSG_TRUNC);
 	if (n < 0)
 		return error_sys(err, errno, "sync: receive");
 	if (n == 0)
 		return error_set(err, EPIPE, "container init exited during setup without reporting an error");
 	if ((size_t)n < sizeof t)
 		return error_set(err, EPROTO, "sync: short message");
-	avail = (int)n;
-	buf = xmalloc((size_t)avail + 1);
-	do
-		n = recv(fd, buf, (size_t)avail, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < (ssize_t)sizeof t) {
-		free(buf);
+	buf = xmalloc((size_t)n + 1);
+	n = recv_one(fd, buf, (size_t)n, 0);
+	if (n < (ssize_t)sizeof t)
 		return error_sys(err, n < 0 ? errno : EPROTO, "sync: receive");
-	}
 	buf[n] = '\0';
 	memcpy(&t, buf, sizeof t);
 	*ret_type = (enum sync_msg)t;
@@ -75,22 +79,33 @@ int sync_recv(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_l
 		*ret_len = (size_t)n - sizeof t;
 	if (ret_payload) {
 		memmove(buf, buf + sizeof t, (size_t)n - sizeof t + 1);
-		*ret_payload = buf;
-	} else {
-		free(buf);
+		*ret_payload = steal_ptr(&buf);
 	}
 	return 0;
+}
+
+int sync_error_from(const char *payload, size_t len, struct error *err)
+{
+	int32_t errnum = EIO;
+
+	/* the sender's errno first, then its message: the cause keeps its errno across processes */
+	if (payload && len >= sizeof errnum) {
+		memcpy(&errnum, payload, sizeof errnum);
+		return error_set(err, errnum, "%s", payload + sizeof errnum);
+	}
+	return error_set(err, EIO, "%s", "container init reported an error without a message");
 }
 
 int sync_expect(int fd, enum sync_msg want, struct error *err)
 {
 	enum sync_msg type;
 	cleanup_free char *payload = NULL;
+	size_t len = 0;
 
-	if (sync_recv(fd, &type, &payload, NULL, err) < 0)
+	if (sync_recv(fd, &type, &payload, &len, err) < 0)
 		return -1;
 	if (type == SYNC_ERROR)
-		return error_set(err, EIO, "%s", payload);
+		return sync_error_from(payload, len, err);
 	if (type != want)
 		return error_set(err, EPROTO, "sync: expected message %d, got %d", want, type);
 	return 0;
@@ -99,6 +114,11 @@ int sync_expect(int fd, enum sync_msg want, struct error *err)
 void sync_send_error(int fd, const struct error *err)
 {
 	const char *msg = err && err->msg ? err->msg : "unknown error";
+	int32_t errnum = err && err->errnum ? err->errnum : EIO;
+	size_t len = strlen(msg);
+	cleanup_free char *payload = xmalloc(sizeof errnum + len + 1);
 
-	sync_send(fd, SYNC_ERROR, msg, strlen(msg), NULL);
+	memcpy(payload, &errnum, sizeof errnum);
+	memcpy(payload + sizeof errnum, msg, len + 1);
+	sync_send(fd, SYNC_ERROR, payload, sizeof errnum + len, NULL);
 }

@@ -14,9 +14,8 @@ enum sync_msg {
 	SYNC_HOOKS_RUN,	    /* init -> parent: mounts ready; run prestart/createRuntime hooks now */
 	SYNC_HOOKS_DONE,    /* parent -> init: hooks succeeded */
 	SYNC_READY,	    /* init -> parent: fully set up, about to wait for start */
-	SYNC_ERROR,	    /* init -> parent: payload is the error message */
+	SYNC_ERROR,	    /* init -> parent: payload is the errno (int32) then the message */
 	SYNC_COMMITTED,	    /* parent -> init: state.json is written; the init may outlive husk now */
-	SYNC_PID,	    /* intermediate -> parent: payload is the init's host pid */
 	SYNC_CGROUP_DONE,   /* parent -> init: the init is in the container's cgroup */
 };
 
@@ -26,7 +25,9 @@ int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struc
 int sync_recv(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_len, struct error *err);
 /* Receive and require type `want`; a SYNC_ERROR from the peer becomes err with its message. */
 int sync_expect(int fd, enum sync_msg want, struct error *err);
-/* In the init: report err to the parent (best effort). */
+/* The error a SYNC_ERROR payload carries, into err (errno and message); returns -1. */
+int sync_error_from(const char *payload, size_t len, struct error *err);
+/* In the init: report err, its errno and message, to the parent (best effort). */
 void sync_send_error(int fd, const struct error *err);
 
 #endif

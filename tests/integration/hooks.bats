@@ -321,6 +321,27 @@ createContainer creating 1"
 	no_trace "$id"
 }
 
+@test "timeout: a huge timeout (4294968 s, * 1000 wraps 32 bits to 704 ms) never cuts a hook short" {
+	local id
+	id=$(cid)
+	hooks_bundle true
+	printf '#!/bin/sh\nsleep 1.5\n' >"$BATS_TEST_TMPDIR/hook-slow"
+	chmod +x "$BATS_TEST_TMPDIR/hook-slow"
+	cfg --arg p "$BATS_TEST_TMPDIR/hook-slow" '.hooks.prestart = [{"path": $p, "timeout": 4294968}]'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_success
+	refute_output_contains "timed out"
+	# the largest timeout accepted (runc takes any positive int) and one past it: a JSON path, no state
+	cfg '.hooks.prestart[0].timeout = 2147483647'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_success
+	cfg '.hooks.prestart[0].timeout = 2147483648'
+	run_husk create --bundle "$BUNDLE" "$id"
+	assert_failure
+	assert_output_contains ".hooks.prestart[0].timeout"
+	no_trace "$id"
+}
+
 @test "timeout: a poststop hook that hangs is killed, delete still succeeds" {
 	local id
 	id=$(cid)

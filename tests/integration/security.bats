@@ -902,3 +902,46 @@ last_seccomp_audit() {
 	[[ "${lines[-2]}" == 0 ]] || fail "husk's state directory shows in the container's mountinfo"
 	assert_output_contains "ls: $HUSK_TEST_ROOT: No such file or directory"
 }
+
+# ---- sechostile: races on shared paths, hostile files, rules checked before anything exists ------------------
+
+@test "sysctl: net.* with the host's network namespace joined by path is refused; the host value is untouched" {
+	local id before
+	id=$(cid)
+	before=$(cat /proc/sys/net/ipv4/tcp_fin_timeout)
+	setup_bundle true
+	cfg --arg p "/proc/$$/ns/net" --arg v "$((before == 59 ? 58 : 59))" \
+		'.linux.namespaces = [.linux.namespaces[] | select(.type != "network")] + [{"type": "network", "path": $p}]
+		| .linux.sysctl = {"net.ipv4.tcp_fin_timeout": $v}'
+	run_husk run --bundle "$BUNDLE" "$id"
+	local after
+	after=$(cat /proc/sys/net/ipv4/tcp_fin_timeout)
+	[[ "$after" == "$before" ]] || { echo "$before" >/proc/sys/net/ipv4/tcp_fin_timeout; fail "the host's tcp_fin_timeout became $after"; }
+	assert_failure
+	assert_output_contains 'config.json: .linux.sysctl["net.ipv4.tcp_fin_timeout"]: not allowed in the host'"'"'s network namespace'
+	no_trace "$id"
+}
+
+@test "sysctl: a refused sysctl fails create before any hook runs or the state directory exists, with its JSON path" {
+	local id
+	id=$(cid)
+	setup_bundle true
+	cfg --arg f "$BATS_TEST_TMPDIR/hook-ran" \
+		'.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "touch \($f)"]}]
+		| .hooks.createRuntime = .hooks.prestart | .linux.sysctl = {"kernel.foo": "1"}'
+	run_husk create --bundle "$BUNDLE" "$id"
+	assert_failure
+	assert_output_equals 'husk: config.json: .linux.sysctl["kernel.foo"]: not isolated by a namespace: it would change the host'
+	[[ ! -e "$BATS_TEST_TMPDIR/hook-ran" ]] || fail "a hook ran before the sysctl was refused"
+	cfg '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces |= map(select(.type != "network"))'
+	run_husk create --bundle "$BUNDLE" "$id"
+	assert_failure
+	assert_output_contains '.linux.sysctl["net.ipv4.ip_forward"]: needs the container'"'"'s own network namespace'
+	[[ ! -e "$BATS_TEST_TMPDIR/hook-ran" ]] || fail "a hook ran before the sysctl was refused"
+	cfg '.linux.sysctl = {"net..x": "1"}'
+	run_husk create --bundle "$BUNDLE" "$id"
+	assert_failure
+	assert_output_contains '.linux.sysctl["net..x"]: invalid sysctl name'
+	[[ ! -e "$BATS_TEST_TMPDIR/hook-ran" ]] || fail "a hook ran before the sysctl was refused"
+	no_trace "$id"
+}

@@ -7,6 +7,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "config/spec.h"
 #include "config/state-json.h"
@@ -16,6 +19,7 @@
 #include "runtime/process.h"
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
+#include "runtime/sync.h"
 #include "unit.h"
 
 static void test_mount_opts_flags(void)
@@ -228,6 +232,35 @@ static void test_cpu_lists(void)
 	CHECK(process_parse_cpus("99999", &set, sizeof set) < 0);
 }
 
+/* The init's error crosses the sync socket with its errno, and arrives even when the init exited
+ * with our last message unread (the kernel then reports ECONNRESET ahead of the queued error). */
+static void test_sync_error_errno(void)
+{
+	int sv[2];
+	pid_t pid;
+	struct error err = { 0 };
+
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+	CHECK(sync_send(sv[0], SYNC_MAPS_DONE, NULL, 0, NULL) == 0); /* never read: a reset at exit */
+	pid = fork();
+	if (pid == 0) {
+		struct error e = { 0 };
+		close(sv[0]);
+		error_set(&e, ENODEV, "mount 'x': %s", "a long reason");
+		sync_send_error(sv[1], &e);
+		_exit(0);
+	}
+	close(sv[1]);
+	waitpid(pid, NULL, 0);
+	CHECK(sync_expect(sv[0], SYNC_READY, &err) < 0);
+	CHECK(err.errnum == ENODEV);
+	CHECK_STR(err.msg, "mount 'x': a long reason");
+	error_clear(&err);
+	CHECK(sync_expect(sv[0], SYNC_READY, &err) < 0 && err.errnum == EPIPE);
+	error_clear(&err);
+	close(sv[0]);
+}
+
 UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "mount_opts_bind_and_recursive", test_mount_opts_bind_and_recursive },
 	   { "mount_opts_last_wins", test_mount_opts_last_wins },
@@ -235,4 +268,4 @@ UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "cgroup_paths", test_cgroup_paths }, { "signal_names", test_signal_names },
 	   { "container_ids", test_container_ids }, { "state_record_roundtrip", test_state_record_roundtrip },
 	   { "state_oci_json", test_state_oci_json }, { "seccomp_translation", test_seccomp_translation },
-	   { "cpu_lists", test_cpu_lists })
+	   { "cpu_lists", test_cpu_lists }, { "sync_error_errno", test_sync_error_errno })

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Install what building and testing husk needs on Debian 12 / Ubuntu, as root. Idempotent: only the
-# missing packages are fetched, so a second run costs one dpkg query.
+# install-deps.sh [--demo]: install what building and testing husk needs on Debian 12 / Ubuntu, as root.
+# --demo: only what rootfs-fixtures/demo.sh needs (build husk, make a busybox bundle). Idempotent: only
+# the missing packages are fetched, so a second run costs one dpkg query.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
-	busybox-static jq bats clang clang-format iproute2 util-linux uidmap passwd)
-if [ "${HUSK_WITH_FUZZ:-1}" = 1 ]; then
-	packages+=(libclang-rt-dev)
+# building husk and a busybox bundle
+packages=(build-essential cmake pkg-config libjansson-dev libseccomp-dev libcap-dev busybox-static jq)
+if [ "${1:-}" != --demo ]; then
+	# the tests, the formatting check, the man pages (go-md2man; man to read them in a test)
+	packages+=(bats clang clang-format iproute2 util-linux uidmap passwd go-md2man man-db)
+	if [ "${HUSK_WITH_FUZZ:-1}" = 1 ]; then
+		packages+=(libclang-rt-dev)
+	fi
 fi
 
 missing=()
@@ -18,8 +23,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		echo "install-deps: missing packages (${missing[*]}); run as root" >&2
 		exit 1
 	fi
-	echo "install-deps: installing ${missing[*]}"
+	echo "install-deps: installing ${missing[*]} (apt-get; this can take a few minutes)"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" |
+		grep --line-buffered -E '^(Get:|Setting up|[0-9]+ upgraded)' | sed -u 's/^/  /' || true
+	for p in "${missing[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			{ echo "install-deps: apt-get did not install $p" >&2; exit 1; }
+	done
 fi

@@ -72,7 +72,7 @@ echo "husk: every test. This takes $estimate."
 echo "logs: ${logs#"$top"/}/ (also build/test-logs/latest)"
 
 stage_deps() {
-	tests/install-deps.sh >"$1" 2>&1 || { cat "$1"; fail_with "install-deps.sh" "$1"; return 1; }
+	tests/install-deps.sh 2>&1 | tee "$1" || { fail_with "install-deps.sh" "$1"; return 1; }
 }
 
 stage_format() {

@@ -19,6 +19,13 @@ struct global_opts {
 	const char *cgroup_manager; /* cgroupfs | disabled */
 };
 
+/* create and run refuse --systemd-cgroup with this. podman passes it by default on a systemd host
+ * (cgroup_manager = "systemd"), so the message names podman's way out. */
+#define HUSK_NO_SYSTEMD_DRIVER                                                                               \
+	"systemd cgroup driver not available: husk has no systemd support; use the cgroupfs driver "         \
+	"(podman: pass --cgroup-manager cgroupfs, or set cgroup_manager = \"cgroupfs\" in "                  \
+	"containers.conf)"
+
 enum opt_kind {
 	OPT_BOOL,   /* bool *target */
 	OPT_STRING, /* const char **target */

@@ -53,9 +53,6 @@ VERB_FN(create)
 	if (r != 0)
 		return r < 0 ? 1 : 0;
 	if (g->systemd_cgroup)
-		return error_set(err, ENOTSUP,
-				 "systemd cgroup driver not available: husk has no systemd support "
-				 "(use the cgroupfs driver)"),
-		       1;
+		return error_set(err, ENOTSUP, "%s", HUSK_NO_SYSTEMD_DRIVER), 1;
 	return container_create(&o, &pid, err) < 0 ? 1 : 0;
 }

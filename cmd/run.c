@@ -22,10 +22,7 @@ VERB_FN(run)
 	if (r != 0)
 		return r < 0 ? 1 : 0;
 	if (g->systemd_cgroup)
-		return error_set(err, ENOTSUP,
-				 "systemd cgroup driver not available: husk has no systemd support "
-				 "(use the cgroupfs driver)"),
-		       1;
+		return error_set(err, ENOTSUP, "%s", HUSK_NO_SYSTEMD_DRIVER), 1;
 	o.foreground = !detach;
 	if (container_run(&o, detach, keep, &status, err) < 0)
 		return 1;

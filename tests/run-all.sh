@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/run-all.sh [FILE.bats...]: every test of husk, from a clean clone on Debian 12 as root: install
 # what is missing, check formatting, build (release, -Werror), run the unit tests plain and under
-# ASan+UBSan, fuzz the parsers briefly, then the bats integration suite (or only the FILEs named) and the
-# labs. Progress streams stage by stage and bats file by bats file; every log is kept in
+# ASan+UBSan, fuzz the parsers briefly, then the bats integration suite (or only the FILEs named), the
+# labs, and (for a full run) the VM stage: a Debian 12 guest with systemd and cgroup v2. Progress streams stage by stage and bats file by bats file; every log is kept in
 # build/test-logs/<date>/ (build/test-logs/latest); every failure is printed again at the end with its
 # first error lines. The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
 # Through sudo, packages are installed as root and everything is built as the sudo user (tests/as-builder.sh).
@@ -137,6 +137,7 @@ stage_bats() {
 	[ -x build/husk ] || { fail_with "bats: no build/husk to test" "$1"; return; }
 	if [ "${#bats_files[@]}" -gt 0 ]; then files=("${bats_files[@]}"); else files=(tests/integration/*.bats); fi
 	mkdir -p "$logs/bats"
+	tests/run-bats.sh --layout | sed 's/^# /   /'
 	: >"$1"
 	for f in "${files[@]}"; do
 		i=$((i + 1))
@@ -158,6 +159,22 @@ stage_bats() {
 			fail_with "$name.bats ran no test" "$tap"
 		fi
 	done
+}
+
+# The VM stage: a Debian 12 guest with systemd as PID 1 and cgroup v2 (docs/testing.md, section 8),
+# after the host stages. HUSK_VM_STAGE=0 skips it (its first image build needs Debian's archive).
+stage_vm() {
+	[ -x build/husk ] || { echo "   skipped: no release build"; return 0; }
+	tests/vm/install-deps.sh >"$1" 2>&1 || { fail_with "tests/vm/install-deps.sh" "$1"; return 0; }
+	tests/vm/ci-stage.sh >>"$1" 2>&1
+	grep -E '^(== |not ok |[a-z].*: [0-9]+ ok, [0-9]+ not ok|lab 5:|tests/vm/run.sh: )' "$1" | sed 's/^/   /'
+	if grep -qE '^[0-9]+ passed, [0-9]+ failed' "$1"; then
+		count "$1"
+		! grep -q '^not ok ' "$1" || note_failure "VM stage (the failures' diagnostics are in the log)" "$1" 60
+	else
+		fail_with "VM stage: ci-stage.sh gave no result" "$1" 40
+	fi
+	return 0
 }
 
 stage_labs() {
@@ -185,6 +202,7 @@ stage fuzz stage_fuzz
 stage fault-build stage_fault_build
 stage bats stage_bats
 stage labs stage_labs
+[ "${#bats_files[@]}" -gt 0 ] || [ "${HUSK_VM_STAGE:-1}" = 0 ] || stage vm stage_vm
 
 total=$((SECONDS - run_start))
 [ "${#bats_files[@]}" -gt 0 ] || echo "$total" >build/test-logs/last-full-run

@@ -278,6 +278,7 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	run_husk --systemd-cgroup create --bundle "$BUNDLE" "$id"
 	assert_status 1
 	assert_output_contains "systemd cgroup driver not available"
+	assert_output_contains "pass --cgroup-manager cgroupfs"
 	run_husk --systemd-cgroup run --bundle "$BUNDLE" "$id"
 	assert_status 1
 	assert_output_contains "systemd cgroup driver not available"

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# ci-stage.sh: the VM stage of tests/run-all.sh: boots the Debian 12 guest (tests/vm/run.sh: systemd as
+# PID 1, unified cgroup v2 with every controller, kernel 6.1) and runs there what differs from the
+# hybrid-cgroup CI host: a lifecycle subset, cgroups.bats, systemd.bats (podman with its defaults and
+# with --cgroup-manager cgroupfs), and lab 5 (cgroups). Prints a bats-style summary and ends with
+# "N passed, N failed". The whole suite in the guest is: tests/vm/run.sh bats tests/integration
+#
+# ci-stage.sh --guest: the part that runs inside the guest (run.sh calls it).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+if [[ ${1:-} != --guest ]]; then
+	exec "$here/run.sh" tests/vm/ci-stage.sh --guest
+fi
+
+cd "$top" || exit 1
+passed=0
+failed=0
+# The lifecycle tests whose path goes through cgroups or process management.
+lifecycle='^(run: |create: created|kill --all|delete --force|ps: |a create killed midway|create: a missing bind source|start: a created container whose init|a damaged state)'
+
+echo "== host: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), PID 1 $(cat /proc/1/comm)," \
+	"/sys/fs/cgroup $(stat -fc %T /sys/fs/cgroup) ($(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null))"
+
+# part NAME CMD...: run a bats selection (TAP), print its failures and time, add to the totals.
+part() {
+	local name=$1 log start p f
+	shift
+	log=$(mktemp)
+	start=$SECONDS
+	"$@" >"$log" 2>&1
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if ((p + f == 0)); then
+		tail -n 30 "$log"
+		f=1
+	fi
+	grep -E '^not ok |^#' "$log" | head -150
+	echo "$name: $p ok, $f not ok ($((SECONDS - start)) s)"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	rm -f "$log"
+}
+
+part "lifecycle (subset)" bats --tap -f "$lifecycle" tests/integration/lifecycle.bats
+part "cgroups" bats --tap tests/integration/cgroups.bats
+part "systemd + podman" bats --tap tests/integration/systemd.bats
+
+start=$SECONDS
+log=$(mktemp)
+tests/labs/run-labs.sh docs/labs/05-cgroups.md >"$log" 2>&1
+grep -v '^ok ' "$log" | head -100
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+if [[ -n $line ]]; then
+	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+	echo "lab 5: $line ($((SECONDS - start)) s)"
+else
+	echo "lab 5: run-labs.sh gave no result"
+	failed=$((failed + 1))
+fi
+rm -f "$log"
+
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
@@ -153,11 +154,18 @@ int caps_apply(const struct spec_capabilities *c, struct error *err)
 		return r;
 	if (cap_reset_ambient() < 0 && errno != EINVAL)
 		return error_sys(err, errno, "clear the ambient set");
-	for (int cap = 0; cap <= last; cap++)
-		if ((c->sets[CAPSET_AMBIENT] & (1ULL << cap)) &&
-		    cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
-			return error_sys(err, errno,
-					 "raise %s in the ambient set (it must be permitted and inheritable)",
+	for (int cap = 0; cap <= last; cap++) {
+		if (!(c->sets[CAPSET_AMBIENT] & (1ULL << cap)) ||
+		    cap_set_ambient((cap_value_t)cap, CAP_SET) == 0)
+			continue;
+		/* the kernel refuses a capability that is not both permitted and inheritable; runc's own
+		 * default config (`runc spec`) lists ambient caps without inheritable ones, and runc and
+		 * crun go on without them: so do we, saying so under --debug only, as runc 1.1 is silent */
+		if (errno != EPERM)
+			return error_sys(err, errno, "raise %s in the ambient set",
 					 cap_name_or_number(cap, name));
+		log_debug("raise %s in the ambient set: %s (it must be permitted and inheritable), ignoring",
+			  cap_name_or_number(cap, name), strerror(errno));
+	}
 	return 0;
 }

@@ -29,6 +29,8 @@
 #include "narrate.h"
 #include "seccomp.h"
 #include "lsm.h"
+#include "mountsrc.h"
+#include "rootfs.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -47,13 +49,15 @@ struct create_ctx {
 	int listen_fd;
 	pid_t pid;
 	unsigned long cgroup_created; /* hierarchies where create made the cgroup */
+	bool host_mntns;	      /* no mount namespace: the init mounts in ours (rootfs.c) */
+	uint64_t rootfs_mnt_before;   /* then: the mount on top of the rootfs before the init ran */
 	struct init_args init;
 };
 
 static int load_bundle(struct create_ctx *c, struct error *err)
 {
 	const char *b = c->o->bundle ? c->o->bundle : ".";
-	cleanup_free char *path = NULL, *root = NULL;
+	cleanup_free char *path = NULL, *root = NULL, *clean = NULL;
 
 	c->bundle = realpath(b, NULL);
 	if (c->bundle == NULL)
@@ -73,6 +77,15 @@ static int load_bundle(struct create_ctx *c, struct error *err)
 	c->rootfs = realpath(root, NULL);
 	if (c->rootfs == NULL)
 		return error_sys(err, errno, "config.json: .root.path: '%s'", root);
+	clean = path_clean(root);
+	if (strcmp(clean, c->rootfs) != 0)
+		/* as runc ("invalid rootfs: not an absolute path, or a symlink"): a symlink can be swapped
+		 * between this check and the mounts, and the state would name a rootfs other than the
+		 * one the container got */
+		return error_set(err, EINVAL,
+				 "config.json: .root.path: invalid rootfs '%s': it is a symlink or passes "
+				 "through one (it resolves to '%s'); give the real path",
+				 clean, c->rootfs);
 	struct stat st;
 	if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
 		return error_set(err, ENOTDIR, "config.json: .root.path: '%s' is not a directory", c->rootfs);
@@ -97,9 +110,18 @@ static int check_config(struct create_ctx *c, struct error *err)
 
 	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
 		has[s->linux_.namespaces[i].type] = true;
-	if (!has[NS_MOUNT])
+	if (!has[NS_MOUNT] && (s->linux_.n_masked_paths || s->linux_.n_readonly_paths))
+		/* runc's words: "unable to restrict sys entries without a private MNT namespace" */
 		return error_set(err, EINVAL,
-				 "config.json: .linux.namespaces: a mount namespace is required");
+				 "config.json: .linux.%s: unable to restrict sys entries without a private "
+				 "mount namespace: add {\"type\": \"mount\"} to .linux.namespaces or remove "
+				 "maskedPaths and readonlyPaths",
+				 s->linux_.n_masked_paths ? "maskedPaths" : "readonlyPaths");
+	if (!has[NS_MOUNT] && has[NS_USER])
+		/* the runtime's mount namespace belongs to the host's user namespace */
+		return error_set(err, EINVAL,
+				 "config.json: .linux.namespaces: a user namespace needs a mount namespace "
+				 "too: its root cannot mount in the runtime's mount namespace");
 	if ((s->hostname || s->domainname) && !has[NS_UTS])
 		return error_set(err, EINVAL,
 				 "config.json: .hostname: setting a hostname needs a new uts namespace");
@@ -286,6 +308,8 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 	fault_point("create.maps");
 	if (c->init.wait_maps && parent_send(c, SYNC_MAPS_DONE, err) < 0)
 		return -1;
+	if (c->init.mount_srcs && mountsrc_send(c->spec, c->bundle, c->pid, c->sync[0], err) < 0)
+		return -1;
 	/* the init builds its rootfs meanwhile: it needs the cgroup only before it reports ready */
 	if (c->cgroup_path &&
 	    (cgroup_enter(c->cgroup_path, c->pid, err) < 0 || parent_send(c, SYNC_CGROUP_DONE, err) < 0))
@@ -331,6 +355,16 @@ static int finish_create(struct create_ctx *c, struct error *err)
 
 	/* one file, written once: the config travels inside state.json, so a single fsync of the file
 	 * and one of the directory make the whole record durable */
+	if (c->host_mntns) {
+		/* delete detaches the container's mounts from our namespace, if still on top */
+		char id[32];
+		cleanup_close int fd =
+		    openat(c->dirfd, ROOTFS_MOUNT_NOTE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		snprintf(id, sizeof id, "%llu", (unsigned long long)rootfs_top_mount(c->rootfs));
+		if (fd < 0 || write_all(fd, id, strlen(id)) < 0)
+			return error_sys(err, errno, "write %s in the state directory", ROOTFS_MOUNT_NOTE);
+	}
 	rec.config = c->raw_config;
 	rec.has_poststart = c->spec->hooks.n[HOOK_POSTSTART] > 0;
 	rec.has_poststop = c->spec->hooks.n[HOOK_POSTSTOP] > 0;
@@ -496,6 +530,12 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	c.init.wait_maps = c.init.new_ns[NS_USER];
 	c.init.wait_cgroup = c.cgroup_path != NULL;
 	c.init.parent_hooks = has_parent_hooks(c.spec);
+	/* a new mount namespace only: one joined by path may belong to another container, whose paths
+	 * a host-root helper must not resolve */
+	c.init.mount_srcs = c.init.new_ns[NS_MOUNT] && mountsrc_wanted(c.spec, c.init.userns);
+	c.host_mntns = !c.init.new_ns[NS_MOUNT] && c.init.ns_fds[NS_MOUNT] < 0;
+	if (c.host_mntns)
+		c.rootfs_mnt_before = rootfs_top_mount(c.rootfs);
 	c.pid = spawn_init(&c, flags, err);
 	if (c.pid < 0)
 		goto rollback;
@@ -536,6 +576,8 @@ rollback:
 		kill(c.pid, SIGKILL);
 		waitpid(c.pid, NULL, 0);
 	}
+	if (c.host_mntns && rootfs_top_mount(c.rootfs) != c.rootfs_mnt_before)
+		rootfs_detach_top(c.rootfs, rootfs_top_mount(c.rootfs));
 	if (c.cgroup_path && (c.cgroup_created || c.pid > 0)) {
 		struct error e = { 0 };
 		/* a cgroup that existed before is emptied of what we put in it, never removed */

@@ -61,6 +61,7 @@ struct exec_ctx {
 	size_t n_procs;
 	bool join_late; /* paused container: join (and freeze) only once ready to exec */
 	int agent_fd;	/* connected to the seccomp listenerPath, or -1 */
+	int root_fd;	/* the init's root when it shares our mount namespace (chroot there), or -1 */
 };
 
 static int join_cgroup(struct exec_ctx *c, struct error *err)
@@ -293,6 +294,12 @@ static void exec_child(struct exec_ctx *c)
 		close(c->ns_fds[i]);
 	}
 	fault_point("exec.child-joined");
+	/* a container without a mount namespace of its own is only chrooted: so is its exec, or the
+	 * program would run in the host's root */
+	if (c->root_fd >= 0 && (fchdir(c->root_fd) < 0 || say_chroot(".") < 0 || chdir("/") < 0)) {
+		error_sys(&err, errno, "chroot into the container's root");
+		goto fail;
+	}
 	if (c->console_fd >= 0) {
 		cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (terminal_setup(root, c->console_fd, p, false, &err) < 0)
@@ -347,6 +354,14 @@ static int open_namespaces(struct exec_ctx *c, struct error *err)
 			return -1;
 		if (i == 0 && c->ns_fds[i] >= 0)
 			c->userns = true;
+	}
+	if (c->ns_fds[ARRAY_SIZE(join_order) - 1] < 0) {
+		char path[64];
+
+		snprintf(path, sizeof path, "/proc/%d/root", c->rec->pid);
+		c->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c->root_fd < 0)
+			return error_sys(err, errno, "open the container's root '%s'", path);
 	}
 	return 0;
 }
@@ -415,6 +430,8 @@ static void exec_ctx_free(struct exec_ctx *c)
 		close(c->console_fd);
 	if (c->agent_fd >= 0)
 		close(c->agent_fd);
+	if (c->root_fd >= 0)
+		close(c->root_fd);
 }
 
 static int wait_exit(pid_t pid, int *ret_status, struct error *err)
@@ -430,7 +447,7 @@ static int wait_exit(pid_t pid, int *ret_status, struct error *err)
 
 int container_exec(const struct exec_opts *o, int *ret_status, struct error *err)
 {
-	struct exec_ctx c = { .o = o, .console_fd = -1, .sync = { -1, -1 }, .agent_fd = -1 };
+	struct exec_ctx c = { .o = o, .console_fd = -1, .sync = { -1, -1 }, .agent_fd = -1, .root_fd = -1 };
 	cleanup_close int relay_sock = -1, master = -1;
 	cleanup_close int dirfd = -1;
 	enum container_status st;

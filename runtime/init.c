@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "log.h"
 #include "narrate.h"
 #include "lsm.h"
+#include "mountsrc.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -134,6 +136,34 @@ static int setup_time_ns(struct init_args *a, struct error *err)
 	return 0;
 }
 
+/* The bind sources the parent opened for us (mountsrc.c), up to the empty message that ends them. */
+static int receive_mount_sources(struct init_args *a, struct error *err)
+{
+	size_t n = a->spec->n_mounts;
+
+	a->src_fds = xmalloc((n ? n : 1) * sizeof *a->src_fds);
+	for (size_t i = 0; i < n; i++)
+		a->src_fds[i] = -1;
+	for (;;) {
+		enum sync_msg type;
+		cleanup_free char *msg = NULL;
+		int fds[SYNC_MAX_FDS];
+		size_t len = 0, n_fds = 0;
+
+		if (sync_recv_fds(a->sync_fd, &type, &msg, &len, fds, &n_fds, err) < 0)
+			return -1;
+		if (type == SYNC_MOUNT_FDS && len == 0 && n_fds == 0)
+			return 0;
+		if (type == SYNC_MOUNT_FDS && mountsrc_take(msg, len, fds, n_fds, a->src_fds, n) == 0)
+			continue;
+		for (size_t k = 0; k < n_fds; k++)
+			close(fds[k]);
+		if (type == SYNC_ERROR)
+			return error_set(err, EIO, "%s", msg);
+		return error_set(err, EPROTO, "sync: expected the mount sources, got message %d", type);
+	}
+}
+
 static char *state_for_hooks(struct init_args *a, const char *status)
 {
 	struct state_record s = { .id = (char *)a->id,
@@ -155,10 +185,23 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 				.userns = a->userns,
 				.cgroupns = a->new_ns[NS_CGROUP] || a->ns_fds[NS_CGROUP] >= 0,
 				.no_pivot = a->no_pivot,
-				.rootfd = -1 };
+				.host_mntns = !a->new_ns[NS_MOUNT] && a->ns_fds[NS_MOUNT] < 0,
+				.rootfd = -1,
+				.src_fds = a->src_fds };
 	const struct spec_hooks *h = &a->spec->hooks;
 
-	if (rootfs_prepare(&c, err) < 0 || rootfs_mount_all(&c, err) < 0 || rootfs_devices(&c, err) < 0)
+	if (rootfs_prepare(&c, err) < 0 || rootfs_mount_all(&c, err) < 0)
+		return -1;
+	if (a->src_fds) {
+		/* host directories: held no longer than the mounts needed them */
+		for (size_t i = 0; i < a->spec->n_mounts; i++)
+			if (a->src_fds[i] >= 0)
+				close(a->src_fds[i]);
+		free(a->src_fds);
+		a->src_fds = NULL;
+		c.src_fds = NULL;
+	}
+	if (rootfs_devices(&c, err) < 0)
 		return -1;
 	if (a->console_fd >= 0) {
 		if (terminal_setup(c.rootfd, a->console_fd, &a->spec->process, true, err) < 0)
@@ -188,6 +231,7 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 		return error_wrap(err, "process.cwd");
 	if (rootfs_finish(&c, err) < 0)
 		return -1;
+	free(c.ro_later);
 	close(c.rootfd);
 	return 0;
 }
@@ -297,6 +341,16 @@ void init_main(struct init_args *a)
 		error_sys(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
 		goto fail;
 	}
+	/* the caller's supplementary groups (a sudo or login shell has group 0) must not decide what
+	 * the rootfs work may reach: a bundle under a 0701 root:root directory is refused to a
+	 * group-0 member, and granted to others, by the group bits. Dropped as runc does; a user
+	 * namespace whose setgroups is denied (rootless) cannot, and keeps them as overflow ids. */
+	if (a->userns && setgroups(0, NULL) < 0 && errno != EPERM) {
+		error_sys(&err, errno, "drop the supplementary groups");
+		goto fail;
+	}
+	if (a->mount_srcs && receive_mount_sources(a, &err) < 0)
+		goto fail;
 	if (join_late_namespaces(a, &err) < 0 || setup_time_ns(a, &err) < 0 || setup_identity(a, &err) < 0)
 		goto fail;
 	/* a new cgroup namespace needs the cgroup now (its mount shows the namespace root); otherwise

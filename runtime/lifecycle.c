@@ -29,6 +29,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "relay.h"
+#include "rootfs.h"
 #include "util.h"
 
 /* runc's wording: containerd's shim (checkKillError) treats an error containing "container not running"
@@ -450,6 +451,18 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	fault_point("delete.killed");
 	if (c.rec->cgroup_path && cgroup_destroy(c.rec->cgroup_path, err) < 0)
 		goto out;
+	{
+		/* no mount namespace: the container's mounts are in ours until detached */
+		struct error e = { 0 };
+		cleanup_free char *note = NULL;
+		size_t len;
+		uint64_t mnt;
+
+		if (read_file_at(c.dirfd, ROOTFS_MOUNT_NOTE, 64, &note, &len, &e) == 0 &&
+		    parse_u64(note, &mnt) == 0)
+			rootfs_detach_top(c.rec->rootfs, mnt);
+		error_clear(&e);
+	}
 	fault_point("delete.cgroup");
 	run_state_hooks(c.rec, HOOK_POSTSTOP, "stopped");
 	fault_point("delete.hooks");

@@ -86,11 +86,13 @@ static int set_propagation(int fd, const struct mount_opts *o, const char *dst, 
 }
 
 static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const struct mount_opts *o,
-		      struct error *err)
+		      int hostfd, struct error *err)
 {
 	cleanup_free char *src = m->source && m->source[0] != '/' ? xasprintf("%s/%s", c->bundle, m->source)
 								  : xstrdup(m->source ? m->source : "");
-	cleanup_close int srcfd = open(src, O_PATH | O_CLOEXEC), dstfd = -1, tree = -1;
+	/* a source the parent opened with the host's credentials (see mountsrc.c), else our own */
+	cleanup_close int own = hostfd < 0 ? open(src, O_PATH | O_CLOEXEC) : -1, dstfd = -1, tree = -1;
+	int srcfd = hostfd >= 0 ? hostfd : own;
 	struct mount_attr a = { 0 };
 	struct stat st;
 
@@ -176,6 +178,10 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 {
 	cleanup_close int dstfd = -1, under = -1, newfd = -1;
 	char target[FD_PATH_LEN];
+	cleanup_free char *clean = path_clean(m->destination);
+	/* as runc: /dev is filled (nodes, /dev/pts, the console) and a tmpfs may be copied up into
+	 * after the mount, so a read-only one turns read-only only once the rootfs is done */
+	bool later = (o->flags & MS_RDONLY) && (strcmp(clean, "/dev") == 0 || strcmp(m->type, "tmpfs") == 0);
 
 	if (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0) {
 		/* /proc or /sys as a symlink in the image would let the mount land elsewhere and expose a
@@ -199,8 +205,12 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 	if (o->tmpcopyup)
 		under = rootfs_open_in(c->rootfd, m->destination, O_RDONLY | O_DIRECTORY);
 	fd_path(dstfd, target);
+	if (later) {
+		c->ro_later = xrealloc(c->ro_later, (c->n_ro_later + 1) * sizeof *c->ro_later);
+		c->ro_later[c->n_ro_later++] = m->destination;
+	}
 	if (say_mount(m->source ? m->source : m->type, target, m->destination, m->type,
-		      o->flags & ~(unsigned long)MS_REMOUNT, o->data) < 0)
+		      o->flags & ~(unsigned long)(MS_REMOUNT | (later ? MS_RDONLY : 0)), o->data) < 0)
 		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
 				 m->destination);
 	if (!o->tmpcopyup && !o->rec_set && !o->rec_clr && !o->propagation)
@@ -263,7 +273,7 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 		struct spec_mount bind = { .destination = dst, .source = src };
 		struct mount_opts bo = { .bind = true, .flags = common | (ro ? MS_RDONLY : 0) };
 
-		if (bind_mount(c, &bind, &bo, err) < 0)
+		if (bind_mount(c, &bind, &bo, -1, err) < 0)
 			return error_wrap(err, "cgroup mount");
 	}
 	if (lay->mode != CGROUP_MODE_V2 && ro) {
@@ -293,7 +303,7 @@ int rootfs_mount_all(struct rootfs_ctx *c, struct error *err)
 					 m->destination);
 		}
 		if (o.bind || (m->type && strcmp(m->type, "bind") == 0))
-			r = bind_mount(c, m, &o, err);
+			r = bind_mount(c, m, &o, c->src_fds ? c->src_fds[i] : -1, err);
 		else if (m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0))
 			r = cgroup_mount(c, m, &o, err);
 		else if (m->type == NULL)

@@ -4,6 +4,7 @@
 #include "rootfs.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
@@ -103,16 +104,97 @@ int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err)
 	return mkdir_in(rootfd, path, file, 0, err);
 }
 
+static int mnt_id_of(const char *path, uint64_t *ret)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_NO_AUTOMOUNT, STATX_MNT_ID, &stx) < 0)
+		return -1;
+	*ret = stx.stx_mnt_id;
+	return 0;
+}
+
+/* The mount point of the mount that holds path (path itself when it is one): walk up while the
+ * parent is on the same mount. NULL with errno on failure. */
+static char *mount_point_of(const char *path)
+{
+	char *cur = xstrdup(path);
+	uint64_t id, up;
+
+	if (mnt_id_of(cur, &id) < 0) {
+		free(cur);
+		return NULL;
+	}
+	while (strcmp(cur, "/") != 0) {
+		cleanup_free char *parent = xstrndup_dir(cur, strrchr(cur, '/'));
+
+		if (mnt_id_of(parent, &up) < 0 || up != id)
+			break;
+		free(cur);
+		cur = steal_ptr(&parent);
+	}
+	return cur;
+}
+
+/* No mount namespace of its own: the spec says the runtime's is shared, so the mounts are made there,
+ * as runc does. Unlike runc, the propagation of the runtime's "/" is left alone (runc makes it
+ * private, for the whole host); only the rootfs' self-bind is made private, so the container's own
+ * mounts stay on it and are not copied to other namespaces, and delete detaches it. */
+static int prepare_in_host_mntns(struct rootfs_ctx *c, struct error *err)
+{
+	if (say_mount(c->rootfs, c->rootfs, NULL, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return error_sys(err, errno, "bind rootfs '%s' onto itself", c->rootfs);
+	if (say_mount(NULL, c->rootfs, NULL, NULL, MS_PRIVATE, NULL) < 0)
+		return error_sys(err, errno, "make the rootfs bind '%s' private", c->rootfs);
+	c->rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfd < 0)
+		return error_sys(err, errno, "open rootfs '%s'", c->rootfs);
+	return 0;
+}
+
+uint64_t rootfs_top_mount(const char *rootfs)
+{
+	uint64_t id;
+
+	return mnt_id_of(rootfs, &id) < 0 ? 0 : id;
+}
+
+void rootfs_detach_top(const char *rootfs, uint64_t mnt_id)
+{
+	/* never an unmount of what someone else mounted there (an engine's overlay under ours) */
+	if (mnt_id == 0 || rootfs_top_mount(rootfs) != mnt_id)
+		return;
+	if (say_umount2(rootfs, MNT_DETACH) < 0)
+		log_warn("detach the container's mounts at '%s': %s, ignoring", rootfs, strerror(errno));
+}
+
 int rootfs_prepare(struct rootfs_ctx *c, struct error *err)
 {
+	const struct spec_linux *l = &c->spec->linux_;
 	unsigned long prop = MS_SLAVE | MS_REC;
 
-	/* Make every mount of this namespace a slave (or private): mounts made inside the container
-	 * must never propagate back to the host's mount table. */
-	if (c->spec->linux_.has_rootfs_propagation && c->spec->linux_.rootfs_propagation == MS_PRIVATE)
-		prop = MS_PRIVATE | MS_REC;
+	/* The first step takes rootfsPropagation itself, as runc does: shared keeps the namespace's
+	 * copies in the host's peer groups, so an rshared volume propagates both ways (Kubernetes'
+	 * mount propagation); the default slave (or private) means mounts made inside the container
+	 * never reach the host's mount table. Unbindable is applied after pivot_root only: the
+	 * rootfs could not be bound onto itself. */
+	if (l->has_rootfs_propagation && l->rootfs_propagation != MS_UNBINDABLE)
+		prop = l->rootfs_propagation | MS_REC;
+	if (c->host_mntns)
+		return prepare_in_host_mntns(c, err);
 	if (say_mount(NULL, "/", NULL, NULL, prop, NULL) < 0)
-		return error_sys(err, errno, "make / a %s mount", prop & MS_PRIVATE ? "private" : "slave");
+		return error_sys(err, errno, "make / a %s mount",
+				 prop & MS_PRIVATE  ? "private"
+				 : prop & MS_SHARED ? "shared"
+						    : "slave");
+	if (prop & MS_SHARED) {
+		/* the mount holding the rootfs becomes private in our namespace only: otherwise the
+		 * self-bind below, and every mount made on it, would propagate into the host */
+		cleanup_free char *top = mount_point_of(c->rootfs);
+
+		if (top == NULL || say_mount(NULL, top, NULL, NULL, MS_PRIVATE, NULL) < 0)
+			return error_sys(err, errno, "make the mount holding rootfs '%s' private", c->rootfs);
+	}
 	/* pivot_root needs the new root to be a mount point: bind the rootfs onto itself */
 	if (say_mount(c->rootfs, c->rootfs, NULL, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return error_sys(err, errno, "bind rootfs '%s' onto itself", c->rootfs);
@@ -122,11 +204,79 @@ int rootfs_prepare(struct rootfs_ctx *c, struct error *err)
 	return 0;
 }
 
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+static void mountinfo_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* --no-pivot leaves the host's mounts in the namespace, under the chroot. A whole procfs or sysfs
+ * among them lets the kernel's "fully visible" check pass, so a process in the container that makes
+ * its own user namespace could mount a fresh, unmasked procfs (runc's no_pivot test): detach them
+ * all first, as runc does, or cover one that cannot be detached with a tmpfs. */
+static int hide_full_procfs(struct rootfs_ctx *c, struct error *err)
+{
+	cleanup_free char *info = NULL;
+	size_t len;
+	char *line, *save = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16 << 20, &info, &len, err) < 0)
+		return -1;
+	for (line = strtok_r(info, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char root[4096], point[4096], fstype[64];
+		const char *sep = strstr(line, " - ");
+
+		if (sep == NULL || sscanf(line, "%*d %*d %*s %4095s %4095s", root, point) != 2 ||
+		    sscanf(sep + 3, "%63s", fstype) != 1)
+			continue;
+		mountinfo_unescape(point);
+		if (strcmp(root, "/") != 0 || (strcmp(fstype, "proc") != 0 && strcmp(fstype, "sysfs") != 0) ||
+		    path_under(point, c->rootfs))
+			continue;
+		/* a slave first, so the detach never propagates to the host */
+		if (say_mount(NULL, point, NULL, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT || errno == EINVAL)
+				continue; /* already gone with a parent detached before */
+			return error_sys(err, errno, "make '%s' a slave before hiding it", point);
+		}
+		if (say_umount2(point, MNT_DETACH) < 0 &&
+		    say_mount("tmpfs", point, NULL, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			      NULL) < 0)
+			return error_sys(err, errno, "hide the host's %s at '%s'", fstype, point);
+	}
+	return 0;
+}
+
 int rootfs_pivot(struct rootfs_ctx *c, struct error *err)
 {
+	/* in the runtime's own mount namespace there is nothing to pivot or hide: the host's /proc
+	 * is the host's to keep */
+	if (c->no_pivot && !c->host_mntns && hide_full_procfs(c, err) < 0)
+		return -1;
 	if (fchdir(c->rootfd) < 0)
 		return error_sys(err, errno, "chdir to rootfs '%s'", c->rootfs);
-	if (c->no_pivot) {
+	if (c->host_mntns) {
+		if (say_chroot(".") < 0)
+			return error_sys(err, errno, "chroot");
+	} else if (c->no_pivot) {
 		if (say_mount(".", "/", NULL, NULL, MS_MOVE, NULL) < 0)
 			return error_sys(err, errno, "move rootfs to /");
 		if (say_chroot(".") < 0)
@@ -227,6 +377,13 @@ int rootfs_finish(struct rootfs_ctx *c, struct error *err)
 		for (size_t i = 0; i < l->n_masked_paths; i++)
 			if (mask_path(c, l->masked_paths[i], devnull, err) < 0)
 				return -1;
+	}
+	for (size_t i = 0; i < c->n_ro_later; i++) {
+		cleanup_close int fd = rootfs_open_in(c->rootfd, c->ro_later[i], O_PATH | O_DIRECTORY);
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		if (fd < 0 || say_mount_setattr(fd, c->ro_later[i], 0, &attr) < 0)
+			return error_sys(err, errno, "make mount '%s' read-only", c->ro_later[i]);
 	}
 	for (size_t i = 0; i < l->n_readonly_paths; i++)
 		if (readonly_path(c, l->readonly_paths[i], err) < 0)

@@ -18,7 +18,12 @@ struct rootfs_ctx {
 	bool userns;		 /* inside a user namespace: devices are bind-mounted, not mknod'ed */
 	bool cgroupns;
 	bool no_pivot;
-	int rootfd; /* O_PATH fd of the rootfs mount, set by rootfs_prepare */
+	bool host_mntns;    /* no mount namespace of its own: mounts are made in the runtime's, then chroot */
+	int rootfd;	    /* O_PATH fd of the rootfs mount, set by rootfs_prepare */
+	const int *src_fds; /* bind sources the parent opened, by mount index (-1: none), or NULL */
+	/* read-only mounts still written to during setup (/dev, tmpfs): made read-only by rootfs_finish */
+	const char **ro_later;
+	size_t n_ro_later;
 };
 
 /* Open path inside the root at rootfd, never resolving outside it. Returns an fd or -1 (errno set). */
@@ -32,5 +37,11 @@ int rootfs_devices(struct rootfs_ctx *c, struct error *err);
 int rootfs_pivot(struct rootfs_ctx *c, struct error *err);
 /* After pivot: masked paths, read-only paths, root.readonly, rootfsPropagation. */
 int rootfs_finish(struct rootfs_ctx *c, struct error *err);
+
+/* Parent side of a container without a mount namespace, whose mounts live in the runtime's: the id
+ * of the mount on top of rootfs (0 if unknown), and the detach of that mount (the container's self-bind
+ * and everything on it) only while it is still the one on top. */
+uint64_t rootfs_top_mount(const char *rootfs);
+void rootfs_detach_top(const char *rootfs, uint64_t mnt_id);
 
 #endif

@@ -18,9 +18,10 @@ enum container_status {
 	STATUS_STOPPED,
 };
 
-#define STATE_FILE  "state.json"
-#define EXEC_SOCK   "exec.sock" /* listening socket of a created init; start connects to it */
-#define CGROUP_NOTE "cgroup"	/* the cgroup path, written before the cgroup is made */
+#define STATE_FILE	  "state.json"
+#define EXEC_SOCK	  "exec.sock"  /* listening socket of a created init; start connects to it */
+#define CGROUP_NOTE	  "cgroup"     /* the cgroup path, written before the cgroup is made */
+#define ROOTFS_MOUNT_NOTE "rootfs.mnt" /* without a mount namespace: the id of the rootfs self-bind */
 
 const char *status_name(enum container_status s);
 

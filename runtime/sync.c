@@ -19,13 +19,39 @@ static const char *const names[] = {
 	[SYNC_ERROR] = "ERROR",
 	[SYNC_COMMITTED] = "COMMITTED",
 	[SYNC_CGROUP_DONE] = "CGROUP_DONE",
+	[SYNC_MOUNT_FDS] = "MOUNT_FDS",
 };
 
 int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struct error *err)
 {
+	return sync_send_fds(fd, type, payload, len, NULL, 0, err);
+}
+
+int sync_send_fds(int fd, enum sync_msg type, const void *payload, size_t len, const int *fds, size_t n_fds,
+		  struct error *err)
+{
 	uint32_t t = (uint32_t)type;
 	struct iovec iov[2] = { { &t, sizeof t }, { (void *)payload, len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload ? 2 : 1 };
+	union {
+		char buf[CMSG_SPACE(SYNC_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+
+	if (n_fds > SYNC_MAX_FDS)
+		return error_set(err, EINVAL, "sync: too many descriptors in one message");
+	if (n_fds) {
+		struct cmsghdr *c;
+
+		memset(&control, 0, sizeof control);
+		mh.msg_control = control.buf;
+		mh.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
+	}
 
 	if (type != SYNC_ERROR && (size_t)type < ARRAY_SIZE(names))
 		log_debug("sync: send %s", names[type]);
@@ -54,11 +80,35 @@ static ssize_t recv_one(int fd, void *buf, size_t len, int flags)
 	return n;
 }
 
+/* recv_one for the datagram itself, with room for descriptors. */
+static ssize_t recvmsg_one(int fd, struct msghdr *mh, int flags)
+{
+	ssize_t n;
+	int resets = 0;
+
+	do
+		n = recvmsg(fd, mh, flags);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 4)));
+	return n;
+}
+
 int sync_recv(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_len, struct error *err)
+{
+	return sync_recv_fds(fd, ret_type, ret_payload, ret_len, NULL, NULL, err);
+}
+
+int sync_recv_fds(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_len, int *fds,
+		  size_t *ret_n_fds, struct error *err)
 {
 	uint32_t t;
 	ssize_t n;
 	cleanup_free char *buf = NULL;
+	union {
+		char buf[CMSG_SPACE(SYNC_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	/* peek the size first so an error text of any length arrives whole */
 	n = recv_one(fd, &t, sizeof t, MSG_PEEK | MSG_TRUNC);
@@ -69,7 +119,22 @@ int sync_recv(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_l
 	if ((size_t)n < sizeof t)
 		return error_set(err, EPROTO, "sync: short message");
 	buf = xmalloc((size_t)n + 1);
-	n = recv_one(fd, buf, (size_t)n, 0);
+	iov = (struct iovec){ buf, (size_t)n };
+	if (fds) {
+		mh.msg_control = control.buf;
+		mh.msg_controllen = sizeof control.buf;
+	}
+	n = recvmsg_one(fd, &mh, MSG_CMSG_CLOEXEC);
+	if (ret_n_fds)
+		*ret_n_fds = 0;
+	if (n >= 0 && fds) {
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+				size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				memcpy(fds + *ret_n_fds, CMSG_DATA(c), k * sizeof(int));
+				*ret_n_fds += k;
+			}
+	}
 	if (n < (ssize_t)sizeof t)
 		return error_sys(err, n < 0 ? errno : EPROTO, "sync: receive");
 	buf[n] = '\0';

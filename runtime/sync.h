@@ -17,12 +17,21 @@ enum sync_msg {
 	SYNC_ERROR,	    /* init -> parent: payload is the errno (int32) then the message */
 	SYNC_COMMITTED,	    /* parent -> init: state.json is written; the init may outlive husk now */
 	SYNC_CGROUP_DONE,   /* parent -> init: the init is in the container's cgroup */
+	SYNC_MOUNT_FDS,	    /* parent -> init: bind sources opened on the host (SCM_RIGHTS), payload
+			     * their mount indexes (uint32_t each); an empty payload ends the list */
 };
 
 int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struct error *err);
 /* Receive one message; *ret_payload (NUL-terminated, malloc'd) may be NULL when not wanted.
  * A peer that exits without a word gives an error saying so. */
 int sync_recv(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_len, struct error *err);
+/* sync_send with up to SYNC_MAX_FDS descriptors attached (SCM_RIGHTS). */
+#define SYNC_MAX_FDS 200
+int sync_send_fds(int fd, enum sync_msg type, const void *payload, size_t len, const int *fds, size_t n_fds,
+		  struct error *err);
+/* sync_recv that also takes the attached descriptors (CLOEXEC) into fds (room for SYNC_MAX_FDS). */
+int sync_recv_fds(int fd, enum sync_msg *ret_type, char **ret_payload, size_t *ret_len, int *fds,
+		  size_t *ret_n_fds, struct error *err);
 /* Receive and require type `want`; a SYNC_ERROR from the peer becomes err with its message. */
 int sync_expect(int fd, enum sync_msg want, struct error *err);
 /* The error a SYNC_ERROR payload carries, into err (errno and message); returns -1. */

@@ -102,6 +102,35 @@ char *xasprintf(const char *fmt, ...)
 	return r;
 }
 
+char *path_clean(const char *path)
+{
+	char *ret = xmalloc(strlen(path) + 2), *out = ret;
+	const char *p = path;
+
+	while (*p) {
+		const char *end;
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		len = (size_t)(end - p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (out > ret && *--out != '/')
+				;
+		} else if (len > 0 && !(len == 1 && p[0] == '.')) {
+			*out++ = '/';
+			memcpy(out, p, len);
+			out += len;
+		}
+		p = end;
+	}
+	if (out == ret)
+		*out++ = '/';
+	*out = '\0';
+	return ret;
+}
+
 char *xstrndup_dir(const char *path, const char *slash)
 {
 	if (slash == NULL || slash == path)

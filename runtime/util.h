@@ -46,6 +46,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* path cleaned without touching the filesystem, as Go's filepath.Clean on an absolute path: no "//",
+ * "." or trailing "/", and ".." removes the previous component. */
+char *path_clean(const char *path);
 /* The directory part of path up to slash ("/" when slash is the first character). */
 char *xstrndup_dir(const char *path, const char *slash);
 

@@ -7,8 +7,9 @@ set -euo pipefail
 # building husk and a busybox bundle
 packages=(build-essential cmake pkg-config libjansson-dev libseccomp-dev libcap-dev busybox-static jq)
 if [ "${1:-}" != --demo ]; then
-	# the tests, the formatting check, the man pages (go-md2man; man to read them in a test)
-	packages+=(bats clang clang-format iproute2 util-linux uidmap passwd go-md2man man-db)
+	# the tests, the formatting check, the man pages (go-md2man; man to read them in a test); runc for
+	# the `runc spec` bundles of compat-rootfs.bats; sudo, through which the suite is also run
+	packages+=(bats clang clang-format iproute2 util-linux uidmap passwd go-md2man man-db runc sudo)
 	if [ "${HUSK_WITH_FUZZ:-1}" = 1 ]; then
 		packages+=(libclang-rt-dev)
 	fi

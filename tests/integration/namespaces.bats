@@ -109,14 +109,14 @@ start_sleeper() {
 	[[ "$(ns_of "$output" mnt)" != "$(host_ns mnt)" ]]
 }
 
-@test "a mount namespace is required" {
+@test "without a mount namespace, masked and read-only paths cannot be kept (as runc)" {
 	local id
 	id=$(cid)
 	setup_bundle true
 	del_ns mount
 	run_husk run --bundle "$BUNDLE" "$id"
 	assert_failure
-	assert_output_contains "mount namespace is required"
+	assert_output_contains "config.json: .linux.maskedPaths: unable to restrict sys entries without a private mount namespace"
 	[[ ! -e "$HUSK_TEST_ROOT/$id" ]]
 }
 

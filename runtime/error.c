@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "error.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,22 @@ int error_sys(struct error *err, int errnum, const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	error_set(err, errnum, "%s: %s", msg ? msg : "(out of memory)", strerror(errnum));
+	free(msg);
+	return -1;
+}
+
+int error_sys_lc(struct error *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL, text[128];
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	snprintf(text, sizeof text, "%s", strerror(errnum));
+	text[0] = (char)tolower((unsigned char)text[0]);
+	error_set(err, errnum, "%s: %s", msg ? msg : "(out of memory)", text);
 	free(msg);
 	return -1;
 }

@@ -15,6 +15,9 @@ struct error {
 int error_set(struct error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, appending ": strerror(errnum)" to the message. */
 int error_sys(struct error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* error_sys with the errno text in lower case, as Go (so runc) prints it: "no such file or directory".
+ * For the messages clients match verbatim (ctr shows them; podman and CRI-O classify them). */
+int error_sys_lc(struct error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int error_setv(struct error *err, int errnum, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 /* Prefix the current message with context ("mount '/proc': " + msg) and return -1. */

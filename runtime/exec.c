@@ -256,6 +256,9 @@ static int load_process(struct exec_ctx *c, int dirfd, struct error *err)
 	*c->process = c->spec->process;
 	memset(&c->spec->process, 0, sizeof c->spec->process);
 	c->spec->has_process = false;
+	/* the terminal is not a default: as runc, only -t (or a --process document) asks for one, so
+	 * "exec -d" works and plain exec output keeps its \n line ends whatever the container's config */
+	c->process->terminal = false;
 	return 0;
 }
 
@@ -305,6 +308,10 @@ static void exec_child(struct exec_ctx *c)
 		if (terminal_setup(root, c->console_fd, p, false, &err) < 0)
 			goto fail;
 		close(c->console_fd);
+	} else if (setsid() < 0) {
+		/* its own session, as runc's exec'd processes: not the caller's group (see init.c) */
+		error_sys(&err, errno, "setsid");
+		goto fail;
 	}
 	if (process_limits(p, &c->spec->linux_, &err) < 0 || process_chdir(p->cwd, &err) < 0 ||
 	    process_set_user(p, !c->userns || process_setgroups_allowed(), hold_admin, &err) < 0)
@@ -340,7 +347,7 @@ static void exec_child(struct exec_ctx *c)
 	/* the death signal survives execve: a detached process must outlive husk */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	say_execve(exe, p->args, env);
-	error_sys(&err, errno, "exec \"%s\"", exe);
+	error_sys_lc(&err, errno, "exec: \"%s\"", exe);
 fail:
 	sync_send_error(c->sync[1], &err);
 	_exit(255);
@@ -461,11 +468,13 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		goto out;
 	st = state_status(dirfd, c.rec);
 	if (st == STATUS_STOPPED) {
-		error_set(err, EINVAL, "cannot exec in container '%s': it is stopped", o->id);
+		error_set(err, EINVAL, "cannot exec in a stopped container ('%s')", o->id);
 		goto out;
 	}
 	if (st == STATUS_PAUSED && !o->ignore_paused) {
-		error_set(err, EINVAL, "cannot exec in container '%s': it is paused (use --ignore-paused)",
+		error_set(err, EINVAL,
+			  "cannot exec in a paused container ('%s'): resume it, or use --ignore-paused to "
+			  "override (the process then waits, frozen, for resume)",
 			  o->id);
 		goto out;
 	}

@@ -208,6 +208,10 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 			return -1;
 		close(a->console_fd);
 		a->console_fd = -1;
+	} else if (setsid() < 0) {
+		/* its own session and process group, as runc's every process: otherwise it shares the
+		 * caller's (conmon's), and a "kill the group" meant for the container kills conmon too */
+		return error_sys(err, errno, "setsid");
 	}
 	if (a->parent_hooks) {
 		if (sync_send(a->sync_fd, SYNC_HOOKS_RUN, NULL, 0, err) < 0 ||
@@ -429,7 +433,7 @@ void init_main(struct init_args *a)
 	if (hold_admin && process_final_caps(p, &err) < 0)
 		fail_after_start(conn, &err);
 	say_execve(exe, p->args, env);
-	error_sys(&err, errno, "exec \"%s\"", exe);
+	error_sys_lc(&err, errno, "exec: \"%s\"", exe);
 	fail_after_start(conn, &err);
 fail:
 	sync_send_error(a->sync_fd, &err);

@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 static int log_fd = -1;
+/* husk's own stderr, kept apart from fd 2: once a terminal is set up fd 2 is the pty, and narration
+ * written there would land in the container process's output (exec -t --debug) */
+static int err_fd = STDERR_FILENO;
 static bool log_json;
 static bool log_debug_on;
 
@@ -19,6 +22,11 @@ int log_init(const char *path, bool json, bool debug, struct error *err)
 {
 	log_json = json;
 	log_debug_on = debug;
+	if (debug) {
+		int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (fd >= 0)
+			err_fd = fd;
+	}
 	if (path == NULL || *path == '\0')
 		return 0;
 	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -146,8 +154,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	 * command's whole log as one JSON object, so a stray warning line would hide the error. */
 	if (!log_json || level == LOG_LEVEL_ERROR || log_debug_on)
 		log_write_file(level, msg);
-	if (level <= LOG_LEVEL_WARN || log_fd < 0)
-		fprintf(stderr, "husk: %s%s\n", level == LOG_LEVEL_WARN ? "warning: " : "", msg);
+	if (level <= LOG_LEVEL_WARN || log_fd < 0) {
+		fflush(stderr);
+		dprintf(err_fd, "husk: %s%s\n", level == LOG_LEVEL_WARN ? "warning: " : "", msg);
+	}
 	free(msg);
 	errno = saved;
 }

@@ -276,7 +276,8 @@ int process_chdir(const char *cwd, struct error *err)
 
 	log_debug("chdir(\"%s\")", cwd);
 	if (chdir(cwd) < 0)
-		return error_sys(err, errno, "chdir to cwd '%s'", cwd);
+		/* runc's words: podman and CRI-O read "no such file or directory" as a missing file */
+		return error_sys_lc(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
 	/* getcwd returns "(unreachable)/..." (or fails) when the directory is outside our root */
 	if (getcwd(buf, sizeof buf) == NULL || buf[0] != '/')
 		return error_set(err, EPERM, "cwd '%s' is outside the container root: refusing", cwd);
@@ -302,7 +303,7 @@ int process_find_exec(const struct spec_process *p, char **ret_path, struct erro
 
 	if (strchr(name, '/')) {
 		if (stat(name, &st) < 0)
-			return error_sys(err, errno, "exec: \"%s\": stat %s", name, name);
+			return error_sys_lc(err, errno, "exec: \"%s\": stat %s", name, name);
 		/* refused at create, as runc does, not later at start */
 		if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
 			return error_set(err, EACCES, "exec: \"%s\": permission denied", name);

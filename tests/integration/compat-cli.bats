@@ -5,6 +5,8 @@
 # scenario also runs under runc on the same bundle and the answers are compared.
 # shellcheck disable=SC2016 # jq programs and container shell lines are single-quoted on purpose
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup_file() {
@@ -261,4 +263,123 @@ _rt_has_status() {
 	run "$HUSK" kill some-id -h
 	assert_success
 	[[ "${lines[0]}" == "Usage: husk kill"* ]]
+}
+
+# ---- item 6: every process its own session ----------------------------------------------------------------
+
+@test "without a terminal the init and exec'd processes are session and group leaders, as under runc" {
+	local id
+	id=$(cid)
+	# fields 5 and 6 of stat: process group and session, as seen from inside the PID namespace
+	setup_bundle sh -c 'cut -d" " -f5,6 /proc/1/stat; exec sleep 100'
+	create_quiet "$id"
+	husk start "$id"
+	wait_for grep -q . "$BATS_TEST_TMPDIR/$id.out"
+	[[ "$(cat "$BATS_TEST_TMPDIR/$id.out")" == "1 1" ]] ||
+		fail "init: pgrp/sid '$(cat "$BATS_TEST_TMPDIR/$id.out")', expected '1 1' (0 0: the caller's)"
+	run_husk exec "$id" sh -c 'echo $$; cut -d" " -f5,6 /proc/$$/stat'
+	assert_success
+	[[ "${lines[1]}" == "${lines[0]} ${lines[0]}" ]] || fail "exec: not its own session: $output"
+	# and the caller's group is not the container's: killing the caller's group spares it
+	[[ "$(ps -o sid= -p "$(husk state "$id" | jq .pid)" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')" ]] ||
+		fail "the init shares the caller's session"
+	husk delete --force "$id"
+}
+
+# ---- item 9: exec into a paused container ------------------------------------------------------------------
+
+@test "exec into a paused container: runc's error unless --ignore-paused; stopped: runc's words too" {
+	local id
+	id=$(cid)
+	setup_bundle sleep 100
+	create_quiet "$id"
+	husk start "$id"
+	husk pause "$id"
+	run -255 husk exec "$id" true
+	assert_output_contains "cannot exec in a paused container"
+	assert_output_contains "--ignore-paused"
+	husk resume "$id"
+	husk kill "$id" KILL
+	wait_for_status "$id" stopped
+	run -255 husk exec "$id" true
+	assert_output_contains "cannot exec in a stopped container"
+	husk delete "$id"
+}
+
+# ---- item 11: exec's terminal ------------------------------------------------------------------------------
+
+@test "exec: the terminal comes from -t only, not from the container's process.terminal" {
+	local id sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/recvtty.out
+	id=$(cid)
+	setup_bundle sleep 100
+	cfg '.process.terminal = true'
+	"$HUSK_SRC_DIR/build/recvtty" "$sock" >"$out" 2>&1 3>&- &
+	local rpid=$!
+	wait_for grep -qs listening "$out"
+	husk run -d --console-socket "$sock" --bundle "$BUNDLE" "$id" 3>&-
+	# plain exec: pipes, so \n stays \n and the process has no tty
+	run_husk exec "$id" sh -c 'printf "a\nb\n"; [ -t 0 ] && echo tty || echo no-tty'
+	assert_success
+	[[ "$output" == $'a\nb\nno-tty' ]] || fail "got $(printf %q "$output")"
+	# exec -d works (it needs no console socket without -t)
+	run_husk exec -d "$id" sleep 1
+	assert_success
+	# -t still gives a terminal
+	run husk exec -t "$id" sh -c '[ -t 0 ] && echo tty' </dev/null
+	assert_success
+	[[ "${output%$'\r'}" == tty ]] || fail "got $(printf %q "$output")"
+	husk delete --force "$id"
+	wait "$rpid" || true
+}
+
+# ---- item 12: exec --debug --------------------------------------------------------------------------------
+
+@test "exec --debug: narration on stderr or in --log, the process's output unchanged (also with -t)" {
+	local id log=$BATS_TEST_TMPDIR/debug.log
+	id=$(cid)
+	setup_bundle sleep 100
+	create_quiet "$id"
+	husk start "$id"
+	"$HUSK" --root "$HUSK_TEST_ROOT" --debug exec "$id" echo hello >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e"
+	[[ "$(cat "$BATS_TEST_TMPDIR/o")" == hello ]] || fail "stdout: $(cat "$BATS_TEST_TMPDIR/o")"
+	grep -q 'setns' "$BATS_TEST_TMPDIR/e" || fail "no debug lines on stderr"
+	"$HUSK" --root "$HUSK_TEST_ROOT" --debug --log "$log" exec "$id" echo hello >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e"
+	[[ "$(cat "$BATS_TEST_TMPDIR/o")" == hello && ! -s "$BATS_TEST_TMPDIR/e" ]] || fail "output changed with --log"
+	grep -q 'level=debug msg=".*execve' "$log" || fail "no debug lines in the log"
+	# with a terminal, the narration after the pty is set up must not land in the program's output
+	"$HUSK" --root "$HUSK_TEST_ROOT" --debug exec -t "$id" echo hello </dev/null >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e"
+	[[ "$(tr -d '\r' <"$BATS_TEST_TMPDIR/o")" == hello ]] || fail "exec -t output: $(od -c "$BATS_TEST_TMPDIR/o" | head)"
+	grep -q 'execve' "$BATS_TEST_TMPDIR/e" || fail "the late debug lines are lost"
+	husk delete --force "$id"
+}
+
+# ---- item 29: the wording clients match on -----------------------------------------------------------------
+
+@test "errors keep runc's words: 'no such file or directory' (lower case), 'executable file not found', 'does not exist'" {
+	local id
+	id=$(cid)
+	setup_bundle sleep 100
+	create_quiet "$id"
+	husk start "$id"
+	run -255 husk exec "$id" /no/such/program
+	assert_output_contains 'exec: "/no/such/program": stat /no/such/program: no such file or directory'
+	run -255 husk exec "$id" no-such-program
+	assert_output_contains 'exec: "no-such-program": executable file not found in $PATH'
+	run -255 husk exec --cwd /no/such/dir "$id" true
+	assert_output_contains 'chdir to cwd ("/no/such/dir") set in config.json failed: no such file or directory'
+	run_husk state nope-not-here
+	assert_status 1
+	assert_output_contains "does not exist"
+	# the same in the JSON log podman and containerd read
+	run -255 "$HUSK" --root "$HUSK_TEST_ROOT" --log "$BATS_TEST_TMPDIR/l.json" --log-format json exec "$id" /no/such/program
+	jq -e 'select(.level == "error") | .msg | contains("no such file or directory")' "$BATS_TEST_TMPDIR/l.json" >/dev/null ||
+		fail "log: $(cat "$BATS_TEST_TMPDIR/l.json")"
+	# create with a missing program: the same words
+	local id2
+	id2=$(cid two)
+	set_args /no/such/program
+	run_husk create --bundle "$BUNDLE" "$id2"
+	assert_failure
+	assert_output_contains "no such file or directory"
+	husk delete --force "$id"
 }

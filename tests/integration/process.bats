@@ -108,7 +108,7 @@ caps_of() {
 	run_husk run --bundle "$BUNDLE" "$(cid)"
 	assert_failure
 	assert_output_contains "/no/such/program"
-	assert_output_contains "No such file or directory"
+	assert_output_contains "no such file or directory"
 }
 
 @test "user: uid, gid and additionalGids" {

@@ -78,7 +78,7 @@ caps_of() {
 	run_husk run --bundle "$BUNDLE" "$(cid)"
 	assert_failure
 	assert_output_contains "/etc/passwd"
-	assert_output_contains "Not a directory"
+	assert_output_contains "not a directory"
 }
 
 @test "PATH: args[0] is looked up in the process PATH" {

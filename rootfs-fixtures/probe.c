@@ -477,6 +477,16 @@ static int cmd_syscall(char **argv)
 		printf("ret=%ld errno=%d (%s)\n", ret, err, strerror(err));
 		return ret < 0 ? 1 : 0;
 	}
+	/* a bare number: that syscall with zero arguments (numbers no filter lists, e.g. 1000) */
+	char *end;
+	long nr = strtol(argv[0], &end, 10);
+	if (*argv[0] != '\0' && *end == '\0' && nr >= 0) {
+		errno = 0;
+		long ret = syscall(nr, 0, 0, 0, 0, 0);
+		int err = ret < 0 ? errno : 0;
+		printf("ret=%ld errno=%d (%s)\n", ret, err, strerror(err));
+		return ret < 0 ? 1 : 0;
+	}
 	fprintf(stderr, "error: '%s': unknown syscall\n", argv[0]);
 	return 1;
 }
@@ -631,7 +641,7 @@ static const struct command commands[] = {
 	{ "write", cmd_write, 2, 2, "write PATH DATA" },
 	{ "read", cmd_read, 1, 1, "read PATH" },
 	{ "stat", cmd_stat, 1, 1, "stat PATH" },
-	{ "syscall", cmd_syscall, 1, 1, "syscall NAME" },
+	{ "syscall", cmd_syscall, 1, 1, "syscall NAME|NUMBER" },
 	{ "sched", cmd_sched, 0, 0, "sched" },
 	{ "ioprio", cmd_ioprio, 0, 0, "ioprio" },
 	{ "oom", cmd_oom, 0, 0, "oom" },

@@ -499,7 +499,8 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	c.init.seccomp_agent_fd = -1;
 	if (c.spec->linux_.has_seccomp && seccomp_uses_notify(&c.spec->linux_.seccomp)) {
 		/* connected here, in the host's view: the init hands the listener over after pivot_root */
-		c.init.seccomp_agent_fd = terminal_connect(c.spec->linux_.seccomp.listener_path, err);
+		c.init.seccomp_agent_fd =
+		    terminal_connect(c.spec->linux_.seccomp.listener_path, "seccomp agent", err);
 		if (c.init.seccomp_agent_fd < 0) {
 			error_wrap(err, "config.json: .linux.seccomp.listenerPath");
 			goto rollback;
@@ -510,7 +511,7 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		goto rollback;
 	}
 	if (o->console_socket && !o->has_console_fd) {
-		c.init.console_fd = terminal_connect(o->console_socket, err);
+		c.init.console_fd = terminal_connect(o->console_socket, "console socket", err);
 		if (c.init.console_fd < 0)
 			goto rollback;
 	}

@@ -489,7 +489,8 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 	dirfd = -1;
 	if (apply_overrides(&c, err) < 0 || open_namespaces(&c, err) < 0)
 		goto out;
-	if (o->console_socket && (c.console_fd = terminal_connect(o->console_socket, err)) < 0)
+	if (o->console_socket &&
+	    (c.console_fd = terminal_connect(o->console_socket, "console socket", err)) < 0)
 		goto out;
 	if (c.process->terminal && o->console_socket == NULL) {
 		/* in the foreground without a console socket, husk holds the terminal, as run does: the
@@ -504,8 +505,10 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 	}
 	if (c.spec->linux_.has_seccomp && seccomp_uses_notify(&c.spec->linux_.seccomp) &&
 	    c.spec->linux_.seccomp.listener_path &&
-	    (c.agent_fd = terminal_connect(c.spec->linux_.seccomp.listener_path, err)) < 0)
+	    (c.agent_fd = terminal_connect(c.spec->linux_.seccomp.listener_path, "seccomp agent", err)) < 0) {
+		error_wrap(err, "config.json: .linux.seccomp.listenerPath");
 		goto out;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
 		error_sys(err, errno, "socketpair");
 		goto out;

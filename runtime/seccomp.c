@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/filter.h>
+#include <stddef.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,17 +68,25 @@ static enum scmp_compare op_of(enum spec_seccomp_op op)
 	return map[op];
 }
 
-static int add_arch(scmp_filter_ctx ctx, const char *name, struct error *err)
+/* "SCMP_ARCH_X86_64" to libseccomp's token (SCMP_ARCH_X86_64, the kernel's AUDIT_ARCH value), or 0 */
+static uint32_t arch_token(const char *name)
 {
 	char lower[64];
-	uint32_t arch;
 	size_t i;
 
+	if (strncmp(name, "SCMP_ARCH_", 10) != 0)
+		return 0;
 	for (i = 0; name[10 + i] && i < sizeof lower - 1; i++)
 		lower[i] = (char)(name[10 + i] >= 'A' && name[10 + i] <= 'Z' ? name[10 + i] - 'A' + 'a'
 									     : name[10 + i]);
 	lower[i] = '\0';
-	arch = seccomp_arch_resolve_name(lower);
+	return seccomp_arch_resolve_name(lower);
+}
+
+static int add_arch(scmp_filter_ctx ctx, const char *name, struct error *err)
+{
+	uint32_t arch = arch_token(name);
+
 	if (arch == 0)
 		return error_set(err, EINVAL, "unknown seccomp architecture '%s'", name);
 	int r = seccomp_arch_add(ctx, arch);
@@ -178,16 +187,121 @@ bool seccomp_uses_notify(const struct spec_seccomp *s)
 	return false;
 }
 
-/* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19) is unknown to libseccomp before 2.6: export the
- * compiled program and load it with seccomp(2) ourselves, with the flags libseccomp would have set.
- * Returns the listener fd. */
-static int load_raw_with_listener(scmp_filter_ctx ctx, const struct spec_seccomp *s, struct error *err)
+/* The -ENOSYS stub runc puts in front of every filter (libcontainer/seccomp/patchbpf): a syscall
+ * numbered above every syscall the profile names, per architecture, is one the profile cannot know
+ * (newer than the profile, or no syscall at all), so it fails with ENOSYS instead of the default
+ * errno. libc falls back to an older call on ENOSYS only (clone3 to clone, faccessat2 to faccessat,
+ * openat2 to openat): EPERM there breaks programs. Skipped when the default already allows (ALLOW,
+ * LOG, TRACE) or is ENOSYS, as runc does. An empty "architectures" stands for the native one, which
+ * is what the filter then covers (runc 1.1 adds no stub there: docs/orchestrators.md). */
+#define ENOSYS_MAX_ARCHES 24
+#define X32_SYSCALL_BIT	  0x40000000u
+
+struct enosys_arch {
+	uint32_t audit; /* AUDIT_ARCH_*, what seccomp_data.arch holds */
+	uint32_t max;	/* highest syscall number the profile names for it */
+};
+
+static bool default_allows(const struct spec_seccomp *s)
+{
+	return s->default_action == SECCOMP_ACT_ALLOW || s->default_action == SECCOMP_ACT_LOG ||
+	       s->default_action == SECCOMP_ACT_TRACE ||
+	       (s->has_default_errno_ret && s->default_errno_ret == ENOSYS);
+}
+
+static size_t enosys_arches(const struct spec_seccomp *s, struct enosys_arch *out)
+{
+	size_t n = 0, n_names = s->n_architectures ? s->n_architectures : 1;
+
+	if (default_allows(s))
+		return 0;
+	for (size_t i = 0; i < n_names && n < ENOSYS_MAX_ARCHES; i++) {
+		uint32_t arch = s->n_architectures ? arch_token(s->architectures[i]) : seccomp_arch_native();
+		uint32_t max = 0;
+		bool seen = false;
+
+		/* x32 shares x86_64's AUDIT_ARCH; its numbers carry bit 30 and go to the filter as they
+		 * did (the x86_64 section below lets them through) */
+		if (arch == 0 || arch == SCMP_ARCH_X32)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			seen = seen || out[k].audit == arch;
+		if (seen)
+			continue;
+		for (size_t r = 0; r < s->n_syscalls; r++)
+			for (size_t j = 0; j < s->syscalls[r].n_names; j++) {
+				int nr = seccomp_syscall_resolve_name_arch(arch, s->syscalls[r].names[j]);
+				if (nr >= 0 && (uint32_t)nr > max)
+					max = (uint32_t)nr;
+			}
+		if (max > 0)
+			out[n++] = (struct enosys_arch){ arch, max };
+	}
+	return n;
+}
+
+static size_t enosys_section_len(const struct enosys_arch *a)
+{
+	bool prefix =
+	    a->audit == SCMP_ARCH_X86_64 || a->audit == SCMP_ARCH_S390 || a->audit == SCMP_ARCH_S390X;
+	return 4 + (prefix ? 1 : 0);
+}
+
+/* Writes the stub into out (room for 2 + 6 * ENOSYS_MAX_ARCHES instructions); returns its length.
+ * Layout: load arch; one jeq per architecture to its section; ja to the filter. A section: load the
+ * syscall number; [x86_64: x32 numbers to the filter; s390: the multiplexer 0 is ENOSYS]; jgt max;
+ * ret ENOSYS; ja to the filter. All conditional jumps stay within the stub (< 256). */
+static size_t enosys_stub(const struct enosys_arch *a, size_t n, struct sock_filter *out)
+{
+	size_t sect[ENOSYS_MAX_ARCHES], len = n + 2, pos = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		sect[i] = len;
+		len += enosys_section_len(&a[i]);
+	}
+	out[pos++] =
+	    (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	for (size_t i = 0; i < n; i++, pos++)
+		out[pos] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, a[i].audit,
+							(uint8_t)(sect[i] - pos - 1), 0);
+	out[pos] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (uint32_t)(len - pos - 1), 0, 0);
+	pos++;
+	for (size_t i = 0; i < n; i++) {
+		size_t ret_at = sect[i] + enosys_section_len(&a[i]) - 2;
+
+		out[pos++] =
+		    (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+		if (a[i].audit == SCMP_ARCH_X86_64) {
+			out[pos] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT,
+								(uint8_t)(ret_at + 1 - pos - 1), 0);
+			pos++;
+		} else if (a[i].audit == SCMP_ARCH_S390 || a[i].audit == SCMP_ARCH_S390X) {
+			/* unknown numbers arrive as setup(2), 0, through s390's multiplexer */
+			out[pos] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0,
+								(uint8_t)(ret_at - pos - 1), 0);
+			pos++;
+		}
+		out[pos++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, a[i].max, 0, 1);
+		out[pos++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+		out[pos] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (uint32_t)(len - pos - 1), 0, 0);
+		pos++;
+	}
+	return pos;
+}
+
+/* libseccomp cannot express "every number above N" nor prepend code, and knows no
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19) before 2.6: export the compiled program, put the
+ * stub in front, and load it with seccomp(2) with the flags libseccomp would have set. Returns the
+ * listener fd with notify, else 0. */
+static int load_raw(scmp_filter_ctx ctx, const struct spec_seccomp *s, const struct sock_filter *stub,
+		    size_t n_stub, bool notify, struct error *err)
 {
 	cleanup_close int mfd = memfd_create("husk-seccomp-bpf", MFD_CLOEXEC);
 	cleanup_free struct sock_filter *insns = NULL;
-	unsigned int flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	unsigned int flags = 0;
 	struct sock_fprog prog;
 	off_t size;
+	size_t n;
 	int r;
 
 	if (mfd < 0)
@@ -196,26 +310,38 @@ static int load_raw_with_listener(scmp_filter_ctx ctx, const struct spec_seccomp
 	if (r < 0)
 		return error_sys(err, -r, "seccomp: export the filter");
 	size = lseek(mfd, 0, SEEK_END);
-	if (size <= 0 || size % (off_t)sizeof *insns || size / (off_t)sizeof *insns > USHRT_MAX)
+	if (size <= 0 || size % (off_t)sizeof *insns)
 		return error_set(err, EINVAL, "seccomp: exported filter has a bad size (%lld bytes)",
 				 (long long)size);
-	insns = xmalloc((size_t)size);
-	if (pread(mfd, insns, (size_t)size, 0) != size)
+	n = (size_t)size / sizeof *insns + n_stub;
+	if (n > BPF_MAXINSNS)
+		return error_set(err, E2BIG, "seccomp: the filter has %zu instructions, the kernel takes %d",
+				 n, BPF_MAXINSNS);
+	insns = xmalloc(n * sizeof *insns);
+	if (n_stub)
+		memcpy(insns, stub, n_stub * sizeof *insns);
+	if (pread(mfd, insns + n_stub, (size_t)size, 0) != size)
 		return error_sys(err, errno, "seccomp: read the exported filter");
-	prog = (struct sock_fprog){ .len = (unsigned short)(size / (off_t)sizeof *insns), .filter = insns };
+	prog = (struct sock_fprog){ .len = (unsigned short)n, .filter = insns };
+	if (notify) {
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		if (s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
+			flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	}
 	/* TSYNC and NEW_LISTENER exclude each other unless TSYNC_ESRCH (Linux 5.7) says how a
 	 * failed sync is reported */
 	if (s->flags & SPEC_SECCOMP_FLAG_TSYNC)
-		flags |= SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+		flags |= SECCOMP_FILTER_FLAG_TSYNC | (notify ? SECCOMP_FILTER_FLAG_TSYNC_ESRCH : 0);
 	if (s->flags & SPEC_SECCOMP_FLAG_LOG)
 		flags |= SECCOMP_FILTER_FLAG_LOG;
 	if (s->flags & SPEC_SECCOMP_FLAG_SPEC_ALLOW)
 		flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %#x, %u instructions)", flags, prog.len);
+	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %#x, %u instructions, %zu of them the ENOSYS stub)",
+		  flags, prog.len, n_stub);
 	r = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (r < 0)
-		return error_sys(err, errno, "load the seccomp filter (with WAIT_KILLABLE_RECV)");
-	return r;
+		return error_sys(err, errno, "load the seccomp filter");
+	return notify ? r : 0;
 }
 
 int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *agent, struct error *err)
@@ -225,13 +351,17 @@ int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *
 	bool notify = seccomp_uses_notify(s);
 	unsigned n_rules;
 
+	struct enosys_arch arches[ENOSYS_MAX_ARCHES];
+	struct sock_filter stub[2 + 6 * ENOSYS_MAX_ARCHES];
+	size_t n_stub = enosys_stub(arches, enosys_arches(s, arches), stub);
+
 	if (build(s, &ctx, &n_rules, err) < 0)
 		return -1;
-	if ((s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV) && notify) {
-		nfd = load_raw_with_listener(ctx, s, err);
+	if (n_stub > 2 || ((s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV) && notify)) {
+		nfd = load_raw(ctx, s, n_stub > 2 ? stub : NULL, n_stub > 2 ? n_stub : 0, notify, err);
 		seccomp_release(ctx);
-		if (nfd < 0)
-			return -1;
+		if (nfd <= 0)
+			return nfd;
 		goto send;
 	}
 	if (s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV)

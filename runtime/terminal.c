@@ -23,21 +23,21 @@
 #include "narrate.h"
 #include "util.h"
 
-int terminal_connect(const char *path, struct error *err)
+int terminal_connect(const char *path, const char *what, struct error *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd;
 
 	if (strlen(path) >= sizeof addr.sun_path)
-		return error_set(err, ENAMETOOLONG, "console socket path '%s' is too long", path);
+		return error_set(err, ENAMETOOLONG, "%s path '%s' is too long", what, path);
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return error_sys(err, errno, "console socket");
+		return error_sys(err, errno, "%s: socket", what);
 	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		int e = errno;
 		close(fd);
-		return error_sys(err, e, "connect to console socket '%s'", path);
+		return error_sys(err, e, "connect to the %s at '%s'", what, path);
 	}
 	return fd;
 }
@@ -57,7 +57,7 @@ int terminal_send_fd(int sock, int fd, const char *name, struct error *err)
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
 		if (errno != EINTR)
-			return error_sys(err, errno, "send the pty master to the console socket");
+			return error_sys(err, errno, "sendmsg(SCM_RIGHTS)");
 	return 0;
 }
 
@@ -113,6 +113,6 @@ int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, boo
 		if (dup2(slave, fd) < 0)
 			return error_sys(err, errno, "dup the pty to fd %d", fd);
 	if (terminal_send_fd(console_fd, master, "/dev/ptmx", err) < 0)
-		return -1;
+		return error_wrap(err, "send the pty master to the console socket");
 	return 0;
 }

@@ -8,8 +8,9 @@
 #include "config/spec.h"
 #include "error.h"
 
-/* Connect to the --console-socket path (in the parent, host view). */
-int terminal_connect(const char *path, struct error *err);
+/* Connect to the unix socket at path (in the parent, host view); what names it in errors ("console
+ * socket", "seccomp agent"). */
+int terminal_connect(const char *path, const char *what, struct error *err);
 /* In the init, after devpts is mounted and before pivot_root (bind_console: also bind the pty to
  * /dev/console); in exec, inside the container's mount namespace without it. */
 int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, bool bind_console,

@@ -60,3 +60,120 @@ teardown() {
 	grep -q $'^a\r$' "$out" || fail "expected 'a\\r' in $(od -c "$out")"
 	grep -q $'^1000\r$' "$out" || fail "expected the pty to belong to uid 1000: $(cat "$out")"
 }
+
+# ---- seccomp (items 21, 22) ------------------------------------------------------------------------------
+
+# What a static probe and husk's last steps need under a default-deny profile. It names rseq (334 on
+# x86_64) as its highest syscall and none of clone3 (435), openat2 (437), faccessat2 (439).
+ALLOW='["read","write","open","openat","close","stat","fstat","lstat","newfstatat","statx","poll",
+"lseek","mmap","mprotect","munmap","brk","rt_sigaction","rt_sigprocmask","rt_sigreturn","ioctl",
+"readv","writev","access","faccessat","dup","dup2","dup3","getpid","getppid","getuid","geteuid",
+"getgid","getegid","gettid","execve","exit","exit_group","uname","fcntl","getcwd","readlink",
+"arch_prctl","set_tid_address","set_robust_list","futex","clock_gettime","getrandom","rseq","prctl",
+"madvise","sigaltstack","prlimit64","capget","capset","setgroups","setresuid","setresgid","fstatfs"]'
+
+# deny_all ARCHES EXTRA: defaultAction SCMP_ACT_ERRNO (EPERM) allowing $ALLOW plus the names in EXTRA.
+deny_all() {
+	cfg --argjson a "$ALLOW" --argjson ar "$1" --argjson x "${2:-[]}" \
+		'.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "architectures": $ar,
+			"syscalls": [{"names": ($a + $x), "action": "SCMP_ACT_ALLOW"}]}'
+}
+
+# probe_syscalls ID NR...: run the probe for each syscall (number or name), print "NR errno=E" lines.
+probe_syscalls() {
+	local id=$1 nr
+	shift
+	for nr in "$@"; do
+		cfg --arg n "$nr" '.process.args = ["probe", "syscall", $n]'
+		husk run --bundle "$BUNDLE" "$id" 2>&1 | sed -n "s/^ret=-\{0,1\}[0-9]* \(errno=[0-9]*\).*/$nr \1/p"
+	done
+}
+
+native_arch() {
+	case "$(uname -m)" in
+	x86_64) echo '["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]' ;;
+	aarch64) echo '["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]' ;;
+	*) echo '[]' ;;
+	esac
+}
+
+# runc's patchbpf stub: numbers above the highest syscall the profile names get ENOSYS; libc then
+# falls back (clone3 -> clone, openat2 -> openat, faccessat2 -> faccessat). Below it, the default.
+@test "seccomp default-deny: syscall(1000), clone3, openat2, faccessat2 fail with ENOSYS, a known one with EPERM" {
+	local id
+	id=$(cid)
+	setup_bundle true
+	deny_all "$(native_arch)"
+	run probe_syscalls "$id" 1000 435 437 439 ptrace
+	assert_success
+	assert_output_equals $'1000 errno=38\n435 errno=38\n437 errno=38\n439 errno=38\nptrace errno=1'
+	# an empty "architectures" means the native one (runc 1.1 adds no stub there; husk does)
+	deny_all '[]'
+	run probe_syscalls "$id" 1000 ptrace
+	assert_output_equals $'1000 errno=38\nptrace errno=1'
+}
+
+@test "seccomp ENOSYS stub: only above the highest listed syscall, as runc (close_range listed: clone3 is EPERM)" {
+	local id
+	id=$(cid)
+	setup_bundle true
+	# close_range is 436: clone3 (435) lies below it and gets the default errno, openat2 does not
+	deny_all "$(native_arch)" '["close_range"]'
+	run probe_syscalls "$id" 435 437
+	assert_output_equals $'435 errno=1\n437 errno=38'
+	# no stub when the default lets calls through or already is ENOSYS
+	cfg '.linux.seccomp.defaultErrnoRet = 38'
+	run probe_syscalls "$id" 435 ptrace
+	assert_output_equals $'435 errno=38\nptrace errno=38'
+	cfg '.linux.seccomp.defaultErrnoRet = 13'
+	run probe_syscalls "$id" 1000 ptrace
+	assert_output_equals $'1000 errno=38\nptrace errno=13'
+}
+
+@test "seccomp ENOSYS stub together with SCMP_ACT_NOTIFY: the agent still answers" {
+	local id sock=$BATS_TEST_TMPDIR/agent.sock out=$BATS_TEST_TMPDIR/agent.out
+	id=$(cid)
+	setup_bundle sh -c 'probe syscall getppid; probe syscall 1000'
+	deny_all "$(native_arch)" '["clone","fork","vfork","wait4","pipe","pipe2","chdir","sendmsg"]'
+	cfg --arg s "$sock" '.linux.seccomp.listenerPath = $s | .linux.seccomp.syscalls[0].names -= ["getppid"] |
+		.linux.seccomp.syscalls += [{"names": ["getppid"], "action": "SCMP_ACT_NOTIFY"}]'
+	"$HUSK_SRC_DIR/build/seccomp-agent" "$sock" 95 >"$out" 2>&1 &
+	local agent=$!
+	wait_for test -S "$sock"
+	run husk run --bundle "$BUNDLE" "$id"
+	kill "$agent" 2>/dev/null || true
+	wait "$agent" 2>/dev/null || true
+	[[ "${lines[0]}" == "ret=-1 errno=95 "* ]] || fail "getppid: the agent's errno 95 expected"
+	[[ "${lines[1]}" == "ret=-1 errno=38 "* ]] || fail "syscall 1000: ENOSYS expected"
+}
+
+# runc: "failed to connect with seccomp agent specified in the seccomp profile"; husk said "console socket".
+@test "SCMP_ACT_NOTIFY with no agent at listenerPath: the error names the seccomp agent and the path" {
+	local id sock=$BATS_TEST_TMPDIR/agent.sock out=$BATS_TEST_TMPDIR/agent.out
+	id=$(cid)
+	setup_bundle sleep 100
+	cfg --arg s "$sock" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $s,
+		"syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_NOTIFY"}]}'
+	run_husk run -d --bundle "$BUNDLE" "$id"
+	assert_failure
+	assert_output_contains ".linux.seccomp.listenerPath: connect to the seccomp agent at '$sock': No such file or directory"
+	refute_output_contains "console"
+	# a socket file nobody listens on
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$sock"
+	run_husk run -d --bundle "$BUNDLE" "$id"
+	assert_failure
+	assert_output_contains "seccomp agent at '$sock': Connection refused"
+	[[ -z "$(husk list -q)" ]] || fail "a container was left: $(husk list)"
+	# exec connects again, for the new process's listener: the agent has gone since run
+	rm -f "$sock"
+	"$HUSK_SRC_DIR/build/seccomp-agent" "$sock" 95 >"$out" 2>&1 &
+	local agent=$!
+	wait_for test -S "$sock"
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null
+	wait_for grep -q . "$out"
+	kill "$agent" 2>/dev/null || true
+	wait "$agent" 2>/dev/null || true
+	run_husk exec "$id" true
+	assert_failure
+	assert_output_contains ".linux.seccomp.listenerPath: connect to the seccomp agent at '$sock': Connection refused"
+}

@@ -155,6 +155,7 @@ stage_bats() {
 		passed=$((passed + ok))
 		failed=$((failed + nok))
 		bats_failures "$tap" "$name.bats" >>"$failures"
+		sed -n "s/^ok [0-9]* \(.*\) # skip *\(.*\)$/   $name.bats: \1 -- \2/p" "$tap" >>"$logs/skipped.txt"
 		if [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
 			fail_with "$name.bats ran no test" "$tap"
 		fi
@@ -207,6 +208,10 @@ stage labs stage_labs
 total=$((SECONDS - run_start))
 [ "${#bats_files[@]}" -gt 0 ] || echo "$total" >build/test-logs/last-full-run
 echo "== done in $(min_s "$total"); logs: ${logs#"$top"/}/"
+if [ -s "$logs/skipped.txt" ]; then
+	echo "== skipped (what this host lacks)"
+	cat "$logs/skipped.txt"
+fi
 if [ -s "$failures" ]; then
 	echo "== failures"
 	cat "$failures"

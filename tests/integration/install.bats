@@ -13,6 +13,7 @@ setup_file() {
 }
 
 teardown() {
+	[[ -z "${TREE:-}" ]] || rm -rf "$TREE"
 	husk_teardown
 }
 
@@ -122,4 +123,73 @@ complete_words() {
 	assert_output_equals ""
 	run_husk delete --force "$id"
 	assert_success
+}
+
+@test "through sudo, run-all.sh and demo.sh build as the user: nothing under build/ stays root's; as root alone (CI), all is root's" {
+	local tree user=65534
+	# where that user can reach it (BATS_TEST_TMPDIR is root's alone)
+	TREE=$(mktemp -d /tmp/husk-test-tree.XXXXXX)
+	tree=$TREE
+	# the user's clone, and root's files in it (a build directory left by an older run as root)
+	chown "$user:$user" "$tree"
+	mkdir -p "$tree/build/old" && touch "$tree/build/old/CMakeCache.txt"
+	run env -u SUDO_USER SUDO_UID=$user SUDO_GID=$user top="$tree" bash -c '
+		. "$0"
+		give_back "$top/build"                      # an older root build is handed back first
+		as_builder mkdir "$top/build/new"           # what the build makes is the user'\''s
+		as_builder touch "$top/build/new/husk"
+		touch "$top/build/new/test.log"             # what the tests make as root is handed back at the end
+		give_back "$top/build"
+		as_builder id -u' "$HUSK_SRC_DIR/tests/as-builder.sh"
+	assert_success
+	assert_output_equals "$user"
+	run find "$tree/build" ! -uid "$user"
+	assert_output_equals ""
+	# root without sudo (CI): builds as root, hands nothing over
+	run env -u SUDO_UID -u SUDO_GID -u SUDO_USER top="$tree" bash -c '. "$0"; as_builder id -u; touch "$top/ci"; give_back "$top"' \
+		"$HUSK_SRC_DIR/tests/as-builder.sh"
+	assert_output_equals 0
+	[[ "$(stat -c %u "$tree/ci")" == 0 ]]
+	# sudo, but the tree is not that user's (a clone made by root): stays root
+	chown 0:0 "$tree"
+	run env SUDO_UID=$user SUDO_GID=$user top="$tree" bash -c '. "$0"; as_builder id -u' "$HUSK_SRC_DIR/tests/as-builder.sh"
+	assert_output_equals 0
+}
+
+@test "README: from clone to your own container in five commands; steps 3 to 5 run as written" {
+	local section cmds=() typed home=$BATS_TEST_TMPDIR/home id
+	section=$(awk '/^## Your own container/ { f = 1; next } /^## / { f = 0 } f' "$HUSK_SRC_DIR/README.md")
+	mapfile -t cmds < <(sed -n 's/^   \$ //p' <<<"$section")
+	[[ ${#cmds[@]} -ge 3 && ${#cmds[@]} -le 5 ]] || fail "${#cmds[@]} commands: ${cmds[*]}"
+	[[ "${cmds[0]}" == *"cmake --build build"* && "${cmds[1]}" == "sudo cmake --install build" ]] ||
+		fail "steps 1 and 2 are not the build and the install: ${cmds[*]:0:2}"
+	# steps 3 to 5 in a fresh home, with husk on PATH (as after step 2), as root; "sudo husk" runs the
+	# tree's husk with this test's state root, under this test's id
+	id=$(cid)
+	mkdir -p "$home" "$BATS_TEST_TMPDIR/bin"
+	ln -s "$HUSK" "$BATS_TEST_TMPDIR/bin/husk"
+	cat >"$BATS_TEST_TMPDIR/bin/sudo" <<-EOF
+		#!/bin/sh
+		[ "\$1" = husk ] && { shift; exec "$HUSK" --root "$HUSK_TEST_ROOT" "\$@"; }
+		exec "\$@"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/bin/sudo"
+	cd "$HUSK_SRC_DIR"
+	for step in 2 3; do
+		run env HOME="$home" PATH="$BATS_TEST_TMPDIR/bin:$PATH" bash -c "${cmds[$step]}"
+		assert_success
+		assert_output_equals ""
+	done
+	[[ -x "$home/box/rootfs/bin/sh" && -f "$home/box/config.json" ]] || fail "no bundle in ~/box"
+	# step 5 at a terminal, typing what the README shows after the prompt
+	typed=$(sed -n 's/^   \/ # //p' <<<"$section")
+	[[ "$typed" == *exit* ]] || fail "the README's session does not exit"
+	_husk_record_id "$id"
+	run bash -c 'printf "%s\n" "$1" | HOME="$2" PATH="$3" script -qec "cd ~/box && $4" /dev/null | tr -d "\r"' _ \
+		"$typed" "$home" "$BATS_TEST_TMPDIR/bin:$PATH" "${cmds[4]/box1/$id}"
+	assert_success
+	# the README's output lines, but for ps's own line (its pid varies)
+	while read -r line; do
+		[[ -z "$line" || "$line" == *ps* ]] || assert_line_matches "^ *${line//[()]/.}\$"
+	done < <(awk '/^   \$ sudo husk run/ { f = 1; next } /^   ```/ { f = 0 } f && !/^   \/ # /' <<<"$section" | sed 's/^   //')
 }

@@ -66,7 +66,8 @@ stage() {
 }
 
 min_s() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
-estimate="about 20 minutes on 2 cores (most of it the bats suite)"
+estimate="about 20 minutes on 2 cores for the host stages (most of it the bats suite)"
+[ "${#bats_files[@]}" -gt 0 ] || [ "${HUSK_VM_STAGE:-1}" = 0 ] || estimate="$estimate, then the VM stage (HUSK_VM_STAGE=0 skips it)"
 [ ! -s build/test-logs/last-full-run ] || estimate="$estimate; the last full run here took $(min_s "$(cat build/test-logs/last-full-run)")"
 echo "husk: every test. This takes $estimate."
 echo "logs: ${logs#"$top"/}/ (also build/test-logs/latest)"

@@ -47,6 +47,11 @@ setup_file() {
 	export CRI_DIR
 	export CRI_SOCK=$CRI_DIR/containerd.sock
 	export CRI_HUSK_ROOT=$CRI_DIR/husk
+	# the CRI's pods live under cgroup parent k8s.io: note whether it was there before us
+	: >"$CRI_DIR/cgroups-before"
+	for cg in /sys/fs/cgroup/*/k8s.io /sys/fs/cgroup/k8s.io; do
+		[[ ! -d "$cg" ]] || echo "$cg" >>"$CRI_DIR/cgroups-before"
+	done
 	# the client's npm modules, next to a copy of it
 	mkdir -p "$CRI_DIR/client"
 	cp "$HUSK_SRC_DIR/tests/cri/cri-client.js" "$HUSK_SRC_DIR/tests/cri/api.proto" "$CRI_DIR/client/"
@@ -127,8 +132,12 @@ teardown_file() {
 	while read -r mnt; do
 		umount -l "$mnt" 2>/dev/null
 	done < <(awk -v d="$CRI_DIR" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-	# the pods' cgroups (cgroupsPath /k8s.io/<id>, under the CRI's default parent)
-	find /sys/fs/cgroup -depth -type d -path '*k8s.io*' -empty -delete 2>/dev/null || true
+	# the pods' cgroups (/k8s.io/<id>) and, if we made it, the parent: cgroup directories go with rmdir
+	for cg in /sys/fs/cgroup/*/k8s.io /sys/fs/cgroup/k8s.io; do
+		[[ -d "$cg" ]] || continue
+		find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
+		grep -qxF "$cg" "$CRI_DIR/cgroups-before" || rmdir "$cg" 2>/dev/null || true
+	done
 	rm -rf --one-file-system "$CRI_DIR"
 }
 

@@ -71,6 +71,12 @@ wait_for() {
 	done
 }
 
+# host_cgroup_unified: true on a pure cgroup v2 host (/sys/fs/cgroup is cgroup2, as under systemd on
+# Debian 12: tests/vm/run.sh), false on a hybrid or v1 host. Tests that differ by layout branch on it.
+host_cgroup_unified() {
+	[[ "$(stat -fc %T /sys/fs/cgroup)" == cgroup2fs ]]
+}
+
 # ---- running husk ---------------------------------------------------------------------------------------
 
 # cid [SUFFIX]: print this test's container id, "husk-test-N-PID[-SUFFIX]". Teardown deletes it and looks

@@ -67,9 +67,11 @@ mount_opts() {
 	setup_bundle probe mounts
 	run_husk run --bundle "$BUNDLE" "$(cid)"
 	assert_success
-	for want in /proc:proc /dev:tmpfs /dev/pts:devpts /dev/shm:tmpfs /dev/mqueue:mqueue /sys:sysfs \
-		/sys/fs/cgroup:tmpfs /sys/fs/cgroup/pids:cgroup /sys/fs/cgroup/memory:cgroup \
-		/sys/fs/cgroup/unified:cgroup2; do
+	# the cgroup mount follows the host: one cgroup2 on a unified host, a tmpfs of v1 hierarchies (and
+	# the v2 tree at unified/) on a hybrid one
+	local cgroups=(/sys/fs/cgroup:tmpfs /sys/fs/cgroup/pids:cgroup /sys/fs/cgroup/memory:cgroup /sys/fs/cgroup/unified:cgroup2)
+	! host_cgroup_unified || cgroups=(/sys/fs/cgroup:cgroup2)
+	for want in /proc:proc /dev:tmpfs /dev/pts:devpts /dev/shm:tmpfs /dev/mqueue:mqueue /sys:sysfs "${cgroups[@]}"; do
 		m=$(mount_line "$output" "${want%%:*}")
 		[[ -n "$m" ]] || fail "no mount on ${want%%:*}"
 		[[ "$(fstype "$m")" == "${want#*:}" ]] || fail "${want%%:*} is $(fstype "$m"), not ${want#*:}"
@@ -91,31 +93,46 @@ mount_opts() {
 	[[ "$(mount_line "$output" /dev/pts)" == *ptmxmode=666* ]]
 }
 
+# pids_cgroup_dir: where the container sees its pids cgroup: the v1 pids hierarchy on a hybrid host, the
+# one cgroup2 mount on a unified host.
+pids_cgroup_dir() {
+	if host_cgroup_unified; then echo /sys/fs/cgroup; else echo /sys/fs/cgroup/pids; fi
+}
+
 @test "cgroup mount: read-only by default, only the container's own cgroup" {
-	local id
+	local id d
 	id=$(cid)
+	d=$(pids_cgroup_dir)
 	setup_bundle
-	set_args sh -c 'probe mounts; probe write /sys/fs/cgroup/pids/pids.max 100; cat /sys/fs/cgroup/pids/cgroup.procs'
+	set_args sh -c "probe mounts; probe write $d/pids.max 100; cat $d/cgroup.procs"
 	run_husk run --bundle "$BUNDLE" "$id"
 	assert_success
 	[[ "$(mount_opts "$(mount_line "$output" /sys/fs/cgroup)")" == ro,* ]]
-	[[ "$(mount_opts "$(mount_line "$output" /sys/fs/cgroup/pids)")" == ro,* ]]
-	[[ "$(mount_line "$output" /sys/fs/cgroup/pids | cut -d' ' -f4)" == "/husk/$id" ]]
+	[[ "$(mount_opts "$(mount_line "$output" "$d")")" == ro,* ]]
+	[[ "$(mount_line "$output" "$d" | cut -d' ' -f4)" == "/husk/$id" ]]
 	assert_output_contains "Read-only file system"
 	# cgroup.procs is the container's own: its init and the cat
 	assert_line_matches '^1$'
 }
 
 @test "cgroup mount: rw when the options say rw" {
-	local id
+	local id d
 	id=$(cid)
+	d=$(pids_cgroup_dir)
 	setup_bundle
-	set_args sh -c 'probe mounts; probe write /sys/fs/cgroup/pids/pids.max 100'
+	# a child cgroup can be made and removed on both layouts; the container's own pids.max is writable
+	# on v1 only (v2 keeps a cgroup's limits to whoever manages its parent: security.bats, CVE-2023-25809)
+	set_args sh -c "probe mounts; mkdir $d/child && rmdir $d/child && echo made-child; probe write $d/pids.max 100"
 	cfg '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= map(select(. != "ro")) + ["rw"]'
 	run_husk run --bundle "$BUNDLE" "$id"
-	assert_success
-	[[ "$(mount_opts "$(mount_line "$output" /sys/fs/cgroup/pids)")" == rw,* ]]
-	assert_line_matches '^ok$'
+	[[ "$(mount_opts "$(mount_line "$output" "$d")")" == rw,* ]] || fail "$d is not mounted rw"
+	assert_line_matches '^made-child$'
+	if host_cgroup_unified; then
+		assert_failure
+	else
+		assert_success
+		assert_line_matches '^ok$'
+	fi
 }
 
 @test "bind: a host directory, read and written through" {

@@ -185,31 +185,45 @@ cgroup_v2_mount() {
 }
 
 # delegate NAME: root makes /sys/fs/cgroup/<each hierarchy>/NAME and hands it, and its files, to the
-# user. cpuset needs cpus and mems before it takes a task, and the user cannot copy them from the root
-# cgroup, whose files are root's.
+# user, as systemd's Delegate=yes does. A v1 cpuset needs cpus and mems before it takes a task, and the
+# user cannot copy them from the root cgroup, whose files are root's (a v2 cpuset inherits them). In the
+# v2 hierarchy NAME gets a leaf, NAME/shell, for the user's own processes (in_delegated): v2 puts no
+# process in a cgroup that hands controllers to its children, and husk enables them in NAME for the
+# container's NAME/ID.
 delegate() {
-	local m dir
+	local m dir v2
+	v2=$(cgroup_v2_mount)
 	while IFS= read -r m; do
 		dir=$m/$1
 		mkdir "$dir" || return
-		if [[ -f "$dir/cpuset.cpus" ]]; then
+		if [[ -f "$dir/cpuset.cpus" && -f "$m/cpuset.cpus" ]]; then
 			cat "$m/cpuset.cpus" >"$dir/cpuset.cpus"
 			cat "$m/cpuset.mems" >"$dir/cpuset.mems"
 		fi
+		[[ "$m" != "$v2" ]] || mkdir "$dir/shell" || return
 		chown -R "$RL_UID:$RL_GID" "$dir"
 	done < <(cgroup_mounts)
 }
 
-# in_delegated NAME CMD...: CMD from a process that root moved into NAME of the cgroup v2 hierarchy.
-# Moving a process between v2 cgroups needs write access to cgroup.procs of their common ancestor:
-# husk (and the container init it forks) must already be inside the delegated subtree, as a user's
-# session is under systemd's Delegate=yes. v1 hierarchies ask only that the uids match.
+# undelegate NAME: remove what delegate made (empty by then).
+undelegate() {
+	local m
+	while IFS= read -r m; do
+		[[ ! -d "$m/$1/shell" ]] || rmdir "$m/$1/shell"
+		rmdir "$m/$1"
+	done < <(cgroup_mounts)
+}
+
+# in_delegated NAME CMD...: CMD from a process that root moved into NAME/shell of the cgroup v2
+# hierarchy. Moving a process between v2 cgroups needs write access to cgroup.procs of their common
+# ancestor: husk (and the container init it forks) must already be inside the delegated subtree, as a
+# user's session is under systemd's Delegate=yes. v1 hierarchies ask only that the uids match.
 in_delegated() {
 	local name=$1 v2
 	shift
 	v2=$(cgroup_v2_mount)
 	(
-		[[ -z "$v2" ]] || echo "$BASHPID" >"$v2/$name/cgroup.procs" || exit
+		[[ -z "$v2" ]] || echo "$BASHPID" >"$v2/$name/shell/cgroup.procs" || exit
 		"$@"
 	)
 }
@@ -529,8 +543,8 @@ in_delegated() {
 	in_delegated "$deleg" uhusk delete --force "$id"
 	while IFS= read -r m; do
 		[[ ! -e "$m/$deleg/$id" ]] || fail "husk left $m/$deleg/$id"
-		rmdir "$m/$deleg"
 	done < <(cgroup_mounts)
+	undelegate "$deleg"
 	no_trace_user "$id"
 }
 
@@ -541,7 +555,8 @@ in_delegated() {
 	run_uhusk --rootless false run --bundle "$BUNDLE" "$id"
 	assert_status 1
 	# the first directory it may not make: /husk itself when no container has it yet
-	assert_line_matches "^husk: create cgroup '/sys/fs/cgroup/[^']*/husk(/$id)?': Permission denied$"
+	# (in a v1 hierarchy, /sys/fs/cgroup/pids/husk..., or in the one v2 tree, /sys/fs/cgroup/husk...)
+	assert_line_matches "^husk: create cgroup '/sys/fs/cgroup(/[^']*)?/husk(/$id)?': Permission denied$"
 	no_trace_user "$id"
 }
 

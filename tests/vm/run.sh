@@ -93,6 +93,8 @@ trap 'exit 143' TERM
 
 {
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	# the tree is /root/husk: other users (rootless.bats' husk-rootless) run build/husk from it
+	echo 'chmod 0711 /root'
 	for name in ${HUSK_VM_ENV:-}; do
 		[[ -n ${!name+set} ]] && printf 'export %s=%q\n' "$name" "${!name}"
 	done

@@ -140,6 +140,12 @@ static void memory_stats(const char *path, struct container_stats *s)
 		s->mem.failcnt = events ? kv(events, "max") : 0;
 		read_u64(dir, "memory.swap.current", &s->swap.usage);
 		read_u64(dir, "memory.swap.max", &s->swap.limit);
+		/* as runc: v1's memsw counts memory plus swap, v2's swap files swap alone; report the v1
+		 * meaning so clients see the same numbers on both (swap limit = memory.max + swap.max) */
+		s->swap.usage += s->mem.usage;
+		if (s->swap.limit != UINT64_MAX)
+			s->swap.limit =
+			    s->mem.limit == UINT64_MAX ? UINT64_MAX : s->swap.limit + s->mem.limit;
 	} else {
 		mem_entry_v1(dir, "memory", &s->mem);
 		mem_entry_v1(dir, "memory.memsw", &s->swap);
@@ -293,7 +299,12 @@ int cgroup_oom_open(const char *path, struct cgroup_oom *ret, struct error *err)
 	cleanup_free char *ctl = xasprintf("%s/memory.oom_control", dir),
 			  *evc = xasprintf("%s/cgroup.event_control", dir);
 	cleanup_close int oomfd = open(ctl, O_RDONLY | O_CLOEXEC);
+	cleanup_free char *text = read_text(dir, "memory.oom_control");
 	char buf[64];
+	/* the eventfd also fires when the cgroup is removed (delete): the oom_kill count tells a real
+	 * OOM from that, as runc checks */
+	ret->events = xstrdup(ctl);
+	ret->last = text ? kv(text, "oom_kill") : 0;
 	ret->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (oomfd < 0 || ret->fd < 0)
 		return error_sys(err, errno, "open '%s'", ctl);
@@ -303,26 +314,24 @@ int cgroup_oom_open(const char *path, struct cgroup_oom *ret, struct error *err)
 
 int cgroup_oom_read(struct cgroup_oom *o)
 {
-	if (o->v2) {
-		char buf[4096];
-		cleanup_free char *text = NULL;
-		struct error e = { 0 };
-		uint64_t now;
-		while (read(o->fd, buf, sizeof buf) > 0)
-			;
-		if (read_file_at(AT_FDCWD, o->events, 4096, &text, NULL, &e) < 0) {
-			error_clear(&e);
-			return 0;
-		}
-		now = kv(text, "oom_kill");
-		int n = (int)(now - o->last);
-		o->last = now;
-		return n > 0 ? n : 0;
-	}
-	uint64_t count = 0;
-	if (read(o->fd, &count, sizeof count) != sizeof count)
+	char buf[4096];
+	cleanup_free char *text = NULL;
+	struct error e = { 0 };
+	uint64_t now;
+	int n;
+
+	/* drain the wake-up (inotify events or the eventfd counter), then count: a wake-up alone is no
+	 * OOM (v1 signals the removal of the cgroup, v2 every change of memory.events) */
+	while (read(o->fd, buf, sizeof buf) > 0)
+		;
+	if (read_file_at(AT_FDCWD, o->events, 4096, &text, NULL, &e) < 0) {
+		error_clear(&e); /* the cgroup is gone: no OOM */
 		return 0;
-	return (int)count;
+	}
+	now = kv(text, "oom_kill");
+	n = now > o->last ? (int)(now - o->last) : 0;
+	o->last = now;
+	return n;
 }
 
 void cgroup_oom_close(struct cgroup_oom *o)

@@ -5,6 +5,7 @@
 
 #include "cgroup-plan.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -20,7 +21,19 @@
 #include "util.h"
 
 static struct cgroup_layout layout;
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+#define cleanup_dir __attribute__((cleanup(closedirp)))
 static bool layout_loaded;
+
+static bool under_sys_fs_cgroup(const char *mountpoint)
+{
+	return strcmp(mountpoint, "/sys/fs/cgroup") == 0 || strncmp(mountpoint, "/sys/fs/cgroup/", 15) == 0;
+}
 
 /* mountinfo line: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
 static void add_hierarchy(char *line)
@@ -64,6 +77,21 @@ static void add_hierarchy(char *line)
 			strcat(out, tok);
 		}
 		layout.h[layout.n].controllers = out;
+	}
+	/* the same hierarchy mounted twice (a chroot's rbind of /sys, a tool's private copy): keep one,
+	 * the mount under /sys/fs/cgroup when there is one, as runc does, else the first seen */
+	for (size_t i = 0; i < layout.n; i++) {
+		struct cgroup_hierarchy *old = &layout.h[i], *new = &layout.h[layout.n];
+		if (old->v2 != new->v2 || strcmp(old->controllers, new->controllers) != 0)
+			continue;
+		if (!under_sys_fs_cgroup(old->mountpoint) && under_sys_fs_cgroup(new->mountpoint)) {
+			free(old->mountpoint);
+			old->mountpoint = new->mountpoint;
+		} else {
+			free(new->mountpoint);
+		}
+		free(new->controllers);
+		return;
 	}
 	layout.n++;
 }
@@ -278,6 +306,25 @@ again:
 	return 0;
 }
 
+/* Pure v2: enable every controller the tree has for the container's cgroup, as runc does, so that
+ * stats, update and limits set later find their files. Best effort: an ancestor that holds processes
+ * (a relative cgroupsPath under a service's cgroup) refuses, and a controller the config needs is
+ * enabled again, with errors, when its limits are written. */
+static void v2_enable_all(const char *path)
+{
+	unsigned long mask = cgroup_v2_mask();
+	struct error e = { 0 };
+
+	if (layout.mode != CGROUP_MODE_V2 || cgroup_v2_enable(path, mask, &e) == 0)
+		return;
+	error_clear(&e);
+	for (int c = 0; c < CG_CONTROLLER_COUNT; c++) {
+		if ((mask & (1UL << c)) && cgroup_v2_enable(path, 1UL << c, &e) < 0)
+			log_debug("%s", e.msg);
+		error_clear(&e);
+	}
+}
+
 int cgroup_create(const char *path, unsigned long *ret_created, struct error *err)
 {
 	*ret_created = 0;
@@ -290,6 +337,7 @@ int cgroup_create(const char *path, unsigned long *ret_created, struct error *er
 		if (created)
 			*ret_created |= 1UL << i;
 	}
+	v2_enable_all(path);
 	return 0;
 }
 
@@ -350,10 +398,43 @@ static const struct cgroup_hierarchy *tracking_hierarchy(void)
 	return h;
 }
 
+/* Append the pids of dir's cgroup.procs and of every cgroup below it (runc's GetAllPids: a process the
+ * container moved into a sub-cgroup is still the container's). */
+static int pids_below(const char *dir, int depth, pid_t **pids, size_t *n, struct error *err)
+{
+	cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir), *data = NULL;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+
+	if (read_file_at(AT_FDCWD, procs, 16 << 20, &data, NULL, err) < 0) {
+		if (err->errnum != ENOENT && err->errnum != ENODEV)
+			return -1;
+		error_clear(err); /* removed while we looked */
+		return 0;
+	}
+	for (char *p = data, *tok; (tok = strsep(&p, "\n")) != NULL;) {
+		int64_t v;
+		if (parse_i64(tok, &v) < 0 || v <= 0)
+			continue;
+		*pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+		(*pids)[(*n)++] = (pid_t)v;
+	}
+	if (depth >= 32 || (d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		cleanup_free char *sub = xasprintf("%s/%s", dir, de->d_name);
+		if (pids_below(sub, depth + 1, pids, n, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err)
 {
 	const struct cgroup_hierarchy *h;
-	cleanup_free char *procs = NULL, *data = NULL;
+	cleanup_free char *dir = NULL;
 	pid_t *pids = NULL;
 	size_t n = 0;
 
@@ -362,25 +443,29 @@ int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err)
 	h = tracking_hierarchy();
 	if (h == NULL)
 		return error_set(err, ENOENT, "no cgroup hierarchy to list processes from");
-	procs = xasprintf("%s%s/cgroup.procs", h->mountpoint, path);
-	if (read_file_at(AT_FDCWD, procs, 16 << 20, &data, NULL, err) < 0) {
-		if (err->errnum != ENOENT)
-			return -1;
-		error_clear(err);
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	for (char *p = data, *tok; (tok = strsep(&p, "\n")) != NULL;) {
-		int64_t v;
-		if (parse_i64(tok, &v) < 0 || v <= 0)
-			continue;
-		pids = xrealloc(pids, (n + 1) * sizeof(*pids));
-		pids[n++] = (pid_t)v;
+	dir = xasprintf("%s%s", h->mountpoint, path);
+	if (pids_below(dir, 0, &pids, &n, err) < 0) {
+		free(pids);
+		return -1;
 	}
 	*ret = pids;
 	*ret_n = n;
 	return 0;
+}
+
+/* rmdir dir after every cgroup below it, deepest first (a cgroup with children cannot be removed). */
+static int rmdir_tree(const char *dir, int depth)
+{
+	cleanup_dir DIR *d = depth < 32 ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		cleanup_free char *sub = xasprintf("%s/%s", dir, de->d_name);
+		rmdir_tree(sub, depth + 1);
+	}
+	return rmdir(dir);
 }
 
 int cgroup_signal_all(const char *path, int sig, struct error *err)
@@ -393,8 +478,10 @@ int cgroup_signal_all(const char *path, int sig, struct error *err)
 	 * host where the v2 tree tracks the container's processes (not hybrid, where v1 does) */
 	if (sig == SIGKILL && v2 && layout.mode == CGROUP_MODE_V2) {
 		cleanup_free char *kill_file = xasprintf("%s%s/cgroup.kill", v2->mountpoint, path);
-		if (access(kill_file, F_OK) == 0)
+		if (access(kill_file, F_OK) == 0) {
+			log_debug("write %s \"1\"", kill_file);
 			return write_file_at(AT_FDCWD, kill_file, "1", 1, err);
+		}
 	}
 
 	if (cgroup_pids(path, &pids, &n, err) < 0)
@@ -435,7 +522,7 @@ int cgroup_destroy_some(const char *path, unsigned long which, struct error *err
 			if (!(which & (1UL << i)))
 				continue;
 			cleanup_free char *dir = xasprintf("%s%s", layout.h[i].mountpoint, path);
-			if (rmdir(dir) < 0 && errno != ENOENT) {
+			if (rmdir_tree(dir, 0) < 0 && errno != ENOENT) {
 				if (errno != EBUSY)
 					return error_sys(err, errno, "remove cgroup '%s'", dir);
 				left++;
@@ -495,6 +582,37 @@ bool cgroup_is_frozen(const char *path)
 	}
 	error_clear(&e);
 	return false;
+}
+
+int cgroup_check_existing(const char *path, struct error *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	struct error e = { 0 };
+
+	/* a process joining a frozen cgroup stops at once: the init would never report back, and create
+	 * would wait forever. runc refuses with these words before it makes anything */
+	const struct cgroup_hierarchy *v2 = cgroup_find(NULL);
+	cleanup_free char *freeze = v2 ? xasprintf("%s%s/cgroup.freeze", v2->mountpoint, path) : NULL;
+	cleanup_free char *data = NULL;
+	/* on a hybrid host the v2 tree freezes its members too, whatever the v1 freezer says */
+	bool v2_frozen = freeze && read_file_at(AT_FDCWD, freeze, 64, &data, NULL, &e) == 0 && data[0] == '1';
+
+	error_clear(&e);
+	if (cgroup_is_frozen(path) || v2_frozen)
+		return error_set(
+		    err, EBUSY,
+		    "container's cgroup unexpectedly frozen (cgroup '%s': thaw it, or use another "
+		    "linux.cgroupsPath)",
+		    path);
+	if (cgroup_pids(path, &pids, &n, &e) == 0 && n > 0) {
+		log_warn("container's cgroup is not empty: %zu process(es) found", n);
+		log_warn("DEPRECATED: running container in a non-empty cgroup won't be supported in runc 1.2 "
+			 "(cgroup '%s')",
+			 path);
+	}
+	error_clear(&e);
+	return 0;
 }
 
 int cgroup_check_resources(const struct spec_resources *r, struct error *err)

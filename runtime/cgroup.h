@@ -54,6 +54,9 @@ int cgroup_destroy(const char *path, struct error *err);
 /* The same, removing the directory only in the hierarchies of mask `which`. */
 int cgroup_destroy_some(const char *path, unsigned long which, struct error *err);
 bool cgroup_is_frozen(const char *path);
+/* Before create makes anything: refuse a cgroup that is already frozen (runc's "container's cgroup
+ * unexpectedly frozen"), warn as runc when it already holds processes. */
+int cgroup_check_existing(const char *path, struct error *err);
 /* OOM kills counted in the container's memory cgroup (0 when unknown). */
 uint64_t cgroup_oom_kills(const char *path);
 /* Freeze or thaw every process of the cgroup and wait until the kernel reports it done. */

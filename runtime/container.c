@@ -465,6 +465,8 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		goto out;
 	if (c.cgroup_path && o->rootless && rootless_skip_cgroup(&c, err) < 0)
 		goto out;
+	if (c.cgroup_path && cgroup_check_existing(c.cgroup_path, err) < 0)
+		goto out;
 	if (state_create_dir(o->root, o->id, &c.dirfd, err) < 0)
 		goto out;
 	fault_point("create.state-dir");

@@ -29,7 +29,8 @@ VERB_FN(exec)
 		{ "preserve-fds", 0, OPT_INT, &o.preserve_fds, "pass N extra fds (3..3+N-1)" },
 		{ "process-label", 0, OPT_STRING, &o.process_label, "SELinux label" },
 		{ "apparmor", 0, OPT_STRING, &o.apparmor, "AppArmor profile" },
-		{ "cgroup", 0, OPT_STRING, &o.cgroup, "sub-cgroup [CTRL:]PATH (not supported)" },
+		{ "cgroup", 0, OPT_STRING, &o.cgroup,
+		  "run the process in an existing sub-cgroup: [CTRL[,CTRL]:]PATH" },
 		{ "ignore-paused", 0, OPT_BOOL, &o.ignore_paused, "exec even if the container is paused" },
 	};
 	int index, r, status = 0;
@@ -47,10 +48,6 @@ VERB_FN(exec)
 		return error_set(err, EINVAL, "exec: missing container id"), 255;
 	if (o.preserve_fds < 0)
 		return error_set(err, EINVAL, "exec: --preserve-fds: expected a non-negative number"), 255;
-	if (o.cgroup)
-		return error_set(err, ENOTSUP,
-				 "exec: --cgroup (a sub-cgroup for the process) is not supported by husk"),
-		       255;
 	o.id = argv[index];
 	o.args = argv + index + 1;
 	o.n_args = (size_t)(argc - index - 1);

@@ -357,12 +357,52 @@ int cgroup_enter(const char *path, pid_t pid, struct error *err)
 	return 0;
 }
 
-int cgroup_open_procs(const char *path, int *fds, size_t max, size_t *ret_n, struct error *err)
+/* Whether exec --cgroup's controller list ("cpu,memory", NULL: every hierarchy) names hierarchy h: a v1
+ * hierarchy holding one of them, or the v2 tree when one of them is a controller it has. */
+static bool sub_applies(const struct cgroup_hierarchy *h, const char *ctrls, size_t len)
+{
+	cleanup_free char *list = ctrls ? xasprintf("%.*s", (int)len, ctrls) : NULL;
+
+	if (list == NULL)
+		return true;
+	for (char *s = list, *c; (c = strsep(&s, ",")) != NULL;) {
+		const struct cgroup_hierarchy *found = *c ? cgroup_find(c) : NULL;
+		if (found == h)
+			return true;
+		if (h->v2 && *c && found == NULL) {
+			cleanup_free char *file = xasprintf("%s/cgroup.controllers", h->mountpoint),
+					  *data = NULL;
+			struct error e = { 0 };
+			size_t n = strlen(c);
+			if (read_file_at(AT_FDCWD, file, 4096, &data, NULL, &e) == 0)
+				for (char *p = strstr(data, c); p; p = strstr(p + 1, c))
+					if ((p == data || p[-1] == ' ') &&
+					    (p[n] == ' ' || p[n] == '\n' || !p[n]))
+						return true;
+			error_clear(&e);
+		}
+	}
+	return false;
+}
+
+int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, size_t *ret_n,
+		      struct error *err)
 {
 	size_t n = 0;
+	const char *colon = sub ? strchr(sub, ':') : NULL, *subpath = colon ? colon + 1 : sub;
 
 	if (cgroup_layout(err) == NULL)
 		return -1;
+	if (sub) {
+		/* runc's [CONTROLLER[,CONTROLLER]:]PATH, a cgroup below the container's: never above it */
+		while (*subpath == '/')
+			subpath++;
+		for (const char *p = subpath; (p = strstr(p, "..")) != NULL; p += 2)
+			if ((p == subpath || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+				return error_set(err, EINVAL, "exec --cgroup '%s': '..' is not allowed", sub);
+		if (*subpath == '\0')
+			return error_set(err, EINVAL, "exec --cgroup '%s': expected [CONTROLLER:]PATH", sub);
+	}
 	/* the freezer's hierarchy last: a process joining a frozen cgroup stops there, and it must
 	 * already be in every other hierarchy (pids, memory...) when it does */
 	for (size_t k = 0; k < layout.n && n < max; k++) {
@@ -371,12 +411,22 @@ int cgroup_open_procs(const char *path, int *fds, size_t max, size_t *ret_n, str
 			   : k == layout.n - 1		  ? (size_t)(fz - layout.h)
 			   : k >= (size_t)(fz - layout.h) ? k + 1
 							  : k;
-		cleanup_free char *procs = xasprintf("%s%s/cgroup.procs", layout.h[i].mountpoint, path);
+		bool in_sub =
+		    sub && sub_applies(&layout.h[i], colon ? sub : NULL, colon ? (size_t)(colon - sub) : 0);
+		cleanup_free char *procs =
+		    in_sub ? xasprintf("%s%s/%s/cgroup.procs", layout.h[i].mountpoint, path, subpath)
+			   : xasprintf("%s%s/cgroup.procs", layout.h[i].mountpoint, path);
 		fds[n] = open(procs, O_WRONLY | O_CLOEXEC);
 		if (fds[n] < 0) {
+			int e = errno;
 			while (n > 0)
 				close(fds[--n]);
-			return error_sys(err, errno, "open '%s'", procs);
+			if (in_sub && e == ENOENT)
+				return error_set(
+				    err, ENOENT,
+				    "exec --cgroup '%s': the sub-cgroup '%s/%s' does not exist in %s", sub,
+				    path, subpath, layout.h[i].mountpoint);
+			return error_sys(err, e, "open '%s'", procs);
 		}
 		n++;
 	}

@@ -43,8 +43,11 @@ bool cgroup_writable(const char *path);
 int cgroup_create(const char *path, unsigned long *ret_created, struct error *err);
 /* Move pid into the cgroup in every hierarchy. */
 int cgroup_enter(const char *path, pid_t pid, struct error *err);
-/* Open cgroup.procs of the cgroup in every hierarchy (at most max), for a later join by writing "0". */
-int cgroup_open_procs(const char *path, int *fds, size_t max, size_t *ret_n, struct error *err);
+/* Open cgroup.procs of the cgroup in every hierarchy (at most max), for a later join by writing "0".
+ * sub (exec --cgroup, runc's [CONTROLLER[,CONTROLLER]:]PATH, may be NULL) names an existing cgroup
+ * below path to use instead, in the hierarchies of the listed controllers (all without a list). */
+int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, size_t *ret_n,
+		      struct error *err);
 /* All pids in the cgroup (host view). */
 int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err);
 /* Signal every process of the cgroup. */

@@ -481,8 +481,8 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 	if (load_process(&c, dirfd, err) < 0)
 		goto out;
 	c.join_late = st == STATUS_PAUSED;
-	if (c.rec->cgroup_path &&
-	    cgroup_open_procs(c.rec->cgroup_path, c.procs_fds, ARRAY_SIZE(c.procs_fds), &c.n_procs, err) < 0)
+	if (c.rec->cgroup_path && cgroup_open_procs(c.rec->cgroup_path, o->cgroup, c.procs_fds,
+						    ARRAY_SIZE(c.procs_fds), &c.n_procs, err) < 0)
 		goto out;
 	/* the shared lock is not held while the process runs: delete and kill must stay possible */
 	close(dirfd);

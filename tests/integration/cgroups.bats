@@ -12,6 +12,7 @@
 # shellcheck disable=SC2016 # the $names in single quotes are jq's variables
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 MIB=$((1024 * 1024))
 
@@ -1305,5 +1306,41 @@ freeze_cgroup() {
 	else
 		assert_line_matches "^[0-9]+:pids:/husk/$id\$"
 	fi
+	nothing_left "$id"
+}
+
+@test "exec --cgroup: the process runs in an existing sub-cgroup, of every hierarchy or of the listed controllers" {
+	local id h f
+	id=$(cid)
+	setup_bundle probe sleep 100
+	start_bg "$id"
+	for h in $(hierarchies); do
+		mkdir "$h/husk/$id/sub"
+		if [[ -f "$h/husk/$id/sub/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
+			for f in cpuset.cpus cpuset.mems; do
+				cat "$h/husk/$id/$f" >"$h/husk/$id/sub/$f"
+			done
+		fi
+	done
+	run_husk exec --cgroup sub "$id" cat /proc/self/cgroup
+	assert_success
+	if on_v2; then
+		assert_output_equals "0::/husk/$id/sub"
+	else
+		# every hierarchy, the v2 one of the hybrid host included
+		[[ "$(grep -vc ":/husk/$id/sub\$" <<<"$output")" == 0 ]] || fail "not in /husk/$id/sub everywhere"
+		run_husk exec --cgroup pids,memory:sub "$id" cat /proc/self/cgroup
+		assert_success
+		assert_line_matches "^[0-9]+:pids:/husk/$id/sub\$"
+		assert_line_matches "^[0-9]+:memory:/husk/$id/sub\$"
+		assert_line_matches "^[0-9]+:cpu:/husk/$id\$"
+		assert_line_matches "^0::/husk/$id\$"
+	fi
+	run -255 "$HUSK" --root "$HUSK_TEST_ROOT" exec --cgroup nosuch "$id" true
+	assert_output_contains "exec --cgroup 'nosuch'"
+	assert_output_contains "does not exist"
+	run -255 "$HUSK" --root "$HUSK_TEST_ROOT" exec --cgroup ../../x "$id" true
+	assert_output_contains "'..' is not allowed"
+	husk delete --force "$id"
 	nothing_left "$id"
 }

@@ -289,10 +289,11 @@ start_recvtty() {
 	assert_output_contains "container id"
 }
 
-@test "exec --cgroup is refused clearly" {
+@test "exec --cgroup with a sub-cgroup that does not exist is refused clearly" {
 	start_container
 	run -255 husk exec --cgroup sub "$ID" true
-	assert_output_contains "--cgroup"
+	assert_output_contains "exec --cgroup 'sub'"
+	assert_output_contains "does not exist"
 }
 
 @test "exec --tty --console-socket: a pty of the container's devpts, the master sent before exec returns" {

@@ -44,14 +44,25 @@ static int wait_deadline(int pidfd, int64_t seconds)
 	}
 }
 
+extern char **environ;
+
+static char *const *default_env;
+
+void hooks_set_default_env(char *const *env)
+{
+	default_env = env;
+}
+
 static int run_one(const struct spec_hook *h, const char *kind, const char *state_json, struct error *err)
 {
 	int in[2];
 	pid_t pid;
 	cleanup_close int pidfd = -1;
 	int status;
-	char *const empty[] = { NULL };
 	char *const argv0[] = { h->path, NULL };
+	/* no "env": the runner's environment, as Go's exec gives runc's hooks (a hook script that
+	 * calls ldconfig by name needs PATH) */
+	char *const *env = h->env ? h->env : default_env ? default_env : environ;
 	void (*old_pipe)(int);
 
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -69,7 +80,7 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 		dup2(in[0], 0);
 		/* the hook must not inherit husk's descriptors (state dir lock, sync socket) */
 		syscall(SYS_close_range, 3, ~0U, 0);
-		execve(h->path, h->n_args ? h->args : argv0, h->env ? h->env : empty);
+		execve(h->path, h->n_args ? h->args : argv0, env);
 		_exit(127);
 	}
 	close(in[0]);

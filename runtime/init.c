@@ -221,6 +221,9 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 	if (h->n[HOOK_CREATE_CONTAINER]) {
 		/* still part of create: the container is not "created" before create returns */
 		cleanup_free char *state = state_for_hooks(a, "creating");
+		/* in the rootfs, as runc runs them: `ldconfig -r .` and friends name it relative */
+		if (fchdir(c.rootfd) < 0)
+			return error_sys(err, errno, "chdir to rootfs '%s'", a->rootfs);
 		if (hooks_run(h, HOOK_CREATE_CONTAINER, state, err) < 0)
 			return -1;
 	}
@@ -331,6 +334,8 @@ void init_main(struct init_args *a)
 	pid_t host_pid;
 
 	log_set_role("init");
+	static char *const no_env[] = { NULL };
+	hooks_set_default_env(p->env ? p->env : no_env);
 	/* flock belongs to the open file: holding the parent's state dir fd would keep the container
 	 * locked for as long as the init lives */
 	close(a->lock_fd);

@@ -56,6 +56,7 @@ struct exec_ctx {
 	int ns_fds[ARRAY_SIZE(join_order)];
 	bool userns;
 	int console_fd;
+	bool own_relay; /* console_fd leads to husk's relay, not to a --console-socket */
 	int sync[2];
 	int procs_fds[16]; /* cgroup.procs of every hierarchy, opened in the host's view */
 	size_t n_procs;
@@ -308,6 +309,9 @@ static void exec_child(struct exec_ctx *c)
 		if (terminal_setup(root, c->console_fd, p, false, &err) < 0)
 			goto fail;
 		close(c->console_fd);
+		/* before the program can write: the relay's own clearing comes too late for exec */
+		if (c->own_relay)
+			terminal_clear_onlcr(STDIN_FILENO);
 	} else if (setsid() < 0) {
 		/* its own session, as runc's exec'd processes: not the caller's group (see init.c) */
 		error_sys(&err, errno, "setsid");
@@ -502,6 +506,7 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		}
 		relay_sock = pair[0];
 		c.console_fd = pair[1];
+		c.own_relay = true;
 	}
 	if (c.spec->linux_.has_seccomp && seccomp_uses_notify(&c.spec->linux_.seccomp) &&
 	    c.spec->linux_.seccomp.listener_path &&

@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "terminal.h"
 #include "util.h"
 
 void relay_block_signals(void)
@@ -48,11 +49,7 @@ int relay_recv_master(int sock, struct error *err)
 	/* husk's own relay gets the program's "\n" as written, as runc's relay does (ClearONLCR):
 	 * output piped on to a file or a script has no "\r" added. A --console-socket receiver sets
 	 * the modes it wants itself, so terminal_setup leaves them at the kernel's default. */
-	struct termios t;
-	if (tcgetattr(fd, &t) == 0) {
-		t.c_oflag &= ~(tcflag_t)ONLCR;
-		tcsetattr(fd, TCSANOW, &t);
-	}
+	terminal_clear_onlcr(fd);
 	return fd;
 }
 

@@ -61,6 +61,16 @@ int terminal_send_fd(int sock, int fd, const char *name, struct error *err)
 	return 0;
 }
 
+void terminal_clear_onlcr(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) == 0) {
+		t.c_oflag &= ~(tcflag_t)ONLCR;
+		tcsetattr(fd, TCSANOW, &t);
+	}
+}
+
 static int bind_pty_to_console(int rootfd, int slave, struct error *err)
 {
 	cleanup_close int dst = -1, tree = -1;

@@ -15,6 +15,8 @@ int terminal_connect(const char *path, const char *what, struct error *err);
  * /dev/console); in exec, inside the container's mount namespace without it. */
 int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, bool bind_console,
 		   struct error *err);
+/* Clear ONLCR on a terminal (pty master or slave: they share the modes), as runc's relay does. */
+void terminal_clear_onlcr(int fd);
 /* Send fd over a unix socket with SCM_RIGHTS and name as the payload. */
 int terminal_send_fd(int sock, int fd, const char *name, struct error *err);
 

@@ -17,30 +17,69 @@
 #include "log.h"
 #include "util.h"
 
-/* Wait until pidfd is readable (1) or `seconds` have passed (0). The timeout may be up to INT32_MAX
- * seconds: counted in 64 bits and waited in slices poll() can take, so a large one never wraps into
- * a short (or no) deadline. */
-static int wait_deadline(int pidfd, int64_t seconds)
+static int64_t now_ms(void)
 {
 	struct timespec now;
-	int64_t end_ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	end_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + seconds * 1000;
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* The deadline of a hook: `seconds` from now, or none (INT64_MAX). The timeout may be up to INT32_MAX
+ * seconds: counted in 64 bits and waited in slices poll() can take, so a large one never wraps into
+ * a short (or no) deadline. */
+static int64_t deadline_ms(const struct spec_hook *h)
+{
+	return h->has_timeout ? now_ms() + h->timeout * 1000 : INT64_MAX;
+}
+
+/* poll() until one of fds is ready (1) or end_ms has passed (0). */
+static int poll_until(struct pollfd *pfd, nfds_t n, int64_t end_ms)
+{
 	for (;;) {
-		struct pollfd pfd = { pidfd, POLLIN, 0 };
-		int64_t left;
+		int64_t left = end_ms == INT64_MAX ? 3600000 : end_ms - now_ms();
 		int r;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = end_ms - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 		if (left <= 0)
 			return 0;
-		r = poll(&pfd, 1, left > 3600000 ? 3600000 : (int)left);
+		r = poll(pfd, n, left > 3600000 ? 3600000 : (int)left);
 		if (r > 0)
 			return 1;
 		if (r < 0 && errno != EINTR)
-			return 1; /* cannot wait with a deadline: fall back to waitpid */
+			return 1; /* cannot wait with a deadline: fall back to blocking calls */
+	}
+}
+
+/* Wait until pidfd is readable (1) or end_ms has passed (0). */
+static int wait_deadline(int pidfd, int64_t end_ms)
+{
+	struct pollfd pfd = { pidfd, POLLIN, 0 };
+
+	return poll_until(&pfd, 1, end_ms);
+}
+
+/* The state on the hook's stdin, within the hook's deadline: a hook that never reads it (its
+ * program may come from the container's image) must not block husk in write() past the timeout once
+ * the state is larger than the pipe. Stops early when the hook exits. */
+static void feed_state(int fd, int pidfd, const char *data, size_t len, int64_t end_ms)
+{
+	if (pidfd < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		write_all(fd, data, len);
+		return;
+	}
+	while (len > 0) {
+		struct pollfd pfd[2] = { { fd, POLLOUT, 0 }, { pidfd, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll_until(pfd, 2, end_ms) == 0 || (pfd[1].revents & POLLIN))
+			return;
+		n = write(fd, data, len);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return;
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		}
 	}
 }
 
@@ -64,6 +103,7 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 	 * calls ldconfig by name needs PATH) */
 	char *const *env = h->env ? h->env : default_env ? default_env : environ;
 	void (*old_pipe)(int);
+	int64_t end_ms;
 
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return error_sys(err, errno, "%s hook '%s': pipe", kind, h->path);
@@ -84,15 +124,16 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 		_exit(127);
 	}
 	close(in[0]);
+	end_ms = deadline_ms(h);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	/* the hook may not read stdin at all: a closed pipe must not kill husk. Only for this
 	 * write: the init runs startContainer hooks, and an ignored SIGPIPE would survive its
 	 * execve into the container's program */
 	old_pipe = signal(SIGPIPE, SIG_IGN);
-	write_all(in[1], state_json, strlen(state_json));
+	feed_state(in[1], pidfd, state_json, strlen(state_json), end_ms);
 	close(in[1]);
 	signal(SIGPIPE, old_pipe);
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd >= 0 && h->has_timeout && wait_deadline(pidfd, h->timeout) == 0) {
+	if (pidfd >= 0 && h->has_timeout && wait_deadline(pidfd, end_ms) == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return error_set(err, ETIMEDOUT, "%s hook '%s' timed out after %" PRId64 " s", kind, h->path,

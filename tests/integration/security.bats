@@ -950,3 +950,29 @@ last_seccomp_audit() {
 	[[ ! -e "$BATS_TEST_TMPDIR/hook-ran" ]] || fail "a hook ran before the sysctl was refused"
 	no_trace "$id"
 }
+
+# ---- attack review: variants of issue 13's classes ------------------------------------------------------
+
+@test "attack review: a hook from the image that never reads its stdin cannot outlast its timeout (state larger than a pipe)" {
+	local id
+	id=$(cid)
+	setup_bundle true
+	# The image's startContainer hook ignores the state on its stdin and sleeps. With the state larger
+	# than a pipe (annotations of 150 kB), husk blocked in write() and never reached the hook's timeout.
+	printf '#!/bin/sh\nexec sleep 100\n' >"$BUNDLE/rootfs/hook"
+	chmod +x "$BUNDLE/rootfs/hook"
+	head -c 150000 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/big"
+	cfg --rawfile big "$BATS_TEST_TMPDIR/big" \
+		'.annotations = {"big": $big} | .hooks.startContainer = [{"path": "/hook", "timeout": 1}]'
+	run timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" run --bundle "$BUNDLE" "$id" </dev/null
+	[[ "$status" != 124 ]] || fail "husk run hung past the hook's 1 s timeout"
+	assert_failure
+	assert_output_contains "startContainer hook '/hook' timed out after 1 s"
+	# the same for a hook on the host (prestart)
+	cfg '.hooks = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "100"], "timeout": 1}]}'
+	run timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" run --bundle "$BUNDLE" "$id" </dev/null
+	[[ "$status" != 124 ]] || fail "husk run hung past the hook's 1 s timeout"
+	assert_failure
+	assert_output_contains "prestart hook '/bin/sleep' timed out after 1 s"
+	no_trace "$id"
+}

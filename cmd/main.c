@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "runtime/log.h"
+#include "runtime/sealed.h"
 #include "runtime/util.h"
 
 static const struct verb verbs[] = {
@@ -222,6 +223,12 @@ int main(int argc, char **argv)
 	if (verb == NULL)
 		goto fail;
 	log_set_role(verb->name);
+	/* the verbs whose processes enter a container run from an image no container can write
+	 * (CVE-2019-5736): first thing, before any state or namespace is touched */
+	if ((strcmp(verb->name, "create") == 0 || strcmp(verb->name, "run") == 0 ||
+	     strcmp(verb->name, "exec") == 0) &&
+	    sealed_ensure(argv, &err) < 0)
+		goto fail;
 	/* spec, features and help keep no state: they work without XDG_RUNTIME_DIR */
 	if (g.root == NULL && strcmp(verb->name, "spec") != 0 && strcmp(verb->name, "features") != 0 &&
 	    verb != &help_verb && default_root(&g.root, &err) < 0)

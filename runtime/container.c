@@ -523,9 +523,13 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	{
 		/* systemd socket activation: the LISTEN_FDS sockets (fds 3..) pass through ahead of the
 		 * --preserve-fds ones, and the container's process learns how many there are */
-		const char *lf = getenv("LISTEN_FDS");
-		uint64_t n;
-		if (lf && parse_u64(lf, &n) == 0 && n > 0 && n < 1024) {
+		const char *lf = getenv("LISTEN_FDS"), *lp = getenv("LISTEN_PID");
+		uint64_t n, pid;
+		/* only when they are addressed to us, as sd_listen_fds checks: a stale LISTEN_FDS
+		 * inherited from a parent would hand the container whatever fds 3.. are (a host
+		 * directory, from which ../.. reaches the host's root) */
+		if (lf && lp && parse_u64(lp, &pid) == 0 && pid == (uint64_t)getpid() &&
+		    parse_u64(lf, &n) == 0 && n > 0 && n < 1024) {
 			c.init.listen_fds = (int)n;
 			c.init.preserve_fds += (int)n;
 		}

@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "config/spec.h"
 #include "fault.h"
+#include "final.h"
 #include "log.h"
 #include "narrate.h"
 #include "lsm.h"
@@ -263,25 +264,39 @@ static int load_process(struct exec_ctx *c, int dirfd, struct error *err)
 	return 0;
 }
 
+/* exec's gate in final_exec: a paused container's cgroup is frozen, so the parent learns we started
+ * first and we freeze with the cgroup until resume; the death signal is cleared last (it survives
+ * execve, and a detached process must outlive husk). */
+static int exec_gate(void *ctx, struct error *err)
+{
+	struct exec_ctx *c = ctx;
+
+	if (c->join_late && (sync_send(c->sync[1], SYNC_READY, NULL, 0, err) < 0 || join_cgroup(c, err) < 0))
+		return -1;
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	return 0;
+}
+
 /* Runs in the child: never returns. */
 static void exec_child(struct exec_ctx *c)
 {
 	struct error err = { 0 };
 	struct spec_process *p = c->process;
-	cleanup_free char *exe = NULL;
-	char **env;
 
 	log_set_role("exec child");
 	close(c->sync[0]);
-	/* while husk is inside the container its /proc/<pid>/exe is the host's husk binary: a
-	 * non-dumpable process cannot have it opened by container processes (they would need
-	 * CAP_SYS_PTRACE in the host's user namespace), which closes CVE-2019-5736 for exec */
+	/* while husk is inside the container its /proc/<pid>/exe is husk's (sealed) image and its fds are
+	 * the caller's: non-dumpable, they are closed to container processes (CVE-2019-5736,
+	 * CVE-2024-21626) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* the host's procfs, before any namespace is joined: writes to /proc (oom_score_adj) go there
+	 * only, whatever the container mounted over its /proc */
+	if (proc_pin(&err) < 0)
+		goto fail;
 	if (!c->join_late && (join_cgroup(c, &err) < 0 || check_pids_limit(c->rec->cgroup_path, &err) < 0))
 		goto fail;
 	pid_t host_pid = process_host_pid();
-	bool hold_admin = process_seccomp_needs_admin(p, c->spec->linux_.has_seccomp);
 	/* the label's attr file is opened while the host's procfs is still the one we see */
 	int label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
 	if (label_fd == -2)
@@ -317,41 +332,23 @@ static void exec_child(struct exec_ctx *c)
 		error_sys(&err, errno, "setsid");
 		goto fail;
 	}
-	if (process_limits(p, &c->spec->linux_, &err) < 0 || process_chdir(p->cwd, &err) < 0 ||
-	    process_set_user(p, !c->userns || process_setgroups_allowed(), hold_admin, &err) < 0)
-		goto fail;
-	if (p->no_new_privileges && say_no_new_privs() < 0) {
-		error_sys(&err, errno, "set no_new_privs");
-		goto fail;
-	}
-	if (process_find_exec(p, &exe, &err) < 0 || process_refuse_runtime_binary(exe, &err) < 0)
-		goto fail;
-	env = process_env(p, 0);
-	if (label_fd >= 0 && lsm_set_exec_label(label_fd, p->apparmor_profile, p->selinux_label, &err) < 0)
-		goto fail;
-	if (c->join_late) {
-		/* the cgroup is frozen: tell the parent we started, then freeze with it until resume */
-		if (sync_send(c->sync[1], SYNC_READY, NULL, 0, &err) < 0 || join_cgroup(c, &err) < 0)
-			goto fail;
-	}
-	/* no host fd may reach the container (CVE-2024-21626); the sync socket is CLOEXEC, so its
-	 * closing at execve tells the parent the program started */
-	if (syscall(SYS_close_range, 3u + (unsigned)c->o->preserve_fds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) <
-	    0) {
-		error_sys(&err, errno, "close inherited file descriptors");
-		goto fail;
-	}
-	if (c->spec->linux_.has_seccomp) {
-		struct seccomp_agent agent = { .sock = c->agent_fd, .state = c->rec, .pid = host_pid };
-		if (seccomp_load_spec(&c->spec->linux_.seccomp, &agent, &err) < 0)
-			goto fail;
-	}
-	if (hold_admin && process_final_caps(p, &err) < 0)
-		goto fail;
-	/* the death signal survives execve: a detached process must outlive husk */
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	say_execve(exe, p->args, env);
-	error_sys_lc(&err, errno, "exec: \"%s\"", exe);
+	struct seccomp_agent agent = { .sock = c->agent_fd, .state = c->rec, .pid = host_pid };
+	/* the sync socket is CLOEXEC: its closing at execve tells the parent the program started */
+	int keep[2 + ARRAY_SIZE(c->procs_fds)] = { c->sync[1], c->agent_fd };
+	size_t n_keep = 2;
+	for (size_t i = 0; c->join_late && i < c->n_procs; i++)
+		keep[n_keep++] = c->procs_fds[i];
+	struct final_args f = { .p = p,
+				.linux_ = &c->spec->linux_,
+				.setgroups_allowed = !c->userns || process_setgroups_allowed(),
+				.preserve_fds = c->o->preserve_fds,
+				.label_fd = label_fd,
+				.keep = keep,
+				.n_keep = n_keep,
+				.agent = &agent,
+				.gate = exec_gate,
+				.ctx = c };
+	final_exec(&f, &err);
 fail:
 	sync_send_error(c->sync[1], &err);
 	_exit(255);

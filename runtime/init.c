@@ -17,11 +17,11 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <linux/close_range.h>
 #include <unistd.h>
 
 #include "config/state-json.h"
 #include "fault.h"
+#include "final.h"
 #include "hooks.h"
 #include "log.h"
 #include "narrate.h"
@@ -227,8 +227,8 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 		if (hooks_run(h, HOOK_CREATE_CONTAINER, state, err) < 0)
 			return -1;
 	}
-	/* sysctls and oom_score_adj go through the host's procfs, still visible before pivot_root and
-	 * verified as procfs; /proc/sys/net and friends act on our own namespaces */
+	/* sysctls go through the host's procfs pinned at the start (proc_pin); /proc/sys/net and
+	 * friends act on our own namespaces */
 	if (process_sysctl(a->spec, err) < 0)
 		return -1;
 	if (rootfs_pivot(&c, err) < 0)
@@ -323,15 +323,46 @@ static void fail_after_start(int conn, struct error *err)
 	_exit(err->errnum == ENOENT ? 127 : 126);
 }
 
+struct init_gate {
+	struct init_args *a;
+	int conn; /* `start`'s connection, once accepted */
+	bool started;
+};
+
+/* The init's gate in final_exec: limits apply before any of the user's code, so ready only from inside
+ * the cgroup; the death signal is cleared first, since `husk create` exits as soon as it reads "ready";
+ * then wait for `start` and run the startContainer hooks. */
+static int init_gate(void *ctx, struct error *err)
+{
+	struct init_gate *g = ctx;
+	struct init_args *a = g->a;
+
+	if (enter_cgroup(a, err) < 0)
+		return -1;
+	prctl(PR_SET_PDEATHSIG, 0);
+	fault_point("init.ready");
+	if (sync_send(a->sync_fd, SYNC_READY, NULL, 0, err) < 0)
+		return -1;
+	g->started = true;
+	g->conn = wait_for_start(a, err);
+	if (g->conn < 0)
+		return -1;
+	fault_point("init.started");
+	if (a->spec->hooks.n[HOOK_START_CONTAINER]) {
+		/* "running" only once the program is exec'd (runtime-spec state), as runc reports */
+		cleanup_free char *state = state_for_hooks(a, "created");
+		if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, state, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 void init_main(struct init_args *a)
 {
 	struct error err = { 0 };
 	const struct spec_process *p = &a->spec->process;
-	cleanup_free char *exe = NULL;
-	char **env;
-	int conn, label_fd;
-	bool hold_admin = process_seccomp_needs_admin(p, a->spec->linux_.has_seccomp);
-	pid_t host_pid;
+	struct init_gate gate = { .a = a, .conn = -1 };
+	int label_fd;
 
 	log_set_role("init");
 	static char *const no_env[] = { NULL };
@@ -340,8 +371,15 @@ void init_main(struct init_args *a)
 	 * locked for as long as the init lives */
 	close(a->lock_fd);
 	close(a->parent_sync_fd);
-	process_note_runtime_binary();
-	host_pid = process_host_pid();
+	/* a container joined by path (a pod's PID namespace) sees us from the start: non-dumpable, our
+	 * /proc/PID/fd (the caller's fds) and exe are closed to it (CVE-2024-21626). In a user namespace
+	 * this waits for final_exec: /proc/self of a non-dumpable process is no longer ours to write */
+	if (!a->userns)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* the procfs of the host, before any namespace is joined: writes to /proc go there only */
+	if (proc_pin(&err) < 0)
+		goto fail;
+	pid_t host_pid = process_host_pid();
 	/* die with the parent during setup: a half-built container must not outlive a killed husk */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (a->wait_maps && init_expect(a, SYNC_MAPS_DONE, &err) < 0)
@@ -366,10 +404,6 @@ void init_main(struct init_args *a)
 	 * the join overlaps the filesystem setup below */
 	if (a->new_ns[NS_CGROUP] && enter_cgroup(a, &err) < 0)
 		goto fail;
-	if (p->has_oom_score_adj || p->n_rlimits || p->has_scheduler || p->has_io_priority ||
-	    a->spec->linux_.has_personality || p->exec_cpu_affinity_final)
-		if (process_limits(p, &a->spec->linux_, &err) < 0)
-			goto fail;
 	/* opened before pivot_root, while /proc is the host's verified procfs (CVE-2019-16884) */
 	label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
 	if (label_fd == -2)
@@ -379,53 +413,6 @@ void init_main(struct init_args *a)
 	fault_point("init.filesystem");
 	if (!a->no_new_keyring && process_new_keyring(a->id, &err) < 0)
 		goto fail;
-	if (process_chdir(p->cwd, &err) < 0)
-		goto fail;
-	/* in a user namespace setgroups may be denied (see /proc/PID/setgroups) */
-	if (process_set_user(p, !a->userns, hold_admin, &err) < 0)
-		goto fail;
-	if (p->no_new_privileges && say_no_new_privs() < 0) {
-		error_sys(&err, errno, "set no_new_privs");
-		goto fail;
-	}
-	if (process_find_exec(p, &exe, &err) < 0 || process_refuse_runtime_binary(exe, &err) < 0)
-		goto fail;
-	env = process_env(p, a->listen_fds);
-	if (label_fd >= 0 && lsm_set_exec_label(label_fd, p->apparmor_profile, p->selinux_label, &err) < 0)
-		goto fail;
-	/* from "created" on, processes can be exec'd into the container while pid 1 still runs the husk
-	 * binary and holds the caller's fds: non-dumpable (execve resets it), its /proc/1/exe, fd/ and
-	 * cwd are closed to them (CVE-2019-5736, CVE-2024-21626); set late, after the last write to
-	 * /proc/self, which a non-dumpable process in a user namespace may no longer own */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		error_sys(&err, errno, "prctl(PR_SET_DUMPABLE)");
-		goto fail;
-	}
-	/* limits apply before any of the user's code: ready only from inside the cgroup; the death
-	 * signal is cleared first, since `husk create` exits as soon as it reads "ready" */
-	if (enter_cgroup(a, &err) < 0)
-		goto fail;
-	prctl(PR_SET_PDEATHSIG, 0);
-	fault_point("init.ready");
-	if (sync_send(a->sync_fd, SYNC_READY, NULL, 0, &err) < 0)
-		goto fail;
-	conn = wait_for_start(a, &err);
-	if (conn < 0)
-		fail_after_start(-1, &err);
-	fault_point("init.started");
-	if (a->spec->hooks.n[HOOK_START_CONTAINER]) {
-		/* "running" only once the program is exec'd (runtime-spec state), as runc reports */
-		cleanup_free char *state = state_for_hooks(a, "created");
-		if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, state, &err) < 0)
-			fail_after_start(conn, &err);
-	}
-	/* no host fd may reach the container (CVE-2024-21626); conn is CLOEXEC so its close at
-	 * execve tells `start` the program is running */
-	if (syscall(SYS_close_range, 3u + (unsigned)a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		error_sys(&err, errno, "close inherited file descriptors");
-		fail_after_start(conn, &err);
-	}
-	/* seccomp last: husk's own setup above must not be filtered */
 	struct state_record agent_state = { .id = (char *)a->id,
 					    .bundle = (char *)a->bundle,
 					    .rootfs = (char *)a->rootfs,
@@ -433,13 +420,23 @@ void init_main(struct init_args *a)
 					    .oci_version = a->spec->oci_version,
 					    .annotations = a->spec->annotations };
 	struct seccomp_agent agent = { .sock = a->seccomp_agent_fd, .state = &agent_state, .pid = host_pid };
-	if (a->spec->linux_.has_seccomp && seccomp_load_spec(&a->spec->linux_.seccomp, &agent, &err) < 0)
-		fail_after_start(conn, &err);
-	if (hold_admin && process_final_caps(p, &err) < 0)
-		fail_after_start(conn, &err);
-	say_execve(exe, p->args, env);
-	error_sys_lc(&err, errno, "exec: \"%s\"", exe);
-	fail_after_start(conn, &err);
+	/* conn (accepted at the gate) is CLOEXEC: its close at execve tells `start` the program runs */
+	const int keep[] = { a->sync_fd, a->exec_listen_fd, a->seccomp_agent_fd };
+	struct final_args f = { .p = p,
+				.linux_ = &a->spec->linux_,
+				/* in a user namespace setgroups may be denied (see /proc/PID/setgroups) */
+				.setgroups_allowed = !a->userns,
+				.preserve_fds = a->preserve_fds,
+				.listen_fds = a->listen_fds,
+				.label_fd = label_fd,
+				.keep = keep,
+				.n_keep = ARRAY_SIZE(keep),
+				.agent = &agent,
+				.gate = init_gate,
+				.ctx = &gate };
+	final_exec(&f, &err);
+	if (gate.started)
+		fail_after_start(gate.conn, &err);
 fail:
 	sync_send_error(a->sync_fd, &err);
 	_exit(1);

@@ -42,6 +42,11 @@ void log_set_role(const char *role)
 	log_role = role;
 }
 
+int log_file_fd(void)
+{
+	return log_fd;
+}
+
 bool log_debug_enabled(void)
 {
 	return log_debug_on;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +24,52 @@
 #include "caps.h"
 #include "log.h"
 #include "narrate.h"
+#include "sealed.h"
 #include "util.h"
+
+/* The procfs husk saw before joining any namespace, or -1 (see proc_pin). */
+static int proc_root = -1;
+
+int proc_pin(struct error *err)
+{
+	struct statfs sfs;
+	struct stat st;
+	int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return error_sys(err, errno, "open /proc");
+	/* the root of a procfs (inode 1), not a directory of one mounted there */
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC || fstat(fd, &st) < 0 || st.st_ino != 1) {
+		close(fd);
+		return error_set(err, EPERM, "/proc is not the root of a procfs: refusing to use it");
+	}
+	proc_unpin();
+	proc_root = fd;
+	return 0;
+}
+
+void proc_unpin(void)
+{
+	if (proc_root >= 0)
+		close(proc_root);
+	proc_root = -1;
+}
+
+/* Open /proc/REST through the pinned procfs: RESOLVE_NO_XDEV keeps every step on that one procfs mount,
+ * so no bind mount (of another procfs file, CVE-2025-52881 style) placed anywhere can stand in. */
+static int proc_open(const char *path, int flags)
+{
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+				.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
+
+	if (proc_root < 0 || strncmp(path, "/proc/", 6) != 0)
+		return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+	return (int)syscall(SYS_openat2, proc_root, path + 6, &how, sizeof how);
+}
 
 int proc_write(const char *path, const char *data, struct error *err)
 {
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	cleanup_close int fd = proc_open(path, O_WRONLY);
 	struct statfs sfs;
 
 	if (fd < 0)
@@ -354,63 +396,56 @@ char **process_env(const struct spec_process *p, int listen_fds)
 	return env;
 }
 
-int process_close_fds(int preserve, struct error *err)
+/* The program's identity and, for a "#!" script, its interpreter line: for regular files only, opened
+ * without blocking and read within a bound, so a FIFO or a device named as a program or interpreter can
+ * neither hang husk nor feed it without end. Returns 1 with the interpreter in buf, 0 otherwise. */
+static int read_interpreter(const char *path, struct stat *st, char *buf, size_t size)
 {
-	unsigned int first = 3u + (unsigned)(preserve > 0 ? preserve : 0);
+	cleanup_close int fd = -1;
+	struct stat o;
+	ssize_t n;
 
-	if (syscall(SYS_close_range, first, ~0U, 0) < 0)
-		return error_sys(err, errno, "close inherited file descriptors");
-	return 0;
-}
-
-/* The host binary of husk, identified before pivot_root (see process_refuse_runtime_binary). */
-static dev_t self_dev;
-static ino_t self_ino;
-
-void process_note_runtime_binary(void)
-{
-	struct stat st;
-
-	if (stat("/proc/self/exe", &st) == 0) {
-		self_dev = st.st_dev;
-		self_ino = st.st_ino;
+	if (stat(path, st) < 0) {
+		st->st_ino = 0;
+		return 0;
 	}
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &o) < 0 || !S_ISREG(o.st_mode) || o.st_dev != st->st_dev ||
+	    o.st_ino != st->st_ino)
+		return 0;
+	/* the kernel reads no more of a "#!" line either (BINPRM_BUF_SIZE) */
+	n = read(fd, buf, size - 1 < 256 ? size - 1 : 256);
+	if (n < 3 || buf[0] != '#' || buf[1] != '!')
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	char *interp = buf + 2 + strspn(buf + 2, " \t");
+	interp[strcspn(interp, " \t")] = '\0';
+	memmove(buf, interp, strlen(interp) + 1);
+	return 1;
 }
 
 int process_refuse_runtime_binary(const char *exe, struct error *err)
 {
-	char path[4096], buf[256];
-	struct stat st;
+	char path[4096];
+	struct stat st = { 0 };
 
-	if (self_ino == 0)
-		process_note_runtime_binary();
 	snprintf(path, sizeof path, "%s", exe);
-	/* follow "#!" interpreters as the kernel does (it allows 4 levels) */
-	for (int depth = 0; depth < 5; depth++) {
-		cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n;
-		char *nl;
-
-		if (fd < 0 || fstat(fd, &st) < 0)
-			return 0; /* execve will report it */
-		/* the container's program must never be the runtime binary: a process running it inside the
-		 * container exposes the host's file through /proc/<pid>/exe for a rewrite (CVE-2019-5736) */
-		if (st.st_dev == self_dev && st.st_ino == self_ino)
+	/* the kernel follows up to 5 "#!" interpreters after the program (fs/exec.c, depth > 5 is ELOOP):
+	 * look at all 6 files */
+	for (int depth = 0; depth <= 5; depth++) {
+		int more = read_interpreter(path, &st, path, sizeof path);
+		if (st.st_ino && sealed_is_runtime_binary(st.st_dev, st.st_ino))
 			return error_set(
 			    err, EPERM,
 			    "exec \"%s\": the program is the husk runtime binary itself: refusing "
 			    "(CVE-2019-5736)",
 			    exe);
-		n = read(fd, buf, sizeof buf - 1);
-		if (n < 3 || buf[0] != '#' || buf[1] != '!')
+		if (!more)
 			return 0;
-		buf[n] = '\0';
-		nl = strchr(buf, '\n');
-		if (nl)
-			*nl = '\0';
-		char *interp = buf + 2 + strspn(buf + 2, " \t");
-		interp[strcspn(interp, " \t")] = '\0';
-		snprintf(path, sizeof path, "%s", interp);
+		memset(&st, 0, sizeof st);
 	}
 	return 0;
 }
@@ -418,7 +453,7 @@ int process_refuse_runtime_binary(const char *exe, struct error *err)
 bool process_setgroups_allowed(void)
 {
 	char buf[16] = "";
-	cleanup_close int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = proc_open("/proc/self/setgroups", O_RDONLY);
 
 	if (fd < 0 || read(fd, buf, sizeof buf - 1) <= 0)
 		return true;

@@ -8,8 +8,14 @@
 #include "config/spec.h"
 #include "error.h"
 
-/* Write into a file under /proc after checking that the fd really is on procfs: a fake /proc
- * mounted by the image must not absorb security writes (CVE-2019-16884, CVE-2025-52881). */
+/* Pin the procfs at /proc (its root, verified) before joining any namespace: later /proc/... writes
+ * go through it, so a /proc the container built (a tmpfs, or bind mounts of other procfs files over
+ * /proc/self/oom_score_adj) never receives them. proc_unpin closes it (the fd close before execve does). */
+int proc_pin(struct error *err);
+void proc_unpin(void);
+/* Write into a file under /proc, through the pinned procfs when there is one, after checking that the
+ * fd really is on procfs: a fake /proc must not absorb security writes (CVE-2019-16884,
+ * CVE-2025-52881). */
 int proc_write(const char *path, const char *data, struct error *err);
 
 /* linux.sysctl, refusing keys that are not isolated by a namespace the container owns (a host-wide
@@ -34,18 +40,14 @@ int process_chdir(const char *cwd, struct error *err);
 int process_find_exec(const struct spec_process *p, char **ret_path, struct error *err);
 /* The process env plus HOME from /etc/passwd when unset; LISTEN_FDS when fds are passed. */
 char **process_env(const struct spec_process *p, int listen_fds);
-/* Refuse to exec the husk binary itself (directly or as a script interpreter): inside the container
- * it would expose the host's binary through /proc/<pid>/exe (CVE-2019-5736). */
+/* Refuse to exec the husk binary itself (directly or through up to 5 "#!" interpreters): only an early,
+ * clear error; the defence against CVE-2019-5736 is the unwritable image (sealed.h). */
 int process_refuse_runtime_binary(const char *exe, struct error *err);
-/* Record husk's own binary (dev, inode) while /proc/self/exe still resolves on the host. */
-void process_note_runtime_binary(void);
 /* Our pid in the PID namespace of the procfs mounted on /proc (the host's, before pivot_root or
  * setns into the container's mount namespace): the first NSpid field of /proc/self/status. */
 pid_t process_host_pid(void);
 /* Whether setgroups(2) is allowed in our user namespace (/proc/self/setgroups says "allow"). */
 bool process_setgroups_allowed(void);
-/* Close every fd above 2 + preserve, so no host fd reaches the container (CVE-2024-21626). */
-int process_close_fds(int preserve, struct error *err);
 /* Parse a CPU list ("0-3,7") into a mask; returns -1 on bad syntax. */
 int process_parse_cpus(const char *list, void *cpuset, unsigned long size);
 

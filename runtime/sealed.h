@@ -1,0 +1,19 @@
+/* The husk image that enters a container must not be the host's writable binary (CVE-2019-5736 and its
+ * whole class): create, run and exec re-execute husk from a read-only, detached bind mount of its own
+ * binary (or, where husk may not mount, from a sealed memfd copy) before anything else. */
+#ifndef HUSK_SEALED_H
+#define HUSK_SEALED_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Returns 0 when the running image is already unwritable (read-only mount or write-sealed memfd);
+ * otherwise re-executes husk with argv from such a copy and does not return, or fails with err set. */
+int sealed_ensure(char **argv, struct error *err);
+/* Whether (dev, ino) is the husk binary: the host's file or the copy husk runs from. Recorded by
+ * sealed_ensure in the host's mount namespace, never read through a container's /proc. */
+bool sealed_is_runtime_binary(dev_t dev, ino_t ino);
+
+#endif

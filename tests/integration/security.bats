@@ -1050,23 +1050,29 @@ assert_not_written() {
 }
 
 @test "CVE-2019-5736: an entrypoint rewritten between create and start never exposes a writable husk" {
-	local id pid
+	local id pid round
 	husk_copy
 	attack_bundle /entry
 	# no PID namespace: pid 1 ending does not end the attacker, which waits for the exe to be free
 	cfg '.linux.namespaces |= map(select(.type != "pid"))'
-	printf '#!/bin/sh\nexit 0\n' >"$BUNDLE/rootfs/entry"
-	chmod +x "$BUNDLE/rootfs/entry"
-	id=$(cid)
-	husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null
-	pid=$(husk state "$id" | jq -r .pid)
-	husk exec -d "$id" exe-grabber /out 10 "$pid" </dev/null >/dev/null 2>&1
-	wait_for grep -q started "$BATS_TEST_TMPDIR/out/log"
-	husk exec "$id" sh -c 'printf "#!/proc/self/exe\n" >/entry' </dev/null
-	husk start "$id" || true
-	HUSK_WAIT_TIMEOUT=20 wait_for grep -q done "$BATS_TEST_TMPDIR/out/log"
-	grep -q '^opened' "$BATS_TEST_TMPDIR/out/log" || fail "the attack did not run: $(cat "$BATS_TEST_TMPDIR/out/log")"
-	assert_not_written
+	# husk lives a few ms as the program: on a loaded machine the grabber may miss it, so a few rounds
+	for round in 1 2 3 4 5 6; do
+		printf '#!/bin/sh\nexit 0\n' >"$BUNDLE/rootfs/entry"
+		chmod +x "$BUNDLE/rootfs/entry"
+		id=$(cid "$round")
+		husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null
+		pid=$(husk state "$id" | jq -r .pid)
+		rm -f "$BATS_TEST_TMPDIR/out/log"
+		husk exec -d "$id" exe-grabber /out 6 "$pid" </dev/null >/dev/null 2>&1
+		wait_for grep -q started "$BATS_TEST_TMPDIR/out/log"
+		husk exec "$id" sh -c 'printf "#!/proc/self/exe\n" >/entry' </dev/null
+		husk start "$id" >/dev/null 2>&1 || true
+		HUSK_WAIT_TIMEOUT=20 wait_for grep -q done "$BATS_TEST_TMPDIR/out/log"
+		assert_not_written
+		husk delete --force "$id"
+		! grep -q '^opened' "$BATS_TEST_TMPDIR/out/log" || break
+	done
+	grep -q '^opened' "$BATS_TEST_TMPDIR/out/log" || fail "the attack never caught husk in 6 rounds: $(cat "$BATS_TEST_TMPDIR/out/log")"
 }
 
 @test "CVE-2019-5736: a fake /proc in the container neither blocks a harmless exec nor hides husk" {

@@ -384,6 +384,8 @@ int spec_parse(const char *data, size_t len, const char *name, struct spec **ret
 	return 0;
 }
 
+static int check_process_supported(struct spec_ctx *c, const struct spec_process *p);
+
 int spec_parse_process(const char *data, size_t len, const char *name, struct spec_process **ret,
 		       struct error *err)
 {
@@ -395,7 +397,7 @@ int spec_parse_process(const char *data, size_t len, const char *name, struct sp
 	spec_ctx_init(&c, name, err);
 	rc = spec_json_load(&c, data, len, &root);
 	if (rc == 0)
-		rc = spec_parse_process_section(&c, root, p);
+		rc = spec_parse_process_section(&c, root, p) ?: check_process_supported(&c, p);
 	json_decref(root);
 	spec_ctx_fini(&c);
 	if (rc < 0) {
@@ -559,6 +561,39 @@ static int check_capabilities(struct spec_ctx *c, const struct spec_capabilities
 	return 0;
 }
 
+/* Fields husk parses (so a typo is still reported) but cannot apply: refused by name, never ignored, and
+ * `husk features` reports each as disabled (runtime/support.c). */
+static int check_unsupported_linux(struct spec_ctx *c, const struct spec_linux *l)
+{
+	const char *key = l->has_intel_rdt	 ? "intelRdt"
+			  : l->has_memory_policy ? "memoryPolicy"
+			  : l->n_net_devices > 0 ? "netDevices"
+						 : NULL;
+	size_t mark;
+
+	if (key == NULL)
+		return 0;
+	mark = spec_path_key(c, "linux");
+	spec_fail_at(c, key, "not supported by husk (see `husk features`): remove it from the config");
+	spec_path_pop(c, mark);
+	return -1;
+}
+
+/* process.execCPUAffinity.initial (the affinity while joining the container) is not applied: refused. */
+static int check_process_supported(struct spec_ctx *c, const struct spec_process *p)
+{
+	size_t mark;
+
+	if (p->exec_cpu_affinity_initial == NULL)
+		return 0;
+	mark = spec_path_key(c, "execCPUAffinity");
+	spec_fail_at(
+	    c, "initial",
+	    "not supported by husk (only execCPUAffinity.final is applied): remove it from the config");
+	spec_path_pop(c, mark);
+	return -1;
+}
+
 int spec_validate(const struct spec *spec, const char *name, struct error *err)
 {
 	struct spec_ctx c;
@@ -566,7 +601,14 @@ int spec_validate(const struct spec *spec, const char *name, struct error *err)
 
 	spec_ctx_init(&c, name, err);
 	if (spec->has_linux)
-		r = check_namespace_paths(&c, &spec->linux_) ?: check_sysctl_netns(&c, &spec->linux_);
+		r = check_namespace_paths(&c, &spec->linux_) ?: check_sysctl_netns(&c, &spec->linux_)
+							     ?: check_unsupported_linux(&c, &spec->linux_);
+	if (r == 0 && spec->has_process) {
+		size_t mark = spec_path_key(&c, "process");
+
+		r = check_process_supported(&c, &spec->process);
+		spec_path_pop(&c, mark);
+	}
 	if (r == 0 && spec->has_process && spec->process.has_capabilities)
 		r = check_capabilities(&c, &spec->process.capabilities);
 	spec_ctx_fini(&c);

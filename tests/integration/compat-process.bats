@@ -265,3 +265,44 @@ native_arch() {
 		[[ "$output" == "$want" ]] || fail "$rt: got"$'\n'"$output"
 	done
 }
+
+# ---- fields husk cannot apply (item 28) -----------------------------------------------------------------
+
+# runc 1.1 ignores fields it does not know; husk parses every field of the spec, so one it cannot apply is
+# refused with its JSON path before anything exists, and `husk features` reports it disabled.
+@test "intelRdt, memoryPolicy, netDevices, execCPUAffinity.initial: refused by JSON path, never ignored" {
+	local id field
+	id=$(cid)
+	run husk features
+	assert_success
+	for field in intelRdt netDevices memoryPolicy; do
+		[[ "$(jq -r ".linux.$field.enabled" <<<"$output")" == false ]] || fail "features claims $field"
+	done
+	setup_bundle probe sleep 0
+	for field in '.linux.intelRdt = {"closID": "x"}' \
+		'.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}' \
+		'.linux.netDevices = {"husk-nodev0": {}}' \
+		'.process.execCPUAffinity = {"initial": "0", "final": "0"}'; do
+		cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/saved.json"
+		cfg "$field"
+		run_husk run --bundle "$BUNDLE" "$id"
+		assert_failure
+		assert_output_contains "not supported by husk"
+		case "$field" in
+		*intelRdt*) assert_output_contains ".linux.intelRdt" ;;
+		*memoryPolicy*) assert_output_contains ".linux.memoryPolicy" ;;
+		*netDevices*) assert_output_contains ".linux.netDevices" ;;
+		*) assert_output_contains ".process.execCPUAffinity.initial" ;;
+		esac
+		no_trace "$id"
+		cp "$BATS_TEST_TMPDIR/saved.json" "$BUNDLE/config.json"
+	done
+	# exec --process: the same refusal for the process file, naming it
+	setup_bundle probe sleep 30
+	create_quiet "$id" || fail "create: $(cat "$BATS_TEST_TMPDIR/$id.out")"
+	jq '.process | .execCPUAffinity = {"initial": "0"}' "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/p.json"
+	run_husk exec --process "$BATS_TEST_TMPDIR/p.json" "$id"
+	assert_failure
+	assert_output_contains ".execCPUAffinity.initial: not supported by husk"
+	husk delete --force "$id"
+}

@@ -64,15 +64,26 @@ static bool harmless_fd(int fd)
 	return S_ISSOCK(st.st_mode) || (S_ISREG(st.st_mode) && !(st.st_mode & 0111));
 }
 
+/* The --debug copy of stderr may be a tty or a pipe: kept so the narration goes on to execve. Why safe: it
+ * is CLOEXEC, and no program or cwd lookup can go through it (not a directory, not an executable file). */
+static bool narration_fd(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	return !S_ISDIR(st.st_mode) && !(S_ISREG(st.st_mode) && (st.st_mode & 0111));
+}
+
 /* Step 4. Kept: husk's own sockets and files it still needs (sync, start, seccomp agent, a frozen
  * cgroup's cgroup.procs, the --log file), all CLOEXEC, so the program never gets them. */
 static int close_fds(const struct final_args *f, struct error *err)
 {
 	unsigned first = 3u + (unsigned)f->preserve_fds, from = first;
-	int keep[32], lfd = log_file_fd();
+	int keep[32], lfd = log_file_fd(), efd = log_err_fd();
 	size_t n = 0;
 
-	for (size_t i = 0; i < f->n_keep && n < ARRAY_SIZE(keep) - 1; i++) {
+	for (size_t i = 0; i < f->n_keep && n < ARRAY_SIZE(keep) - 2; i++) {
 		if (f->keep[i] < (int)first)
 			continue;
 		if (!harmless_fd(f->keep[i]))
@@ -84,6 +95,8 @@ static int close_fds(const struct final_args *f, struct error *err)
 	}
 	if (lfd >= (int)first && harmless_fd(lfd))
 		keep[n++] = lfd;
+	if (efd >= (int)first && narration_fd(efd))
+		keep[n++] = efd;
 	qsort(keep, n, sizeof keep[0], cmp_int);
 	log_debug("close_range(%u, ~0U, 0) (keeping %zu of husk's own fds)", first, n);
 	for (size_t i = 0; i < n; i++) {

@@ -47,6 +47,11 @@ int log_file_fd(void)
 	return log_fd;
 }
 
+int log_err_fd(void)
+{
+	return err_fd == STDERR_FILENO ? -1 : err_fd;
+}
+
 bool log_debug_enabled(void)
 {
 	return log_debug_on;

@@ -20,6 +20,8 @@ int log_init(const char *path, bool json, bool debug, struct error *err);
 bool log_debug_enabled(void);
 /* The --log file's fd, or -1: kept open across the fd close before execve, so narration goes on. */
 int log_file_fd(void);
+/* The --debug copy of husk's stderr (CLOEXEC), or -1 when there is none. */
+int log_err_fd(void);
 /* Which process narrates: "create", "init", "exec"... shown before each debug line. */
 void log_set_role(const char *role);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -63,7 +63,9 @@ line_no() {
 	narrate run --bundle "$BUNDLE" "$(cid)"
 	assert_success
 	assert_line_matches 'clone3\(\{flags=CLONE_NEWNS\|CLONE_NEWUTS\|CLONE_NEWPID, exit_signal=SIGCHLD\}\)'
-	assert_line_matches 'mount\("tmpfs", "/scratch", "tmpfs", MS_RDONLY\|MS_NOSUID\|MS_NODEV, "size=1m"\)'
+	# a read-only tmpfs is mounted writable, filled, then made read-only at the end (as runc does)
+	assert_line_matches 'mount\("tmpfs", "/scratch", "tmpfs", MS_NOSUID\|MS_NODEV, "size=1m"\)'
+	assert_line_matches 'mount_setattr\("/scratch", \{set=MOUNT_ATTR_RDONLY, clr=0\}\)'
 	assert_line_matches 'sethostname\("lab-host"\)'
 	assert_line_matches 'capset\(effective=CAP_CHOWN, permitted=CAP_CHOWN, inheritable=0\)'
 	refute_output_contains 'CLONE_NEWNET'

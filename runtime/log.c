@@ -29,7 +29,10 @@ int log_init(const char *path, bool json, bool debug, struct error *err)
 	}
 	if (path == NULL || *path == '\0')
 		return 0;
-	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* runc's flags (O_CREAT | O_WRONLY | O_APPEND, following symlinks: `--log /dev/stderr` works),
+	 * plus O_NONBLOCK: a FIFO planted at the path with no reader fails the open (ENXIO) instead of
+	 * hanging husk, and one whose reader stops reading drops a record instead of blocking husk */
+	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0640);
 	if (log_fd < 0)
 		return error_sys(err, errno, "open log file '%s'", path);
 	return 0;

@@ -4,12 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -231,9 +233,20 @@ int write_file_atomic(int dirfd, const char *name, const char *data, size_t len,
 	char tmp[NAME_MAX + 1];
 	cleanup_close int fd = -1;
 
-	if (snprintf(tmp, sizeof tmp, ".%s.tmp", name) >= (int)sizeof tmp)
-		return error_set(err, ENAMETOOLONG, "file name '%s' too long", name);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	/* a new file of a name nobody can guess, or nothing: a hard link planted at a fixed temporary
+	 * name (the pid file's directory may be shared) would have us truncate the file it links to, a
+	 * FIFO would block the open, a symlink would redirect it */
+	for (int tries = 0; fd < 0 && tries < 16; tries++) {
+		uint64_t r = 0;
+
+		if (getrandom(&r, sizeof r, 0) != sizeof r)
+			r = now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)tries;
+		if (snprintf(tmp, sizeof tmp, ".%s.%016" PRIx64 ".tmp", name, r) >= (int)sizeof tmp)
+			return error_set(err, ENAMETOOLONG, "file name '%s' too long", name);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
 	if (fd < 0)
 		return error_sys(err, errno, "create '%s'", tmp);
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {

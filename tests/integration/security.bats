@@ -1223,4 +1223,47 @@ assert_not_written() {
 		((rc != 124)) || fail "husk start hung on a FIFO interpreter"
 		((rc != 0)) || fail "husk start of /s1 succeeded"
 	fi
+
+@test "pid file: a hard link or a FIFO planted at its temporary names neither truncates a host file nor hangs husk" {
+	local id dir victim n
+	id=$(cid)
+	setup_bundle sleep 100
+	dir=$BATS_TEST_TMPDIR/shared
+	mkdir -p "$dir"
+	victim=$BATS_TEST_TMPDIR/victim
+	echo "host secret" >"$victim"
+	# every temporary name husk ever used or a reader might guess: hard links to the victim
+	for n in .pid.tmp pid.tmp; do
+		ln "$victim" "$dir/$n"
+	done
+	# the container's stdio in a file: its waiting init must not hold bats' output pipe
+	timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" create --pid-file "$dir/pid" --bundle "$BUNDLE" "$id" \
+		>"$BATS_TEST_TMPDIR/create.out" 2>&1 3>&- || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
+	[[ "$(cat "$victim")" == "host secret" ]] || fail "the host file became '$(cat "$victim")'"
+	[[ "$(cat "$dir/pid")" == "$(husk state "$id" | jq -r .pid)" ]] || fail "wrong pid file"
+	rm -f "$dir"/.pid.tmp "$dir"/pid.tmp "$dir/pid"
+	for n in .pid.tmp pid.tmp; do
+		mkfifo "$dir/$n"
+	done
+	timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" exec -d --pid-file "$dir/pid" "$id" sleep 50 \
+		>"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- || fail "exec: $(cat "$BATS_TEST_TMPDIR/exec.out")"
+	[[ -s "$dir/pid" ]] || fail "no exec pid file"
+	husk delete --force "$id"
+	no_trace "$id"
+}
+
+@test "--log: a FIFO without a reader fails husk at once with the path; a symlink to a file is followed (as runc)" {
+	local id
+	id=$(cid)
+	mkfifo "$BATS_TEST_TMPDIR/log.fifo"
+	SECONDS=0
+	run timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" --log "$BATS_TEST_TMPDIR/log.fifo" state "$id"
+	((SECONDS < 10)) || fail "husk waited ${SECONDS}s on the FIFO"
+	assert_failure
+	assert_output_contains "open log file '$BATS_TEST_TMPDIR/log.fifo'"
+	touch "$BATS_TEST_TMPDIR/real.log"
+	ln -s "$BATS_TEST_TMPDIR/real.log" "$BATS_TEST_TMPDIR/link.log"
+	run "$HUSK" --root "$HUSK_TEST_ROOT" --log "$BATS_TEST_TMPDIR/link.log" state "$id"
+	assert_failure
+	grep -q "does not exist" "$BATS_TEST_TMPDIR/real.log" || fail "no record through the symlink"
 }

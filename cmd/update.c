@@ -99,8 +99,8 @@ static int load_resources(const char *path, struct spec_resources **ret, struct 
 		return 0;
 	}
 	/* "-" is stdin: containerd pipes the JSON in */
-	if (read_file_at(AT_FDCWD, strcmp(path, "-") == 0 ? "/dev/stdin" : path, 16 << 20, &data, &len, err) <
-	    0)
+	if (read_input_at(AT_FDCWD, strcmp(path, "-") == 0 ? "/dev/stdin" : path, 16 << 20, &data, &len,
+			  err) < 0)
 		return error_wrap(err, "update: --resources");
 	return spec_parse_resources(data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, ret, err);
 }

@@ -248,7 +248,7 @@ static int load_process(struct exec_ctx *c, int dirfd, struct error *err)
 	if (spec_parse(c->rec->config, strlen(c->rec->config), "config.json", &c->spec, err) < 0)
 		return error_wrap(err, "exec: the container's saved config");
 	if (c->o->process_file) {
-		if (read_file_at(AT_FDCWD, c->o->process_file, 16 << 20, &data, &len, err) < 0)
+		if (read_input_at(AT_FDCWD, c->o->process_file, 16 << 20, &data, &len, err) < 0)
 			return error_wrap(err, "exec: --process");
 		return spec_parse_process(data, len, c->o->process_file, &c->process, err);
 	}

@@ -372,21 +372,8 @@ char **process_env(const struct spec_process *p, int listen_fds)
 	for (size_t i = 0; i < p->n_env; i++)
 		env[n++] = xstrdup(p->env[i]);
 	if (env_get(p->env, p->n_env, "HOME") == NULL) {
-		const char *home = "/";
-		cleanup_file FILE *f = fopen("/etc/passwd", "re");
-		cleanup_free char *line = NULL;
-		size_t cap = 0;
-		while (f && getline(&line, &cap, f) > 0) {
-			char *fields[7], *s = line;
-			size_t nf = 0;
-			while (nf < 7 && (fields[nf] = strsep(&s, ":\n")) != NULL)
-				nf++;
-			if (nf >= 6 && strtoul(fields[2], NULL, 10) == p->user.uid && fields[5][0] == '/') {
-				home = fields[5];
-				break;
-			}
-		}
-		env[n++] = xasprintf("HOME=%s", home);
+		cleanup_free char *home = passwd_field(p->user.uid, 5);
+		env[n++] = xasprintf("HOME=%s", home && home[0] == '/' ? home : "/");
 	}
 	if (listen_fds > 0) {
 		env[n++] = xasprintf("LISTEN_FDS=%d", listen_fds);

@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -23,9 +24,13 @@
 #include "narrate.h"
 #include "util.h"
 
+/* How long a connect to, or a send on, a console or seccomp-agent socket may wait. */
+#define SOCKET_TIMEOUT_S 5
+
 int terminal_connect(const char *path, const char *what, struct error *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = SOCKET_TIMEOUT_S };
 	int fd;
 
 	if (strlen(path) >= sizeof addr.sun_path)
@@ -34,9 +39,21 @@ int terminal_connect(const char *path, const char *what, struct error *err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return error_sys(err, errno, "%s: socket", what);
+	/* a listener that never accepts (its backlog full) or never reads must not hang husk: a unix
+	 * stream connect and every send on the socket wait at most this long */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
+		int e = errno;
+		close(fd);
+		return error_sys(err, e, "%s: socket", what);
+	}
 	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		int e = errno;
 		close(fd);
+		if (e == EAGAIN || e == EWOULDBLOCK)
+			return error_set(err, ETIMEDOUT,
+					 "connect to the %s at '%s': timed out after %d s: the listener does "
+					 "not accept",
+					 what, path, (int)tv.tv_sec);
 		return error_sys(err, e, "connect to the %s at '%s'", what, path);
 	}
 	return fd;
@@ -55,9 +72,15 @@ int terminal_send_fd(int sock, int fd, const char *name, struct error *err)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return error_set(
+			    err, ETIMEDOUT,
+			    "sendmsg(SCM_RIGHTS): timed out after %d s: the listener does not read",
+			    SOCKET_TIMEOUT_S);
 		if (errno != EINTR)
 			return error_sys(err, errno, "sendmsg(SCM_RIGHTS)");
+	}
 	return 0;
 }
 

@@ -140,14 +140,29 @@ char *xstrndup_dir(const char *path, const char *slash)
 	return strndup(path, (size_t)(slash - path)) ?: (abort(), NULL);
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **ret_data, size_t *ret_len, struct error *err)
+static int read_bounded(int dirfd, const char *path, size_t max, bool allow_stream, char **ret_data,
+			size_t *ret_len, struct error *err)
 {
-	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO (with no writer, or one that never writes) planted where a file is
+	 * expected must not hang husk at open; only a regular file is read, so a symlink to /dev/zero
+	 * cannot make the read endless either, and every read is bounded by max */
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	cleanup_free char *buf = NULL;
 	size_t len = 0, cap = 4096;
+	struct stat st;
 
 	if (fd < 0)
 		return error_sys(err, errno, "open '%s'", path);
+	if (fstat(fd, &st) < 0)
+		return error_sys(err, errno, "stat '%s'", path);
+	if (allow_stream && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode))) {
+		/* the caller handed us a stream (`-` for stdin, a shell's <(...), a terminal): read it to
+		 * its end, still bounded */
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+			return error_sys(err, errno, "read '%s'", path);
+	} else if (!S_ISREG(st.st_mode)) {
+		return error_set(err, EINVAL, "read '%s': not a regular file", path);
+	}
 	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t n;
@@ -176,6 +191,17 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret_data, size_
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **ret_data, size_t *ret_len, struct error *err)
+{
+	return read_bounded(dirfd, path, max, false, ret_data, ret_len, err);
+}
+
+int read_input_at(int dirfd, const char *path, size_t max, char **ret_data, size_t *ret_len,
+		  struct error *err)
+{
+	return read_bounded(dirfd, path, max, true, ret_data, ret_len, err);
 }
 
 int write_all(int fd, const void *buf, size_t len)
@@ -336,22 +362,39 @@ int write_pid_file(const char *path, pid_t pid, struct error *err)
 	return 0;
 }
 
+char *passwd_field(uid_t uid, int field)
+{
+	cleanup_free char *data = NULL;
+	struct error e = { 0 };
+	char *line, *next;
+
+	/* the image's file when called in the container: regular, at most 16 MiB, or nothing */
+	if (read_file_at(AT_FDCWD, "/etc/passwd", 16 << 20, &data, NULL, &e) < 0) {
+		error_clear(&e);
+		return NULL;
+	}
+	for (line = data; line && *line; line = next) {
+		char *fields[7], *p = line, *end;
+		int nf = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		while (nf < 7 && (fields[nf] = strsep(&p, ":")) != NULL)
+			nf++;
+		if (nf <= field || nf < 3)
+			continue;
+		if (strtoul(fields[2], &end, 10) == uid && end != fields[2] && *end == '\0')
+			return xstrdup(fields[field]);
+	}
+	return NULL;
+}
+
 char *user_name(uid_t uid)
 {
-	cleanup_file FILE *f = fopen("/etc/passwd", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
+	char *name = passwd_field(uid, 0);
 
-	while (f && getline(&line, &cap, f) > 0) {
-		char *name = line, *p = strchr(line, ':'), *end;
-		if (p == NULL || (p = strchr(p + 1, ':')) == NULL)
-			continue;
-		if (strtoul(p + 1, &end, 10) == uid && *end == ':') {
-			*strchr(name, ':') = '\0';
-			return xstrdup(name);
-		}
-	}
-	return xasprintf("%u", uid);
+	return name ? name : xasprintf("%u", uid);
 }
 
 pid_t clone_parent_in(int userns, int pidns, uint64_t flags, void (*child)(void *), void *arg,

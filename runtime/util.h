@@ -52,9 +52,14 @@ char *path_clean(const char *path);
 /* The directory part of path up to slash ("/" when slash is the first character). */
 char *xstrndup_dir(const char *path, const char *slash);
 
-/* Read a whole file (at most max bytes) into a NUL-terminated buffer. */
+/* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. Anything else (a FIFO,
+ * a device) is refused at once with EINVAL, and the open never blocks. */
 int read_file_at(int dirfd, const char *path, size_t max, char **ret_data, size_t *ret_len,
 		 struct error *err);
+/* The same for an input the caller names (`--process`, `--resources -`): a pipe or FIFO is read to its
+ * end too, still at most max bytes. */
+int read_input_at(int dirfd, const char *path, size_t max, char **ret_data, size_t *ret_len,
+		  struct error *err);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes; returns 0, or -1 with errno (EPIPE-like 0 read gives errno=EIO). */
@@ -74,6 +79,9 @@ int mkdir_p(const char *path, mode_t mode, struct error *err);
 int parse_u64(const char *s, uint64_t *ret);
 int parse_i64(const char *s, int64_t *ret);
 
+/* Field `field` (0 name ... 5 home) of uid's entry in /etc/passwd, or NULL (no entry, or no regular
+ * file of at most 16 MiB: an image's FIFO or /dev/zero there gives nothing). */
+char *passwd_field(uid_t uid, int field);
 /* The name of uid from /etc/passwd, or the number as text (no NSS: husk is linked statically). */
 char *user_name(uid_t uid);
 

@@ -1267,3 +1267,66 @@ assert_not_written() {
 	assert_failure
 	grep -q "does not exist" "$BATS_TEST_TMPDIR/real.log" || fail "no record through the symlink"
 }
+
+@test "hostile files: a config.json that is a FIFO fails create at once" {
+	local id
+	id=$(cid)
+	setup_bundle true
+	rm "$BUNDLE/config.json"
+	mkfifo "$BUNDLE/config.json"
+	SECONDS=0
+	run timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id"
+	((SECONDS < 10)) || fail "create waited ${SECONDS}s on the FIFO"
+	assert_failure
+	assert_output_contains "config.json': not a regular file"
+	no_trace "$id"
+}
+
+@test "hostile files: image /etc/passwd and /etc/group as FIFOs or links to /dev/zero never hang or grow the init" {
+	local id kind
+	id=$(cid)
+	setup_bundle sh -c 'echo "HOME=$HOME"'
+	# a limit so that an init reading /dev/zero without bound dies here, not on the host
+	cfg '.linux.resources.memory.limit = 67108864 | .process.env |= map(select(startswith("HOME=") | not))'
+	for kind in fifo zero; do
+		rm -f "$BUNDLE/rootfs/etc/passwd" "$BUNDLE/rootfs/etc/group"
+		if [[ $kind == fifo ]]; then
+			mkfifo "$BUNDLE/rootfs/etc/passwd" "$BUNDLE/rootfs/etc/group"
+		else
+			ln -s /dev/zero "$BUNDLE/rootfs/etc/passwd"
+			ln -s /dev/zero "$BUNDLE/rootfs/etc/group"
+		fi
+		SECONDS=0
+		run timeout 30 "$HUSK" --root "$HUSK_TEST_ROOT" run --bundle "$BUNDLE" "$id" 3>&-
+		((SECONDS < 20)) || fail "$kind: run took ${SECONDS}s"
+		assert_success
+		assert_output_equals "HOME=/"
+	done
+	husk delete --force "$id" 2>/dev/null || true
+	no_trace "$id"
+}
+
+@test "hostile files: exec and create --console-socket to a listener that never accepts time out with a clear error" {
+	local id sock
+	id=$(cid)
+	sock=$BATS_TEST_TMPDIR/deaf.sock
+	[[ -x "$HUSK_TOOLS/deaf-listener" ]] || fail "deaf-listener not found in '$HUSK_TOOLS': build it"
+	"$HUSK_TOOLS/deaf-listener" "$sock" >"$BATS_TEST_TMPDIR/deaf.out" 2>&1 &
+	KILL_PIDS+=($!)
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/deaf.out"
+	setup_bundle sleep 100
+	create_quiet "$id" || fail "create: $(cat "$BATS_TEST_TMPDIR/$id.out")"
+	SECONDS=0
+	run timeout 30 "$HUSK" --root "$HUSK_TEST_ROOT" exec -d -t --console-socket "$sock" "$id" true
+	((SECONDS < 20)) || fail "exec took ${SECONDS}s"
+	assert_failure
+	assert_output_contains "connect to the console socket at '$sock': timed out after 5 s: the listener does not accept"
+	husk delete --force "$id"
+	cfg '.process.terminal = true'
+	SECONDS=0
+	run timeout 30 "$HUSK" --root "$HUSK_TEST_ROOT" create --console-socket "$sock" --bundle "$BUNDLE" "$id"
+	((SECONDS < 20)) || fail "create took ${SECONDS}s"
+	assert_failure
+	assert_output_contains "timed out after 5 s"
+	no_trace "$id"
+}

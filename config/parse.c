@@ -25,7 +25,6 @@
 
 /* Large enough for any real config (seccomp profiles are the big part, ~30 KiB), small enough that a
  * runaway file cannot eat the host's memory. */
-#define SPEC_MAX_SIZE (64u << 20)
 
 /* --- process --- */
 

@@ -12,6 +12,9 @@
 #include "../runtime/error.h"
 
 /* Keys and values of a JSON object of strings, in document order. */
+/* The largest config.json husk accepts. */
+#define SPEC_MAX_SIZE (64u << 20)
+
 struct spec_map {
 	char **keys;
 	char **values;

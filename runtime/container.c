@@ -63,7 +63,7 @@ static int load_bundle(struct create_ctx *c, struct error *err)
 	if (c->bundle == NULL)
 		return error_sys(err, errno, "bundle '%s'", b);
 	path = xasprintf("%s/config.json", c->bundle);
-	if (read_file_at(AT_FDCWD, path, 64 << 20, &c->raw_config, &c->raw_len, err) < 0)
+	if (read_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &c->raw_config, &c->raw_len, err) < 0)
 		return -1;
 	if (spec_parse(c->raw_config, c->raw_len, "config.json", &c->spec, err) < 0 ||
 	    spec_validate(c->spec, "config.json", err) < 0)

@@ -381,6 +381,13 @@ static void wait_gone(const struct state_record *rec)
 		;
 }
 
+/* A state.json that cannot be read back (garbled, truncated, not a regular file, too large): delete
+ * --force must still remove the container whatever the file holds. */
+static bool state_damaged(int errnum)
+{
+	return errnum == EINVAL || errnum == EFBIG || errnum == EPROTO;
+}
+
 /* delete --force of a container without state: gone already (runc: success), or a directory left
  * by a create that died before writing state.json. The latter is removed once its lock is ours: a
  * create still running holds it, so only a dead one's directory can be taken. */
@@ -401,7 +408,7 @@ static int delete_stateless(const char *root, const char *id, struct error *err)
 		state_record_free(rec);
 		return error_set(err, EAGAIN, "container '%s' changed while deleting it: try again", id);
 	}
-	if (err->errnum != ENOENT && err->errnum != EINVAL)
+	if (err->errnum != ENOENT && !state_damaged(err->errnum))
 		return -1;
 	log_warn("container '%s': %s: removing what can be found without it", id,
 		 err->errnum == ENOENT ? "no state (a create that died?)" : "damaged state");
@@ -422,7 +429,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	int r = -1;
 
 	if (open_container(root, id, true, &c, err) < 0) {
-		if (force && (err->errnum == ENOENT || err->errnum == EINVAL))
+		if (force && (err->errnum == ENOENT || state_damaged(err->errnum)))
 			return delete_stateless(root, id, err);
 		return -1;
 	}

@@ -162,6 +162,11 @@ int state_write(int dirfd, const struct state_record *s, struct error *err)
 {
 	cleanup_free char *json = state_record_to_json(s);
 
+	if (strlen(json) > STATE_MAX_SIZE)
+		return error_set(err, EFBIG,
+				 "state.json would be larger than %zu bytes: config.json too large",
+				 (size_t)STATE_MAX_SIZE);
+
 	log_debug("write %s: a temporary file, fsync, rename, fsync of the directory", STATE_FILE);
 
 	return write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err);
@@ -199,8 +204,7 @@ int state_read(int dirfd, const char *id, struct state_record **ret, struct erro
 	cleanup_free char *data = NULL;
 	size_t len;
 
-	/* the config travels inside (configs may be up to 64 MiB): the limit must exceed it */
-	if (read_file_at(dirfd, STATE_FILE, 80 << 20, &data, &len, err) < 0) {
+	if (read_file_at(dirfd, STATE_FILE, STATE_MAX_SIZE, &data, &len, err) < 0) {
 		if (err->errnum == ENOENT)
 			return error_set(err, ENOENT, "container '%s' is being created or its state was lost",
 					 id);

@@ -22,6 +22,11 @@ enum container_status {
 #define EXEC_SOCK	  "exec.sock"  /* listening socket of a created init; start connects to it */
 #define CGROUP_NOTE	  "cgroup"     /* the cgroup path, written before the cgroup is made */
 #define ROOTFS_MOUNT_NOTE "rootfs.mnt" /* without a mount namespace: the id of the rootfs self-bind */
+/* state.json holds the raw config as a JSON string (each byte escapes to at most 2: `"`, `\\`, and the
+ * whitespace newline, tab and return) and its annotations once more (at most their size in the config),
+ * so 3 times the largest config plus the small fields bounds it: whatever create accepts, every later
+ * command can read back. */
+#define STATE_MAX_SIZE (3 * (size_t)SPEC_MAX_SIZE + (1u << 20))
 
 const char *status_name(enum container_status s);
 

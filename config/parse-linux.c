@@ -90,6 +90,26 @@ static int parse_time_offsets(struct spec_ctx *c, json_t *o, void *out)
 	return 0;
 }
 
+/* A node is made at this path in the rootfs (and, in a user namespace, the host's node of the same
+ * path is bound there): it must name a file, not "/", nor step through "." or "..". */
+static bool device_path_ok(const char *path)
+{
+	const char *p = path;
+	size_t n;
+
+	if (path[0] != '/' || path[strlen(path) - 1] == '/')
+		return false;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 static int parse_device(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_device *d = out;
@@ -103,6 +123,9 @@ static int parse_device(struct spec_ctx *c, json_t *o, void *out)
 		return spec_fail_at_value(c, "type", "expected one of \"c\", \"b\", \"u\" or \"p\", got",
 					  type);
 	d->type = type[0];
+	if (!device_path_ok(d->path))
+		return spec_fail_at_value(c, "path",
+					  "expected a path to a file, without \".\" or \"..\", got", d->path);
 	need = d->type == 'p' ? SPEC_OPT : SPEC_REQ;
 	if (spec_get_i64(c, o, "major", need, NULL, &d->major) ||
 	    spec_get_i64(c, o, "minor", need, NULL, &d->minor) ||

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -53,41 +54,88 @@ static int split_parent(int rootfd, const char *path, int *ret_parent, const cha
 	return 0;
 }
 
+/* chmod of the node behind an O_PATH fd: fchmodat2(AT_EMPTY_PATH) (Linux 6.6), else through the
+ * fd's /proc/self/fd link (the host's procfs: this runs before pivot_root). Either way the inode is
+ * the one the fd holds, whatever the name points to by now. */
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+static int chmod_fd(int fd, mode_t mode)
+{
+	char path[64];
+
+	if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return -1;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	return chmod(path, mode);
+}
+
+static bool is_node(const struct stat *st, mode_t type, const struct dev_node *d)
+{
+	return (st->st_mode & S_IFMT) == type &&
+	       (type == S_IFIFO || st->st_rdev == makedev(d->major, d->minor));
+}
+
+/* Inside a user namespace mknod is refused: bind the host's node of the same path, as runc does,
+ * once it is checked to be the device the config names. */
+static int bind_host_node(struct rootfs_ctx *c, const struct dev_node *d, mode_t type, struct error *err)
+{
+	cleanup_close int src = -1, dst = -1, tree = -1;
+	struct stat st;
+
+	if (rootfs_mkdir_in(c->rootfd, d->path, true, err) < 0)
+		return -1;
+	src = open(d->path, O_PATH | O_CLOEXEC);
+	if (src < 0)
+		return error_sys(err, errno, "bind device '%s' from the host", d->path);
+	if (fstat(src, &st) < 0 || !is_node(&st, type, d))
+		return error_set(err, ENODEV, "bind device '%s' from the host: not the %c %u:%u device",
+				 d->path, d->type, d->major, d->minor);
+	dst = rootfs_open_in(c->rootfd, d->path, O_PATH);
+	tree = dst >= 0 ? say_open_tree(src, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC) : -1;
+	if (dst < 0 || tree < 0 || say_move_mount(tree, d->path, dst, d->path) < 0)
+		return error_sys(err, errno, "bind device '%s' from the host", d->path);
+	return 0;
+}
+
 static int make_node(struct rootfs_ctx *c, const struct dev_node *d, struct error *err)
 {
-	cleanup_close int parent = -1;
+	cleanup_close int parent = -1, node = -1;
 	const char *name;
-	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR, mask;
+	struct stat st;
+	int r;
 
 	if (split_parent(c->rootfd, d->path, &parent, &name, err) < 0)
 		return -1;
-	if (c->userns && type != S_IFIFO) {
-		/* mknod is refused in a user namespace: bind the host's node instead */
-		char host[64];
-		cleanup_close int src = -1, dst = -1, tree = -1;
-
-		snprintf(host, sizeof host, "/dev/%s", d->path + 5);
-		if (rootfs_mkdir_in(c->rootfd, d->path, true, err) < 0)
-			return -1;
-		src = open(host, O_PATH | O_CLOEXEC);
-		dst = rootfs_open_in(c->rootfd, d->path, O_PATH);
-		tree = src >= 0 ? say_open_tree(src, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC) : -1;
-		if (dst < 0 || tree < 0 || say_move_mount(tree, host, dst, d->path) < 0)
-			return error_sys(err, errno, "bind device '%s' from the host", d->path);
-		return 0;
-	}
+	if (c->userns && type != S_IFIFO)
+		return bind_host_node(c, d, type, err);
 	unlinkat(parent, name, 0);
 	log_debug("mknod(\"%s\", %s|%04o, makedev(%u, %u))", d->path,
 		  type == S_IFBLK   ? "S_IFBLK"
 		  : type == S_IFIFO ? "S_IFIFO"
 				    : "S_IFCHR",
 		  d->mode & 07777, d->major, d->minor);
-	if (mknodat(parent, name, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
+	mask = umask(0);
+	r = mknodat(parent, name, type | (d->mode & 07777), makedev(d->major, d->minor));
+	umask(mask);
+	if (r < 0)
 		return error_sys(err, errno, "mknod '%s'", d->path);
-	if (fchownat(parent, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	/* the directory may be a volume another container writes: its name can be swapped for a symlink
+	 * or a hard link to a host file at any moment. Chown and chmod act on an fd of the node we made,
+	 * checked to be that node, never on the name (the old fchmodat followed a swapped-in symlink and
+	 * made a host file 0666) */
+	node = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (node < 0)
+		return error_sys(err, errno, "open '%s'", d->path);
+	if (fstat(node, &st) < 0 || !is_node(&st, type, d))
+		return error_set(err, EPERM, "'%s' was replaced while husk made it: refusing", d->path);
+	if (fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
 		return error_sys(err, errno, "chown '%s'", d->path);
-	/* mknod applies the umask; the spec's mode is exact */
-	if (fchmodat(parent, name, d->mode & 07777, 0) < 0)
+	/* chown clears set-id bits: the spec's mode is exact */
+	if ((d->mode & 06000) && chmod_fd(node, d->mode & 07777) < 0)
 		return error_sys(err, errno, "chmod '%s'", d->path);
 	return 0;
 }

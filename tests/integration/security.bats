@@ -1330,3 +1330,41 @@ assert_not_written() {
 	assert_output_contains "timed out after 5 s"
 	no_trace "$id"
 }
+
+@test "devices: a volume shared at the device's directory, its name raced to a symlink to a host file, never changes the file's mode" {
+	local vol victim racer i
+	vol=$BATS_TEST_TMPDIR/vol
+	victim=$BATS_TEST_TMPDIR/host-secret
+	mkdir -p "$vol"
+	echo secret >"$victim"
+	chmod 0600 "$victim"
+	setup_bundle true
+	cfg --arg v "$vol" '.mounts += [{"source": $v, "destination": "/dev/shared", "options": ["bind"]}]
+		| .linux.devices = [{"path": "/dev/shared/x", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]'
+	# what another container writing the volume can do: swap the node's name for a symlink, forever
+	[[ -x "$HUSK_TOOLS/symlink-racer" ]] || fail "symlink-racer not found in '$HUSK_TOOLS': build it"
+	"$HUSK_TOOLS/symlink-racer" "$vol/x" "$victim" &
+	racer=$!
+	KILL_PIDS+=("$racer")
+	for i in $(seq 60); do
+		"$HUSK" --root "$HUSK_TEST_ROOT" run --bundle "$BUNDLE" "$(cid "$i")" >/dev/null 2>&1 3>&- || true
+		[[ "$(stat -c %a "$victim")" == 600 ]] || break
+	done
+	kill "$racer"
+	wait "$racer" 2>/dev/null || true
+	[[ "$(stat -c %a "$victim")" == 600 ]] || fail "the host file became $(stat -c %a "$victim") after $i creates"
+	[[ "$(cat "$victim")" == secret ]] || fail "the host file changed"
+}
+
+@test "devices: a device path of \"/dev/x/..\", \"/dev/\", \"/\" or \"/dev/./null\" fails create with its JSON path" {
+	local id p
+	id=$(cid)
+	setup_bundle true
+	for p in /dev/x/.. /dev/ / /dev/./null; do
+		cfg --arg p "$p" '.linux.devices = [{"path": $p, "type": "c", "major": 1, "minor": 3}]'
+		run_husk create --bundle "$BUNDLE" "$id"
+		assert_failure
+		assert_output_contains 'config.json: .linux.devices[0].path: expected a path to a file'
+	done
+	no_trace "$id"
+}

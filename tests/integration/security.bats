@@ -1223,6 +1223,9 @@ assert_not_written() {
 		((rc != 124)) || fail "husk start hung on a FIFO interpreter"
 		((rc != 0)) || fail "husk start of /s1 succeeded"
 	fi
+}
+
+# ---- sechostile (continued): pid file, --log, hostile files, device nodes ------------------------------------
 
 @test "pid file: a hard link or a FIFO planted at its temporary names neither truncates a host file nor hangs husk" {
 	local id dir victim n

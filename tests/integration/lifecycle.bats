@@ -554,7 +554,7 @@ has_processes() {
 	run_husk start "$id"
 	assert_failure
 	assert_output_contains "/bin/myprog"
-	assert_output_contains "No such file or directory"
+	assert_output_contains "no such file or directory" # runc's lower-case errno text
 	wait_for_status "$id" stopped
 	husk delete "$id"
 	no_trace "$id"

@@ -465,12 +465,14 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		goto out;
 	if (c.cgroup_path && o->rootless && rootless_skip_cgroup(&c, err) < 0)
 		goto out;
-	if (c.cgroup_path && cgroup_check_existing(c.cgroup_path, err) < 0)
-		goto out;
 	if (state_create_dir(o->root, o->id, &c.dirfd, err) < 0)
 		goto out;
 	fault_point("create.state-dir");
 	/* from here on, outside state exists: every failure goes to rollback */
+	/* after the id is ours: a second create of a running id says "already exists", never looks at (or
+	 * warns about) the first one's cgroup */
+	if (c.cgroup_path && cgroup_check_existing(c.cgroup_path, err) < 0)
+		goto rollback;
 	if (c.cgroup_path) {
 		/* a create killed before state.json exists leaves this note for delete --force */
 		if (state_note_cgroup(c.dirfd, c.cgroup_path, err) < 0)

@@ -324,11 +324,20 @@ int cgroup_oom_read(struct cgroup_oom *o)
 	 * OOM (v1 signals the removal of the cgroup, v2 every change of memory.events) */
 	while (read(o->fd, buf, sizeof buf) > 0)
 		;
-	if (read_file_at(AT_FDCWD, o->events, 4096, &text, NULL, &e) < 0) {
-		error_clear(&e); /* the cgroup is gone: no OOM */
-		return 0;
+	/* v1 signals when the cgroup enters OOM, a moment before the killer counts its kill: while the
+	 * cgroup exists, give the count up to 100 ms to grow */
+	for (int tries = o->v2 ? 1 : 20;; tries--) {
+		if (read_file_at(AT_FDCWD, o->events, 4096, &text, NULL, &e) < 0) {
+			error_clear(&e); /* the cgroup is gone: no OOM */
+			return 0;
+		}
+		now = kv(text, "oom_kill");
+		if (now > o->last || tries <= 1)
+			break;
+		free(text);
+		text = NULL;
+		usleep(5000);
 	}
-	now = kv(text, "oom_kill");
 	n = now > o->last ? (int)(now - o->last) : 0;
 	o->last = now;
 	return n;

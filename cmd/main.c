@@ -227,8 +227,10 @@ int main(int argc, char **argv)
 	 * (CVE-2019-5736): first thing, before any state or namespace is touched */
 	if ((strcmp(verb->name, "create") == 0 || strcmp(verb->name, "run") == 0 ||
 	     strcmp(verb->name, "exec") == 0) &&
-	    sealed_ensure(argv, &err) < 0)
+	    sealed_ensure(argv, &err) < 0) {
+		status = strcmp(verb->name, "exec") == 0 ? 255 : 1; /* exec's own failures are 255, as runc */
 		goto fail;
+	}
 	/* spec, features and help keep no state: they work without XDG_RUNTIME_DIR */
 	if (g.root == NULL && strcmp(verb->name, "spec") != 0 && strcmp(verb->name, "features") != 0 &&
 	    verb != &help_verb && default_root(&g.root, &err) < 0)

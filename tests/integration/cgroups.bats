@@ -154,6 +154,29 @@ last_allocated() {
 	awk '/^allocated / { n = $2 } END { print n + 0 }' <<<"$1"
 }
 
+# run_cfg [JQ_OPTIONS] FILTER: cfg FILTER, then run_husk run of the bundle in the foreground (as cid).
+run_cfg() {
+	cfg "$@" || return
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+}
+
+# refused [JQ_OPTIONS] FILTER -- TEXT...: with FILTER applied, husk run fails saying each TEXT and leaves
+# nothing.
+refused() {
+	local jq=() t
+	while [[ $1 != -- ]]; do
+		jq+=("$1")
+		shift
+	done
+	shift
+	run_cfg "${jq[@]}"
+	assert_failure
+	for t in "$@"; do
+		assert_output_contains "$t"
+	done
+	nothing_left "$(cid)"
+}
+
 # ---- memory ---------------------------------------------------------------------------------------------
 
 @test "memory: a 32 MiB limit (and no swap escape) OOM-kills an allocation of 96 MiB" {
@@ -247,38 +270,27 @@ last_allocated() {
 
 @test "memory (v2): reservation is memory.low, swappiness and disableOOMKiller are refused naming the field" {
 	need_v2 "memory.low and the refusals exist on cgroup v2 only"
-	local id
-	id=$(cid)
 	setup_bundle sh -c 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.low'
-	cfg --argjson m $((64 * MIB)) '.linux.resources.memory = {"limit": $m, "reservation": ($m / 2)}'
 	# read from inside: the container's cgroup namespace shows its own cgroup at /sys/fs/cgroup
-	run_husk run --bundle "$BUNDLE" "$id"
+	run_cfg --argjson m $((64 * MIB)) '.linux.resources.memory = {"limit": $m, "reservation": ($m / 2)}'
 	assert_success
 	[[ "${lines[0]} ${lines[1]}" == "$((64 * MIB)) $((32 * MIB))" ]] || fail "memory.max / memory.low seen inside"
-	cfg '.linux.resources.memory = {"swappiness": 7}'
-	run_husk run --bundle "$BUNDLE" "$id"
-	assert_failure
-	assert_output_contains "linux.resources.memory.swappiness: cgroup v2 has no per-cgroup swappiness"
-	cfg '.linux.resources.memory = {"disableOOMKiller": true}'
-	run_husk run --bundle "$BUNDLE" "$id"
-	assert_failure
-	assert_output_contains "linux.resources.memory.disableOOMKiller"
-	nothing_left "$id"
+	refused '.linux.resources.memory = {"swappiness": 7}' -- \
+		"linux.resources.memory.swappiness: cgroup v2 has no per-cgroup swappiness"
+	refused '.linux.resources.memory = {"disableOOMKiller": true}' -- "linux.resources.memory.disableOOMKiller"
 }
 
 @test "memory (v2): memory.high from unified throttles an allocation above it (memory.events high), no kill" {
 	need_v2 "memory is a v1 controller on the hybrid host (refusal tested below)"
-	local id
-	id=$(cid)
+	local n
 	setup_bundle sh -c 'probe alloc 24; echo "alloc exited $?"; grep "^high " /sys/fs/cgroup/memory.events; cat /sys/fs/cgroup/memory.high'
-	cfg --arg h $((8 * MIB)) '.linux.resources.unified = {"memory.high": $h}'
-	run_husk run --bundle "$BUNDLE" "$id"
+	run_cfg --arg h $((8 * MIB)) '.linux.resources.unified = {"memory.high": $h}'
 	assert_success
 	assert_line_matches '^alloc exited 0$'
 	assert_line_matches "^$((8 * MIB))\$"
 	n=$(awk '/^high / { print $2 }' <<<"$output")
 	((n > 0)) || fail "expected memory.events high > 0 (the allocation went over memory.high), got '$n'"
-	nothing_left "$id"
+	nothing_left "$(cid)"
 }
 
 @test "memory (v2): swap is memory.swap.max = swap - limit; events --stats reports v1-style memory+swap" {
@@ -381,11 +393,7 @@ cpu_usage_ns() {
 	[[ "${lines[0]}" == $((1 + (512 - 2) * 9999 / 262142)) ]] || fail "cpu.weight"
 	[[ "${lines[1]}" == 0 ]] || fail "cpuset.cpus"
 	[[ "${lines[2]}" == "cpus=0" ]] || fail "expected the affinity cpus=0"
-	cfg '.linux.resources.cpu = {"realtimePeriod": 500000}'
-	run_husk run --bundle "$BUNDLE" "$(cid)"
-	assert_failure
-	assert_output_contains "cgroup v2 has no realtime CPU controller"
-	nothing_left "$(cid)"
+	refused '.linux.resources.cpu = {"realtimePeriod": 500000}' -- "cgroup v2 has no realtime CPU controller"
 }
 
 @test "cpu (v2): cpu.weight decides the share of two busy containers pinned to one CPU (measured)" {
@@ -693,19 +701,11 @@ blk_dev() {
 @test "unified: memory.high (memory is a v1 controller here) is refused clearly, nothing is left" {
 	need_hybrid "memory must be a v1 controller (on v2, memory.high is written and enforced: above)"
 	setup_bundle probe sleep 0
-	cfg '.linux.resources.unified = {"memory.high": "50000000"}'
-	run_husk run --bundle "$BUNDLE" "$(cid)"
-	assert_failure
-	assert_output_contains 'linux.resources.unified["memory.high"]'
-	assert_output_contains "not available in the cgroup v2 hierarchy"
-	nothing_left "$(cid)"
+	refused '.linux.resources.unified = {"memory.high": "50000000"}' -- \
+		'linux.resources.unified["memory.high"]' "not available in the cgroup v2 hierarchy"
 	# with a v1 memory limit as well: runc's wording, so tools that match it recognise the refusal
-	cfg --argjson m $((64 * MIB)) '.linux.resources.memory = {"limit": $m}'
-	run_husk run --bundle "$BUNDLE" "$(cid)"
-	assert_failure
-	assert_output_contains "invalid configuration"
-	assert_output_contains 'linux.resources.unified["memory.high"]'
-	nothing_left "$(cid)"
+	refused --argjson m $((64 * MIB)) '.linux.resources.memory = {"limit": $m}' -- \
+		"invalid configuration" 'linux.resources.unified["memory.high"]'
 }
 
 @test "unified: a key for the hugetlb controller of the v2 tree is written" {

@@ -10,31 +10,6 @@ bats_require_minimum_version 1.5.0
 
 IMAGE=localhost/busybox-husk:latest
 
-# apt_install CMD PACKAGE: install PACKAGE when CMD is missing (CI starts from a fresh machine).
-apt_install() {
-	command -v "$1" >/dev/null && return 0
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >&2 ||
-		fail "could not install $2 with apt-get"
-}
-
-# make_image_archive ROOTFS OUT: a one-layer docker-archive (what `docker save` writes) of ROOTFS.
-make_image_archive() {
-	local dir=$CTRD_DIR/image layer config
-	mkdir -p "$dir"
-	tar -C "$1" -cf "$dir/layer.tar" . || return
-	layer=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
-	mkdir "$dir/$layer" && mv "$dir/layer.tar" "$dir/$layer/"
-	jq -nc --arg arch "$(dpkg --print-architecture)" --arg diff "sha256:$layer" '{
-		architecture: $arch, os: "linux",
-		config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"]},
-		rootfs: {type: "layers", diff_ids: [$diff]}}' >"$dir/config.json"
-	config=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
-	mv "$dir/config.json" "$dir/$config.json"
-	jq -nc --arg c "$config.json" --arg l "$layer/layer.tar" --arg tag "$IMAGE" \
-		'[{Config: $c, RepoTags: [$tag], Layers: [$l]}]' >"$dir/manifest.json"
-	tar -C "$dir" -cf "$2" . && rm -rf "$dir"
-}
-
 setup_file() {
 	local tries=100 cg
 	apt_install containerd containerd || return
@@ -72,7 +47,7 @@ setup_file() {
 		((--tries > 0)) || fail "containerd did not start: $(tail -n 20 "$CTRD_DIR/containerd.log")" || return
 		sleep 0.1
 	done
-	make_image_archive "$HUSK_ROOTFS_CACHE" "$CTRD_DIR/image.tar" || fail "could not build the image" || return
+	make_image_archive "$HUSK_ROOTFS_CACHE" "$IMAGE" '["sh"]' "$CTRD_DIR/image.tar" || fail "could not build the image" || return
 	ctr -a "$CTRD_SOCK" image import "$CTRD_DIR/image.tar" >/dev/null || fail "ctr image import failed"
 }
 

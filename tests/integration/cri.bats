@@ -13,30 +13,6 @@ bats_require_minimum_version 1.5.0
 PAUSE=localhost/husk-pause:latest
 IMAGE=localhost/husk-busybox:latest
 
-apt_install() {
-	command -v "$1" >/dev/null && return 0
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >&2 ||
-		fail "could not install $2 with apt-get"
-}
-
-# make_image_archive ROOTFS TAG CMD_JSON OUT: a one-layer docker-archive of ROOTFS.
-make_image_archive() {
-	local dir=$CRI_DIR/image layer config
-	mkdir -p "$dir"
-	tar -C "$1" -cf "$dir/layer.tar" . || return
-	layer=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
-	mkdir "$dir/$layer" && mv "$dir/layer.tar" "$dir/$layer/"
-	jq -nc --arg arch "$(dpkg --print-architecture)" --arg diff "sha256:$layer" --argjson cmd "$3" '{
-		architecture: $arch, os: "linux",
-		config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: $cmd},
-		rootfs: {type: "layers", diff_ids: [$diff]}}' >"$dir/config.json"
-	config=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
-	mv "$dir/config.json" "$dir/$config.json"
-	jq -nc --arg c "$config.json" --arg l "$layer/layer.tar" --arg tag "$2" \
-		'[{Config: $c, RepoTags: [$tag], Layers: [$l]}]' >"$dir/manifest.json"
-	tar -C "$dir" -cf "$4" . && rm -rf "$dir"
-}
-
 setup_file() {
 	local tries=200
 	apt_install containerd containerd || return

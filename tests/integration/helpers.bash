@@ -146,6 +146,32 @@ husk_rootfs_cache() {
 	export HUSK_ROOTFS_CACHE=$cache
 }
 
+# make_image_archive ROOTFS TAG CMD_JSON OUT: a one-layer docker-archive (what `docker save` writes) of
+# ROOTFS, tagged TAG, whose config runs CMD_JSON (e.g. '["sh"]'), for `ctr image import`.
+make_image_archive() {
+	local dir layer config
+	dir=$(mktemp -d "$(dirname "$4")/image.XXXXXX") || return
+	tar -C "$1" -cf "$dir/layer.tar" . || return
+	layer=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
+	mkdir "$dir/$layer" && mv "$dir/layer.tar" "$dir/$layer/"
+	jq -nc --arg arch "$(dpkg --print-architecture)" --arg diff "sha256:$layer" --argjson cmd "$3" '{
+		architecture: $arch, os: "linux",
+		config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: $cmd},
+		rootfs: {type: "layers", diff_ids: [$diff]}}' >"$dir/config.json"
+	config=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
+	mv "$dir/config.json" "$dir/$config.json"
+	jq -nc --arg c "$config.json" --arg l "$layer/layer.tar" --arg tag "$2" \
+		'[{Config: $c, RepoTags: [$tag], Layers: [$l]}]' >"$dir/manifest.json"
+	tar -C "$dir" -cf "$4" . && rm -rf "$dir"
+}
+
+# apt_install CMD PACKAGE: install PACKAGE with apt-get when CMD is missing (CI starts from a fresh machine).
+apt_install() {
+	command -v "$1" >/dev/null && return 0
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >&2 ||
+		fail "could not install $2 with apt-get"
+}
+
 # make_bundle DIR [ARGS...]: a bundle in DIR: a copy of the cached rootfs and config.json from
 # "husk spec" with terminal false and process.args ARGS (default: sh). HUSK_TEST_BUILTIN_SPEC=1 uses
 # mkbundle.sh's built-in runc default config instead of husk spec.

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 
 #include "../runtime/util.h"
+#include "runtime/namespaces.h"
 #include "parse-util.h"
 #include "spec.h"
 
@@ -46,12 +47,6 @@
 #define HUSK_MPOL_F_NUMA_BALANCING    (1 << 13)
 #define HUSK_MPOL_F_RELATIVE_NODES    (1 << 14)
 #define HUSK_MPOL_F_STATIC_NODES      (1 << 15)
-
-const struct spec_name spec_ns_table[] = {
-	{ "pid", NS_PID },	 { "network", NS_NETWORK }, { "mount", NS_MOUNT },
-	{ "ipc", NS_IPC },	 { "uts", NS_UTS },	    { "user", NS_USER },
-	{ "cgroup", NS_CGROUP }, { "time", NS_TIME },	    { NULL, 0 },
-};
 
 static const char *const hook_names[HOOK_KIND_COUNT] = {
 	[HOOK_PRESTART] = "prestart",
@@ -266,14 +261,17 @@ static const int rlimit_values[] = {
 
 const char *spec_ns_type_name(enum spec_ns_type t)
 {
-	return spec_name_of(spec_ns_table, t);
+	const struct ns_kind *k = ns_kind_of(t);
+
+	return k ? k->name : NULL;
 }
 
 int spec_ns_type_from_name(const char *name)
 {
-	long v;
-
-	return name && spec_name_lookup(spec_ns_table, name, &v) ? (int)v : -1;
+	for (size_t i = 0; name && i < NS_TYPE_COUNT; i++)
+		if (strcmp(ns_table[i].name, name) == 0)
+			return (int)ns_table[i].type;
+	return -1;
 }
 
 const char *spec_hook_kind_name(enum spec_hook_kind k)

@@ -13,13 +13,16 @@
 static int parse_namespace(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_namespace *ns = out;
-	long type = 0;
+	cleanup_free char *name = NULL;
+	int type;
 
-	if (spec_get_enum(c, o, "type", SPEC_REQ, spec_ns_table, "namespace type", NULL, &type) ||
-	    spec_get_str(c, o, "path", SPEC_ABS, &ns->path))
+	if (spec_get_str(c, o, "type", SPEC_REQ, &name) < 0)
 		return -1;
+	type = spec_ns_type_from_name(name);
+	if (type < 0)
+		return spec_fail_at_value(c, "type", "unknown namespace type", name);
 	ns->type = (enum spec_ns_type)type;
-	return 0;
+	return spec_get_str(c, o, "path", SPEC_ABS, &ns->path);
 }
 
 /* The spec: duplicated namespace types MUST be an error. */

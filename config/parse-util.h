@@ -113,7 +113,6 @@ bool spec_name_lookup(const struct spec_name *table, const char *name, long *ret
 const char *spec_name_of(const struct spec_name *table, long value);
 
 /* Name tables (names.c). */
-extern const struct spec_name spec_ns_table[];
 extern const struct spec_name spec_seccomp_action_table[];
 extern const struct spec_name spec_seccomp_op_table[];
 extern const struct spec_name spec_seccomp_flag_table[];

@@ -16,12 +16,9 @@
 #include <unistd.h>
 
 #include "../runtime/util.h"
+#include "runtime/namespaces.h"
 #include "parse-util.h"
 #include "spec.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 /* Large enough for any real config (seccomp profiles are the big part, ~30 KiB), small enough that a
  * runaway file cannot eat the host's memory. */
@@ -448,12 +445,6 @@ void spec_free(struct spec *s)
 
 /* --- host checks --- */
 
-static const int ns_clone_flags[NS_TYPE_COUNT] = {
-	[NS_PID] = CLONE_NEWPID,       [NS_NETWORK] = CLONE_NEWNET, [NS_MOUNT] = CLONE_NEWNS,
-	[NS_IPC] = CLONE_NEWIPC,       [NS_UTS] = CLONE_NEWUTS,	    [NS_USER] = CLONE_NEWUSER,
-	[NS_CGROUP] = CLONE_NEWCGROUP, [NS_TIME] = CLONE_NEWTIME,
-};
-
 /* The spec: a path that is not a namespace of the given type MUST be an error. Checked here so that
  * a typo fails before a cgroup or a state directory exists. */
 static int check_ns_path(struct spec_ctx *c, const struct spec_namespace *ns)
@@ -471,7 +462,7 @@ static int check_ns_path(struct spec_ctx *c, const struct spec_namespace *ns)
 		return spec_fail_at(c, "path", "%s: not a namespace file", q);
 	type = ioctl(fd, NS_GET_NSTYPE);
 	/* Kernels before 4.11 have no NS_GET_NSTYPE; the nsfs check above is all they allow. */
-	if (type >= 0 && type != ns_clone_flags[ns->type])
+	if (type >= 0 && type != ns_kind_of(ns->type)->flag)
 		return spec_fail_at(c, "path", "%s: not a %s namespace", q, spec_ns_type_name(ns->type));
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "idmap.h"
 #include "init.h"
 #include "log.h"
+#include "namespaces.h"
 #include "narrate.h"
 #include "seccomp.h"
 #include "lsm.h"
@@ -175,10 +176,6 @@ static int refuse_host_net_sysctl(struct create_ctx *c, int netfd, struct error 
 /* Open every namespace path now (in the host's view) and note which namespaces are new. */
 static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct error *err)
 {
-	static const uint64_t clone_flag[NS_TYPE_COUNT] = {
-		[NS_PID] = CLONE_NEWPID, [NS_NETWORK] = CLONE_NEWNET, [NS_MOUNT] = CLONE_NEWNS,
-		[NS_IPC] = CLONE_NEWIPC, [NS_UTS] = CLONE_NEWUTS,     [NS_USER] = CLONE_NEWUSER,
-	};
 	const struct spec_linux *l = &c->spec->linux_;
 	uint64_t flags = 0;
 
@@ -195,7 +192,8 @@ static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct 
 		} else {
 			c->init.new_ns[ns->type] = true;
 			/* cgroup and time namespaces are made by the init itself (see init.c) */
-			flags |= clone_flag[ns->type];
+			if (ns->type != NS_CGROUP && ns->type != NS_TIME)
+				flags |= (uint64_t)ns_kind_of(ns->type)->flag;
 		}
 	}
 	c->init.userns = c->init.new_ns[NS_USER] || c->init.ns_fds[NS_USER] >= 0;

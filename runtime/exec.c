@@ -27,6 +27,7 @@
 #include "fault.h"
 #include "final.h"
 #include "log.h"
+#include "namespaces.h"
 #include "narrate.h"
 #include "lsm.h"
 #include "process.h"
@@ -38,23 +39,12 @@
 #include "terminal.h"
 #include "util.h"
 
-/* Namespaces joined in this order: the user namespace first (the others belong to it), the mount
- * namespace last (it changes what every path means). The PID namespace is the parent's job. */
-static const struct {
-	const char *name;
-	int flag;
-} join_order[] = {
-	{ "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC },	  { "uts", CLONE_NEWUTS },
-	{ "net", CLONE_NEWNET },   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
-	{ "mnt", CLONE_NEWNS },
-};
-
 struct exec_ctx {
 	const struct exec_opts *o;
 	struct spec *spec;	      /* the container's config (for seccomp, rlimits, defaults) */
 	struct spec_process *process; /* what runs */
 	struct state_record *rec;
-	int ns_fds[ARRAY_SIZE(join_order)];
+	int ns_fds[NS_TYPE_COUNT]; /* by enum spec_ns_type; pid is fork_into_pidns's */
 	bool userns;
 	int console_fd;
 	bool own_relay; /* console_fd leads to husk's relay, not to a --console-socket */
@@ -301,16 +291,17 @@ static void exec_child(struct exec_ctx *c)
 	int label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
 	if (label_fd == -2)
 		goto fail;
-	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
-		if (c->ns_fds[i] < 0)
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
+		const struct ns_kind *k = &ns_table[i];
+		if (c->ns_fds[k->type] < 0)
 			continue;
 		char shown[64];
-		snprintf(shown, sizeof shown, "/proc/%d/ns/%s", c->rec->pid, join_order[i].name);
-		if (say_setns(c->ns_fds[i], join_order[i].flag, shown) < 0) {
-			error_sys(&err, errno, "join the container's %s namespace", join_order[i].name);
+		snprintf(shown, sizeof shown, "/proc/%d/ns/%s", c->rec->pid, k->proc);
+		if (say_setns(c->ns_fds[k->type], k->flag, shown) < 0) {
+			error_sys(&err, errno, "join the container's %s namespace", k->proc);
 			goto fail;
 		}
-		close(c->ns_fds[i]);
+		close(c->ns_fds[k->type]);
 	}
 	fault_point("exec.child-joined");
 	/* a container without a mount namespace of its own is only chrooted: so is its exec, or the
@@ -356,14 +347,16 @@ fail:
 
 static int open_namespaces(struct exec_ctx *c, struct error *err)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
-		c->ns_fds[i] = ns_to_join(c->rec->pid, join_order[i].name, err);
-		if (c->ns_fds[i] == -2)
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
+		const struct ns_kind *k = &ns_table[i];
+		if (k->type == NS_PID)
+			continue; /* fork_into_pidns */
+		c->ns_fds[k->type] = ns_to_join(c->rec->pid, k->proc, err);
+		if (c->ns_fds[k->type] == -2)
 			return -1;
-		if (i == 0 && c->ns_fds[i] >= 0)
-			c->userns = true;
 	}
-	if (c->ns_fds[ARRAY_SIZE(join_order) - 1] < 0) {
+	c->userns = c->ns_fds[NS_USER] >= 0;
+	if (c->ns_fds[NS_MOUNT] < 0) {
 		char path[64];
 
 		snprintf(path, sizeof path, "/proc/%d/root", c->rec->pid);
@@ -379,8 +372,8 @@ static void exec_child_joined(void *arg)
 	struct exec_ctx *c = arg;
 
 	/* joined already by clone_parent_in: a second setns into one's own user namespace is EINVAL */
-	close(c->ns_fds[0]);
-	c->ns_fds[0] = -1;
+	close(c->ns_fds[NS_USER]);
+	c->ns_fds[NS_USER] = -1;
 	exec_child(c);
 }
 
@@ -402,8 +395,9 @@ static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 			/* without CAP_SYS_ADMIN of its own (rootless), husk may enter the container's PID
 			 * namespace only from inside its user namespace, which husk itself must stay out of
 			 */
-			if (errno == EPERM && c->ns_fds[0] >= 0) {
-				pid = clone_parent_in(c->ns_fds[0], target, 0, exec_child_joined, c, err);
+			if (errno == EPERM && c->ns_fds[NS_USER] >= 0) {
+				pid =
+				    clone_parent_in(c->ns_fds[NS_USER], target, 0, exec_child_joined, c, err);
 				if (pid < 0)
 					error_wrap(err, "exec");
 				return pid;
@@ -426,7 +420,7 @@ static void exec_ctx_free(struct exec_ctx *c)
 	spec_free(c->spec);
 	spec_process_free(c->process);
 	state_record_free(c->rec);
-	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++)
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++)
 		if (c->ns_fds[i] >= 0)
 			close(c->ns_fds[i]);
 	for (int i = 0; i < 2; i++)
@@ -462,7 +456,7 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 	pid_t pid = -1;
 	int r = -1;
 
-	for (size_t i = 0; i < ARRAY_SIZE(join_order); i++)
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++)
 		c.ns_fds[i] = -1;
 	if (state_open_dir(o->root, o->id, false, &dirfd, err) < 0 ||
 	    state_read(dirfd, o->id, &c.rec, err) < 0)

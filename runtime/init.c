@@ -24,6 +24,7 @@
 #include "final.h"
 #include "hooks.h"
 #include "log.h"
+#include "namespaces.h"
 #include "narrate.h"
 #include "lsm.h"
 #include "mountsrc.h"
@@ -45,21 +46,15 @@ static const char *ns_path(const struct init_args *a, enum spec_ns_type t)
 
 static int join_late_namespaces(struct init_args *a, struct error *err)
 {
-	/* user and pid were handled by whoever cloned us; the rest are joined here */
-	static const enum spec_ns_type order[] = { NS_IPC, NS_UTS, NS_NETWORK, NS_CGROUP, NS_MOUNT };
-	static const int flags[] = {
-		[NS_IPC] = CLONE_NEWIPC,       [NS_UTS] = CLONE_NEWUTS,	 [NS_NETWORK] = CLONE_NEWNET,
-		[NS_CGROUP] = CLONE_NEWCGROUP, [NS_MOUNT] = CLONE_NEWNS, [NS_TIME] = CLONE_NEWTIME
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		enum spec_ns_type t = order[i];
-		if (a->ns_fds[t] < 0)
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
+		const struct ns_kind *k = &ns_table[i];
+		/* user and pid were joined by whoever cloned us; time by setup_time_ns */
+		if (k->type == NS_USER || k->type == NS_PID || k->type == NS_TIME || a->ns_fds[k->type] < 0)
 			continue;
-		if (say_setns(a->ns_fds[t], flags[t], ns_path(a, t)) < 0)
-			return error_sys(err, errno, "join the %s namespace", spec_ns_type_name(t));
-		close(a->ns_fds[t]);
-		a->ns_fds[t] = -1;
+		if (say_setns(a->ns_fds[k->type], k->flag, ns_path(a, k->type)) < 0)
+			return error_sys(err, errno, "join the %s namespace", k->name);
+		close(a->ns_fds[k->type]);
+		a->ns_fds[k->type] = -1;
 	}
 	return 0;
 }

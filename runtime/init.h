@@ -21,9 +21,10 @@ struct init_args {
 	int console_fd;
 	int seccomp_agent_fd;
 	/* connected to linux.seccomp.listenerPath, or -1 */ /* connected --console-socket, or -1 */
-	int ns_fds[8];	  /* fds of namespaces to join by path (indexed by enum spec_ns_type), or -1 */
-	bool new_ns[8];	  /* namespaces created for the container */
-	bool userns;	  /* inside a user namespace (new or joined) */
+	int ns_fds[NS_TYPE_COUNT];  /* fds of namespaces to join by path (indexed by enum spec_ns_type), or -1
+				     */
+	bool new_ns[NS_TYPE_COUNT]; /* namespaces created for the container */
+	bool userns;		    /* inside a user namespace (new or joined) */
 	bool wait_maps;	  /* new user namespace: the parent writes the id maps, then SYNC_MAPS_DONE */
 	bool wait_cgroup; /* the parent moves us into the cgroup while we set up, then SYNC_CGROUP_DONE */
 	bool cgroup_joined;

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "mountopt.h"
+#include "namespaces.h"
 #include "util.h"
 
 struct flag_name {
@@ -47,11 +48,22 @@ static const char *flags_str(uint64_t v, const struct flag_name *names, size_t n
 
 const char *clone_flags_str(uint64_t flags, char *buf, size_t size)
 {
-	static const struct flag_name names[] = {
-		FLAG(CLONE_NEWNS),  FLAG(CLONE_NEWUTS),	     FLAG(CLONE_NEWIPC),    FLAG(CLONE_NEWUSER),
-		FLAG(CLONE_NEWPID), FLAG(CLONE_NEWNET),	     FLAG(CLONE_NEWCGROUP), FLAG(CLONE_NEWTIME),
-		FLAG(CLONE_PARENT), FLAG(CLONE_INTO_CGROUP), FLAG(CLONE_PIDFD),
-	};
+	static const struct flag_name other[] = { FLAG(CLONE_PARENT), FLAG(CLONE_INTO_CGROUP),
+						  FLAG(CLONE_PIDFD) };
+	struct flag_name names[NS_TYPE_COUNT + ARRAY_SIZE(other)];
+	uint64_t last = 0;
+
+	/* the namespace flags of ns_table, lowest bit first (CLONE_NEWNS|CLONE_NEWUTS|...), then the rest */
+	for (size_t n = 0; n < NS_TYPE_COUNT; n++) {
+		const struct ns_kind *next = NULL;
+		for (size_t i = 0; i < NS_TYPE_COUNT; i++)
+			if ((uint64_t)ns_table[i].flag > last &&
+			    (next == NULL || ns_table[i].flag < next->flag))
+				next = &ns_table[i];
+		names[n] = (struct flag_name){ (uint64_t)next->flag, next->flag_name };
+		last = (uint64_t)next->flag;
+	}
+	memcpy(names + NS_TYPE_COUNT, other, sizeof other);
 	return flags_str(flags, names, ARRAY_SIZE(names), buf, size);
 }
 

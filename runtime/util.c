@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "narrate.h"
-
 void freep(void *p)
 {
 	free(*(void **)p);
@@ -395,46 +393,4 @@ char *user_name(uid_t uid)
 	char *name = passwd_field(uid, 0);
 
 	return name ? name : xasprintf("%u", uid);
-}
-
-pid_t clone_parent_in(int userns, int pidns, uint64_t flags, void (*child)(void *), void *arg,
-		      struct error *err)
-{
-	int p[2], status;
-	pid_t helper, pid = -1;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return error_sys(err, errno, "pipe"), -1;
-	helper = fork();
-	if (helper < 0) {
-		close(p[0]);
-		close(p[1]);
-		return error_sys(err, errno, "fork"), -1;
-	}
-	if (helper == 0) {
-		/* with CLONE_PARENT the kernel takes the exit signal from the caller and refuses one */
-		struct clone_args args = { .flags = flags | CLONE_PARENT };
-		close(p[0]);
-		if (setns(userns, CLONE_NEWUSER) < 0 || (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0))
-			_exit(errno);
-		pid = say_clone3(&args);
-		if (pid == 0) {
-			close(p[1]);
-			child(arg);
-			_exit(255);
-		}
-		write_all(p[1], &pid, sizeof pid);
-		_exit(pid < 0 ? errno : 0);
-	}
-	close(p[1]);
-	if (read_all(p[0], &pid, sizeof pid) < 0)
-		pid = -1;
-	close(p[0]);
-	while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
-		;
-	if (pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return error_sys(err, WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : EIO,
-				 "join the user%s namespace and clone", pidns >= 0 ? " and pid" : ""),
-		       -1;
-	return pid;
 }

@@ -88,11 +88,4 @@ char *user_name(uid_t uid);
 /* Monotonic time in nanoseconds. */
 uint64_t now_ns(void);
 
-/* A child of the caller inside a user namespace (and a PID namespace, when pidns >= 0) that the caller
- * itself must stay out of, keeping its host credentials: a short-lived helper joins them and clones
- * with CLONE_PARENT|flags, so the child is still the caller's. The child runs child(arg), which must
- * not return. */
-pid_t clone_parent_in(int userns, int pidns, uint64_t flags, void (*child)(void *), void *arg,
-		      struct error *err);
-
 #endif

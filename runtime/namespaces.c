@@ -1,0 +1,84 @@
+/* The one table of namespace types, and clone_parent_in: whatever creates or joins a namespace
+ * (container.c, init.c, exec.c) and whatever names one (config/) reads it from here. */
+#define _GNU_SOURCE
+#include "namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "narrate.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The join order: the user namespace first (the others belong to it); pid next (setns on it only
+ * affects children, so it is joined before the fork or clone); the mount namespace last (it changes
+ * what every path means). The time namespace is joined by the init on its own (init.c). */
+#define NS(type, name, proc, flag)                                                                           \
+	{                                                                                                    \
+		type, name, proc, flag, #flag                                                                \
+	}
+const struct ns_kind ns_table[NS_TYPE_COUNT] = {
+	NS(NS_USER, "user", "user", CLONE_NEWUSER),	NS(NS_PID, "pid", "pid", CLONE_NEWPID),
+	NS(NS_IPC, "ipc", "ipc", CLONE_NEWIPC),		NS(NS_UTS, "uts", "uts", CLONE_NEWUTS),
+	NS(NS_NETWORK, "network", "net", CLONE_NEWNET), NS(NS_CGROUP, "cgroup", "cgroup", CLONE_NEWCGROUP),
+	NS(NS_TIME, "time", "time", CLONE_NEWTIME),	NS(NS_MOUNT, "mount", "mnt", CLONE_NEWNS),
+};
+#undef NS
+
+const struct ns_kind *ns_kind_of(enum spec_ns_type t)
+{
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++)
+		if (ns_table[i].type == t)
+			return &ns_table[i];
+	return NULL;
+}
+
+pid_t clone_parent_in(int userns, int pidns, uint64_t flags, void (*child)(void *), void *arg,
+		      struct error *err)
+{
+	int p[2], status;
+	pid_t helper, pid = -1;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_sys(err, errno, "pipe"), -1;
+	helper = fork();
+	if (helper < 0) {
+		close(p[0]);
+		close(p[1]);
+		return error_sys(err, errno, "fork"), -1;
+	}
+	if (helper == 0) {
+		/* with CLONE_PARENT the kernel takes the exit signal from the caller and refuses one */
+		struct clone_args args = { .flags = flags | CLONE_PARENT };
+		close(p[0]);
+		if (setns(userns, CLONE_NEWUSER) < 0 || (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0))
+			_exit(errno);
+		pid = say_clone3(&args);
+		if (pid == 0) {
+			close(p[1]);
+			child(arg);
+			_exit(255);
+		}
+		write_all(p[1], &pid, sizeof pid);
+		_exit(pid < 0 ? errno : 0);
+	}
+	close(p[1]);
+	if (read_all(p[0], &pid, sizeof pid) < 0)
+		pid = -1;
+	close(p[0]);
+	while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return error_sys(err, WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : EIO,
+				 "join the user%s namespace and clone", pidns >= 0 ? " and pid" : ""),
+		       -1;
+	return pid;
+}

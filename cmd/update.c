@@ -2,6 +2,7 @@
  * JSON document (--resources FILE, or - for stdin). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,6 +90,46 @@ static int apply_flags(const struct update_flags *f, struct spec_resources *r, s
 	return 0;
 }
 
+/* A limit the kernel refuses is reported by its JSON name (linux.resources.cpu.period); when it came
+ * from a flag, the flag leads the message too. */
+static void name_flag(const struct update_flags *f, struct error *err)
+{
+	static const struct {
+		const char *flag, *field;
+		size_t off;
+	} map[] = {
+		{ "memory", "memory.limit", offsetof(struct update_flags, memory) },
+		{ "memory-swap", "memory.swap", offsetof(struct update_flags, memory_swap) },
+		{ "memory-reservation", "memory.reservation",
+		  offsetof(struct update_flags, memory_reservation) },
+		{ "kernel-memory", "memory.kernel", offsetof(struct update_flags, kernel_memory) },
+		{ "kernel-memory-tcp", "memory.kernelTCP", offsetof(struct update_flags, kernel_memory_tcp) },
+		{ "cpu-shares", "cpu.shares", offsetof(struct update_flags, cpu_shares) },
+		{ "cpu-quota", "cpu.quota", offsetof(struct update_flags, cpu_quota) },
+		{ "cpu-period", "cpu.period", offsetof(struct update_flags, cpu_period) },
+		{ "cpu-rt-runtime", "cpu.realtimeRuntime", offsetof(struct update_flags, cpu_rt_runtime) },
+		{ "cpu-rt-period", "cpu.realtimePeriod", offsetof(struct update_flags, cpu_rt_period) },
+		{ "cpuset-cpus", "cpu.cpus", offsetof(struct update_flags, cpuset_cpus) },
+		{ "cpuset-mems", "cpu.mems", offsetof(struct update_flags, cpuset_mems) },
+		{ "pids-limit", "pids.limit", offsetof(struct update_flags, pids_limit) },
+		{ "blkio-weight", "blockIO.weight", offsetof(struct update_flags, blkio_weight) },
+	};
+	static const char prefix[] = "linux.resources.";
+
+	if (strncmp(err->msg, prefix, sizeof prefix - 1) != 0)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		const char *given = *(const char *const *)((const char *)f + map[i].off);
+		size_t len = strlen(map[i].field);
+
+		if (given && strncmp(err->msg + sizeof prefix - 1, map[i].field, len) == 0 &&
+		    strchr(":/ ", err->msg[sizeof prefix - 1 + len]) != NULL) {
+			error_wrap(err, "update: --%s", map[i].flag);
+			return;
+		}
+	}
+}
+
 static int load_resources(const char *path, struct spec_resources **ret, struct error *err)
 {
 	cleanup_free char *data = NULL;
@@ -136,7 +177,13 @@ VERB_FN(update)
 		return ret < 0 ? 1 : 0;
 	if (cli_one_id(argc, argv, index, &id, err) < 0 || load_resources(f.resources, &r, err) < 0)
 		return 1;
-	ret = apply_flags(&f, r, err) < 0 || container_update(g->root, id, r, err) < 0 ? 1 : 0;
+	ret = 0;
+	if (apply_flags(&f, r, err) < 0)
+		ret = 1;
+	else if (container_update(g->root, id, r, err) < 0) {
+		name_flag(&f, err);
+		ret = 1;
+	}
 	spec_resources_free(r);
 	return ret;
 }

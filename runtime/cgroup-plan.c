@@ -182,9 +182,14 @@ static int plan_cpu(struct cg_plan *p, const struct spec_cpu *c, struct error *e
 		add(p, CG_CPU, "cpu.quota", "cpu.max", "%s %" PRIu64, quota,
 		    c->has_period ? c->period : 100000);
 	} else {
-		/* the period first: a quota is checked against the period already in place */
-		if (c->has_period)
+		/* the period first: a quota is checked against the period already in place. Under a
+		 * parent with a quota, old quota / new period may exceed the parent's ratio (a shorter
+		 * period) or new quota / old period may (a longer one): the executor retries the pair in
+		 * the other order, as runc does */
+		if (c->has_period) {
 			add(p, CG_CPU, "cpu.period", "cpu.cfs_period_us", "%" PRIu64, c->period);
+			p->w[p->n - 1].swap_pair = c->has_quota;
+		}
 		if (c->has_quota)
 			add(p, CG_CPU, "cpu.quota", "cpu.cfs_quota_us", "%" PRId64,
 			    c->quota > 0 ? c->quota : -1);
@@ -196,9 +201,12 @@ static int plan_cpu(struct cg_plan *p, const struct spec_cpu *c, struct error *e
 			return error_set(err, ENOTSUP,
 					 "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has "
 					 "no realtime CPU controller");
-		if (c->has_realtime_period)
+		/* the runtime may not exceed the period, nor the parent's share: the same pair */
+		if (c->has_realtime_period) {
 			add(p, CG_CPU, "cpu.realtimePeriod", "cpu.rt_period_us", "%" PRIu64,
 			    c->realtime_period);
+			p->w[p->n - 1].swap_pair = c->has_realtime_runtime;
+		}
 		if (c->has_realtime_runtime)
 			add(p, CG_CPU, "cpu.realtimeRuntime", "cpu.rt_runtime_us", "%" PRId64,
 			    c->realtime_runtime);
@@ -439,6 +447,28 @@ static int open_alternative(int dirfd, const char *files, char **ret_name)
 	return -1;
 }
 
+/* The realtime time the parent cgroup grants, for an EINVAL on cpu.rt_*: the kernel refuses a runtime
+ * above the period or above what the parent has left, and says only "Invalid argument". */
+static char *rt_budget(int dirfd)
+{
+	char runtime[32] = "", period[32] = "";
+	const char *files[] = { "../cpu.rt_runtime_us", "../cpu.rt_period_us" };
+	char *out[] = { runtime, period };
+
+	for (int i = 0; i < 2; i++) {
+		cleanup_close int fd = openat(dirfd, files[i], O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, out[i], 31);
+
+		if (n <= 0)
+			return NULL;
+		out[i][n] = '\0';
+		out[i][strcspn(out[i], "\n")] = '\0';
+	}
+	return xasprintf(" (the runtime must not exceed the period, and the parent cgroup grants %s us of "
+			 "realtime per %s us to all its children together)",
+			 runtime, period);
+}
+
 static int write_one(int dirfd, const struct cg_write *w, struct error *err)
 {
 	cleanup_free char *name = NULL;
@@ -451,9 +481,15 @@ static int write_one(int dirfd, const struct cg_write *w, struct error *err)
 		return error_set(err, ENOTSUP,
 				 "linux.resources.%s: this kernel has no '%s' in the %s controller", w->field,
 				 name, cg_controller_name(w->controller, false));
-	if (fd < 0 || write_all(fd, w->value, strlen(w->value)) < 0)
-		return error_sys(err, errno, "linux.resources.%s: write '%s' to %s", w->field, w->value,
-				 name);
+	if (fd < 0 || write_all(fd, w->value, strlen(w->value)) < 0) {
+		int e = errno;
+		cleanup_free char *budget = NULL;
+
+		if (e == EINVAL && strncmp(name, "cpu.rt_", 7) == 0)
+			budget = rt_budget(dirfd);
+		return error_sys(err, e, "linux.resources.%s: write '%s' to %s%s", w->field, w->value, name,
+				 budget ? budget : "");
+	}
 	return 0;
 }
 

@@ -74,4 +74,17 @@ int cgroup_check_resources(const struct spec_resources *r, struct error *err);
  * nodes (runc applies them at the same point). */
 int cgroup_devices(const char *path, const struct spec_resources *r, struct error *err);
 
+/* One write to devices.allow (allow) or devices.deny of the v1 controller. */
+struct cg_dev_rule {
+	bool allow;
+	char type; /* 'a' (all: the default changes), 'c', 'b' */
+	char major[24], minor[24];
+	char access[4];
+};
+/* The writes that take a v1 devices cgroup whose devices.list reads `list` to the state of the rules
+ * (followed by the always-allowed devices) applied on top of it: what was allowed before and after
+ * stays allowed at every step. runc's devices emulator computes the same transition. */
+int cgroup_devices_transition(const char *list, const struct spec_device_cgroup *rules, size_t n,
+			      struct cg_dev_rule **ret, size_t *ret_n, struct error *err);
+
 #endif

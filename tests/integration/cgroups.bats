@@ -927,6 +927,116 @@ mem_limit_file() {
 	nothing_left "$id"
 }
 
+# cpu_parent ID: a parent cgroup /ID-par in the v1 cpu hierarchy limited to 2 CPUs (quota 200000 per
+# 100000), with 100000 us of realtime per second; the container goes below it. Its cgroup is ID-par/ctr.
+cpu_parent() {
+	local par=/sys/fs/cgroup/cpu/$1-par
+	CG_PARENTS=("/$1-par")
+	mkdir "$par" && echo 100000 >"$par/cpu.cfs_period_us" && echo 200000 >"$par/cpu.cfs_quota_us" ||
+		fail "could not limit $par"
+	if [[ -f "$par/cpu.rt_runtime_us" ]]; then
+		echo 100000 >"$par/cpu.rt_runtime_us" || fail "no realtime budget left in the root cpu cgroup"
+	fi
+	cfg --arg p "/$1-par/ctr" '.linux.cgroupsPath = $p'
+}
+
+@test "update (v1): cpu period and quota together, shorter and longer, under a parent with a quota (both write orders)" {
+	need_v1 "cgroup v2 writes quota and period in one cpu.max"
+	local id c
+	id=$(cid)
+	setup_bundle probe sleep 100
+	cpu_parent "$id"
+	cfg '.linux.resources.cpu = {"period": 100000, "quota": 200000}'
+	start_bg "$id"
+	c=/sys/fs/cgroup/cpu/$id-par/ctr
+	# a shorter period first would give the old quota 200000 / 50000 = 4 CPUs > the parent's 2: EINVAL,
+	# unless the quota goes first (runc retries the pair in that order)
+	run_husk update --cpu-period 50000 --cpu-quota 100000 "$id"
+	assert_success
+	[[ "$(cat "$c/cpu.cfs_period_us") $(cat "$c/cpu.cfs_quota_us")" == "50000 100000" ]] || fail "period/quota after shortening"
+	# and back: the quota first would be 200000 / 50000: only the period first works
+	run_husk update --cpu-period 100000 --cpu-quota 200000 "$id"
+	assert_success
+	[[ "$(cat "$c/cpu.cfs_period_us") $(cat "$c/cpu.cfs_quota_us")" == "100000 200000" ]] || fail "period/quota after lengthening"
+	# more than the parent in either order: refused naming the flag and the field, the old values kept
+	run_husk update --cpu-period 50000 --cpu-quota 200000 "$id"
+	assert_failure
+	assert_output_contains "update: --cpu-period: linux.resources.cpu.period: write '50000' to cpu.cfs_period_us: Invalid argument"
+	[[ "$(cat "$c/cpu.cfs_period_us") $(cat "$c/cpu.cfs_quota_us")" == "100000 200000" ]] || fail "the refused update changed the values"
+	husk delete --force "$id"
+	rmdir_everywhere "/$id-par"
+	nothing_left "$id"
+}
+
+@test "update (v1): realtime period and runtime within the parent's budget, both orders; beyond it an error naming flag and budget" {
+	need_v1 "cgroup v2 has no realtime CPU controller"
+	[[ -f /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]] || skip "no CONFIG_RT_GROUP_SCHED: no cpu.rt_runtime_us"
+	local id c
+	id=$(cid)
+	setup_bundle probe sleep 100
+	cpu_parent "$id"
+	cfg '.linux.resources.cpu = {"realtimePeriod": 1000000, "realtimeRuntime": 50000}'
+	start_bg "$id"
+	c=/sys/fs/cgroup/cpu/$id-par/ctr
+	[[ "$(cat "$c/cpu.rt_period_us") $(cat "$c/cpu.rt_runtime_us")" == "1000000 50000" ]] || fail "create's realtime values"
+	# a period of 40000 below the runtime 50000 in place: the runtime must go first
+	run_husk update --cpu-rt-period 40000 --cpu-rt-runtime 4000 "$id"
+	assert_success
+	[[ "$(cat "$c/cpu.rt_period_us") $(cat "$c/cpu.rt_runtime_us")" == "40000 4000" ]] || fail "after the shorter period"
+	# back: a runtime of 50000 above the period 40000 in place: the period must go first
+	run husk update --resources - "$id" <<<'{"cpu": {"realtimePeriod": 1000000, "realtimeRuntime": 50000}}'
+	assert_success
+	[[ "$(cat "$c/cpu.rt_period_us") $(cat "$c/cpu.rt_runtime_us")" == "1000000 50000" ]] || fail "after the longer period"
+	# 500000 us per second is more than the parent's 100000
+	run_husk update --cpu-rt-runtime 500000 "$id"
+	assert_failure
+	assert_output_contains "update: --cpu-rt-runtime: linux.resources.cpu.realtimeRuntime: write '500000' to cpu.rt_runtime_us"
+	assert_output_contains "the parent cgroup grants 100000 us of realtime per 1000000 us"
+	run husk update --resources - "$id" <<<'{"cpu": {"realtimeRuntime": 500000}}'
+	assert_failure
+	assert_output_contains "linux.resources.cpu.realtimeRuntime: write '500000'"
+	refute_output_contains "--cpu-rt-runtime"
+	husk delete --force "$id"
+	rmdir_everywhere "/$id-par"
+	nothing_left "$id"
+}
+
+@test "update (v1 devices): a process using /dev/null and /dev/zero all along never gets EPERM; only the difference is written" {
+	need_v1_devices
+	local id i list
+	id=$(cid)
+	setup_bundle sh -c 'while :; do echo x >/dev/null || echo EPERM-null; read -n 1 x </dev/zero || echo EPERM-zero; done'
+	cfg '.linux.devices = [{"path": "/dev/xxx", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]'
+	start_bg "$id"
+	# each update used to write the deny-all first and the always-allowed devices after it
+	for i in $(seq 20); do
+		husk update --resources - "$id" <<<'{"devices": [{"allow": false, "access": "rwm"},
+			{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]}' || fail "update $i (allow) failed"
+		husk update --resources - "$id" <<<'{"devices": [{"allow": false, "access": "rwm"}]}' ||
+			fail "update $i (deny) failed"
+	done
+	run husk --debug update --resources - "$id" <<<'{"devices": [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]}'
+	assert_success
+	# the one write: the added permission, no deny-all
+	[[ "$(grep -c 'write .*devices\.' <<<"$output")" == 1 ]] || fail "expected one devices write"
+	assert_output_contains "devices.allow \"c 1:11 w\""
+	run husk exec "$id" probe open /dev/xxx w
+	assert_output_equals "ok"
+	list=$(cgval devices "$id" devices.list)
+	grep -qx 'c 1:11 w' <<<"$list" || fail "c 1:11 w not in devices.list: $list"
+	grep -qx 'c 1:3 rwm' <<<"$list" || fail "/dev/null's rule not in devices.list: $list"
+	# an unchanged update writes nothing
+	run husk --debug update --resources - "$id" <<<'{"devices": [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]}'
+	refute_output_contains "devices."
+	husk delete --force "$id"
+	run grep -c EPERM "$BATS_TEST_TMPDIR/$id.out"
+	[[ "$output" == 0 ]] || fail "the container got EPERM during the updates: $(grep -m3 . "$BATS_TEST_TMPDIR/$id.out")"
+	[[ "$(wc -c <"$BATS_TEST_TMPDIR/$id.out")" == 0 ]] || fail "unexpected output: $(head -3 "$BATS_TEST_TMPDIR/$id.out")"
+	nothing_left "$id"
+}
+
 @test "update of a stopped container fails" {
 	local id
 	id=$(cid)

@@ -4,6 +4,7 @@
 
 #include "config/spec.h"
 #include "runtime/cgroup-plan.h"
+#include "runtime/cgroup.h"
 #include "unit.h"
 
 #define ALL_V2 ((1UL << CG_CONTROLLER_COUNT) - 1)
@@ -168,7 +169,112 @@ static void test_unified(void)
 	EXPECT_ERROR("{\"unified\":{\"foo.bar\":\"1\"}}", ALL_V2, "'foo' controller is not available");
 }
 
+static void test_cpu_pairs(void)
+{
+	struct spec_resources *r = parse("{\"cpu\":{\"quota\":1000,\"period\":2000,\"realtimeRuntime\":5,"
+					 "\"realtimePeriod\":10}}");
+	struct cg_plan p;
+	struct error err = { 0 };
+
+	/* period before quota and rt period before rt runtime, each a pair retried the other way round */
+	CHECK(r && cgroup_plan_build(r, 0, &p, &err) == 0);
+	if (r && p.n == 4) {
+		CHECK_STR(p.w[0].file, "cpu.cfs_period_us");
+		CHECK(p.w[0].swap_pair);
+		CHECK(!p.w[1].swap_pair);
+		CHECK_STR(p.w[2].file, "cpu.rt_period_us");
+		CHECK(p.w[2].swap_pair);
+		cgroup_plan_free(&p);
+	} else {
+		CHECK(!"expected 4 writes");
+	}
+	spec_resources_free(r);
+	/* alone, a period is no pair */
+	r = parse("{\"cpu\":{\"period\":2000}}");
+	CHECK(r && cgroup_plan_build(r, 0, &p, &err) == 0 && p.n == 1 && !p.w[0].swap_pair);
+	if (r)
+		cgroup_plan_free(&p);
+	spec_resources_free(r);
+}
+
+/* The v1 device writes from a devices.list to the rules of a resources document, as "A|c 1:3 rw|..." */
+static char *transition(const char *list, const char *json)
+{
+	struct spec_resources *r = parse(json);
+	struct cg_dev_rule *rules = NULL;
+	struct error err = { 0 };
+	char *out = calloc(1, 8192);
+	size_t n = 0;
+
+	if (r == NULL || cgroup_devices_transition(list, r->devices, r->n_devices, &rules, &n, &err) < 0) {
+		strcat(out, "error");
+		error_clear(&err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char buf[96];
+		if (rules[i].type == 'a')
+			snprintf(buf, sizeof buf, "%s%s", i ? "|" : "",
+				 rules[i].allow ? "allow a" : "deny a");
+		else
+			snprintf(buf, sizeof buf, "%s%s %c %s:%s %s", i ? "|" : "",
+				 rules[i].allow ? "+" : "-", rules[i].type, rules[i].major, rules[i].minor,
+				 rules[i].access);
+		strcat(out, buf);
+	}
+	free(rules);
+	spec_resources_free(r);
+	return out;
+}
+
+#define DEFAULTS                                                                                             \
+	"c 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\nc 5:0 rwm\nc 5:1 rwm\nc 5:2 rwm\nc 136:* "   \
+	"rwm\n"                                                                                              \
+	"c 10:200 rwm\n"
+#define EXPECT_TRANSITION(list, json, want)                                                                  \
+	do {                                                                                                 \
+		char *got_ = transition(list, json);                                                         \
+		CHECK_STR(got_, want);                                                                       \
+		free(got_);                                                                                  \
+	} while (0)
+
+static void test_devices_transition(void)
+{
+	static const char deny_all[] = "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}";
+
+	/* a fresh cgroup (default allow, denies unknown): the deny-all, then every allow */
+	EXPECT_TRANSITION("a *:* rwm\n", deny_all,
+			  "deny a|+ c 1:3 rwm|+ c 1:5 rwm|+ c 1:7 rwm|+ c 1:8 rwm|+ c 1:9 rwm|+ c 5:0 rwm|"
+			  "+ c 5:1 rwm|+ c 5:2 rwm|+ c 136:* rwm|+ c 10:200 rwm");
+	/* already there: nothing to write */
+	EXPECT_TRANSITION(DEFAULTS, deny_all, "");
+	/* one more device, one permission less: only those, never the deny-all */
+	EXPECT_TRANSITION(DEFAULTS,
+			  "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\","
+			  "\"major\":1,\"minor\":11,\"access\":\"w\"}]}",
+			  "+ c 1:11 w");
+	EXPECT_TRANSITION(DEFAULTS "c 1:11 rw\n", deny_all, "- c 1:11 rw");
+	EXPECT_TRANSITION(DEFAULTS "c 1:11 rw\n",
+			  "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\","
+			  "\"major\":1,\"minor\":11,\"access\":\"wm\"}]}",
+			  "- c 1:11 r|+ c 1:11 m");
+	/* rules without a reset apply on top of what is there; a wildcard deny matches its own key only */
+	EXPECT_TRANSITION(DEFAULTS "c 4:* rwm\n",
+			  "{\"devices\":[{\"allow\":false,\"type\":\"c\",\"major\":4,\"access\":\"w\"},"
+			  "{\"allow\":false,\"type\":\"c\",\"major\":1,\"access\":\"rwm\"}]}",
+			  "- c 4:* w");
+	/* to allow-all: the one disruptive write */
+	EXPECT_TRANSITION(DEFAULTS, "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}", "allow a");
+	/* default allow with unknown denies and no reset: the rules as written */
+	EXPECT_TRANSITION(
+	    "a *:* rwm\n",
+	    "{\"devices\":[{\"allow\":false,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"w\"}]}",
+	    "- b 8:0 w|+ c 1:3 rwm|+ c 1:5 rwm|+ c 1:7 rwm|+ c 1:8 rwm|+ c 1:9 rwm|+ c 5:0 rwm|"
+	    "+ c 5:1 rwm|+ c 5:2 rwm|+ c 136:* rwm|+ c 10:200 rwm");
+	EXPECT_TRANSITION("garbage\n", deny_all, "error");
+}
+
 UNIT_CASES({ "memory_v1", test_memory_v1 }, { "memory_v2", test_memory_v2 }, { "cpu_v1", test_cpu_v1 },
 	   { "cpu_v2", test_cpu_v2 }, { "pids", test_pids }, { "blkio", test_blkio },
 	   { "hugetlb_hybrid", test_hugetlb_hybrid }, { "network_rdma", test_network_rdma },
-	   { "unified", test_unified })
+	   { "unified", test_unified }, { "cpu_pairs", test_cpu_pairs },
+	   { "devices_transition", test_devices_transition })

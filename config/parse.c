@@ -450,21 +450,16 @@ void spec_free(struct spec *s)
 static int check_ns_path(struct spec_ctx *c, const struct spec_namespace *ns)
 {
 	cleanup_free char *q = spec_quote(ns->path);
-	cleanup_close int fd = open(ns->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct statfs sfs;
-	int type;
+	int problem;
+	cleanup_close int fd = ns_open(ns->path, ns_kind_of(ns->type)->flag, &problem);
 
-	if (fd < 0)
-		return spec_fail_at(c, "path", "%s: %s", q, strerror(errno));
-	if (fstatfs(fd, &sfs) < 0)
-		return spec_fail_at(c, "path", "%s: %s", q, strerror(errno));
-	if (sfs.f_type != NSFS_MAGIC)
+	if (fd >= 0)
+		return 0;
+	if (problem == NS_OPEN_NOT_NSFS)
 		return spec_fail_at(c, "path", "%s: not a namespace file", q);
-	type = ioctl(fd, NS_GET_NSTYPE);
-	/* Kernels before 4.11 have no NS_GET_NSTYPE; the nsfs check above is all they allow. */
-	if (type >= 0 && type != ns_kind_of(ns->type)->flag)
+	if (problem == NS_OPEN_WRONG_TYPE)
 		return spec_fail_at(c, "path", "%s: not a %s namespace", q, spec_ns_type_name(ns->type));
-	return 0;
+	return spec_fail_at(c, "path", "%s: %s", q, strerror(errno));
 }
 
 static int check_namespace_paths(struct spec_ctx *c, const struct spec_linux *l)

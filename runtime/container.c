@@ -182,10 +182,20 @@ static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct 
 	for (size_t i = 0; i < l->n_namespaces; i++) {
 		const struct spec_namespace *ns = &l->namespaces[i];
 		if (ns->path) {
-			c->init.ns_fds[ns->type] = open(ns->path, O_RDONLY | O_CLOEXEC);
+			/* the very fd the init joins is checked again: config/ looked at a name, which may
+			 * since have become a FIFO (an open that hangs) or another namespace */
+			int problem;
+			c->init.ns_fds[ns->type] = ns_open(ns->path, ns_kind_of(ns->type)->flag, &problem);
 			if (c->init.ns_fds[ns->type] < 0)
-				return error_sys(err, errno, "config.json: .linux.namespaces[%zu].path: '%s'",
-						 i, ns->path);
+				return problem == NS_OPEN_ERRNO
+					   ? error_sys(err, errno,
+						       "config.json: .linux.namespaces[%zu].path: '%s'", i,
+						       ns->path)
+					   : error_set(
+						 err, EINVAL,
+						 "config.json: .linux.namespaces[%zu].path: '%s': not a %s "
+						 "namespace",
+						 i, ns->path, spec_ns_type_name(ns->type));
 			if (ns->type == NS_NETWORK &&
 			    refuse_host_net_sysctl(c, c->init.ns_fds[NS_NETWORK], err) < 0)
 				return -1;

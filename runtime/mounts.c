@@ -155,11 +155,22 @@ static int copy_tree(int from, int to, struct error *err)
 			if (symlinkat(target, to, e->d_name) < 0)
 				r = error_sys(err, errno, "tmpcopyup: symlink '%s'", e->d_name);
 		} else if (S_ISREG(st.st_mode)) {
-			cleanup_close int in = openat(from, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			cleanup_close int out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-						       st.st_mode & 07777);
+			/* O_NONBLOCK and a second look at the opened file: a name swapped for a FIFO (a
+			 * volume shared with another container) since fstatat must not hang the init,
+			 * nor a device be read without end */
+			cleanup_close int in = openat(
+			    from, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+			cleanup_close int out = -1;
 			char buf[65536];
 			ssize_t n;
+			if (in >= 0 && (fstat(in, &st) < 0 || !S_ISREG(st.st_mode))) {
+				r = error_set(err, EINVAL, "tmpcopyup: '%s' is no longer a regular file",
+					      e->d_name);
+				break;
+			}
+			if (in >= 0)
+				out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+					     st.st_mode & 07777);
 			if (in < 0 || out < 0)
 				r = error_sys(err, errno, "tmpcopyup: copy '%s'", e->d_name);
 			while (r == 0 && (n = read(in, buf, sizeof buf)) > 0)

@@ -30,4 +30,14 @@ const struct ns_kind *ns_kind_of(enum spec_ns_type t);
 pid_t clone_parent_in(int userns, int pidns, uint64_t flags, void (*child)(void *), void *arg,
 		      struct error *err);
 
+/* Open a namespace file named by the config (linux.namespaces[].path) for setns: nothing but an nsfs
+ * file of type nstype (a CLONE_NEW* flag) is ever opened readable. Returns the fd, or -1 with
+ * *ret_problem NS_OPEN_ERRNO (errno tells), NS_OPEN_NOT_NSFS or NS_OPEN_WRONG_TYPE. */
+enum {
+	NS_OPEN_ERRNO,
+	NS_OPEN_NOT_NSFS,
+	NS_OPEN_WRONG_TYPE
+};
+int ns_open(const char *path, int nstype, int *ret_problem);
+
 #endif

@@ -1371,3 +1371,37 @@ assert_not_written() {
 	done
 	no_trace "$id"
 }
+
+# ---- sec13: namespace paths, hooks running husk, read-only remounts ----------------------------------------
+
+@test "hostile files: linux.namespaces[].path naming a FIFO, socket, file, directory, /dev/zero or another type fails at once" {
+	local id kind path idx sock=$BATS_TEST_TMPDIR/ns.sock
+	id=$(cid)
+	setup_bundle true
+	[[ -x "$HUSK_TOOLS/deaf-listener" ]] || fail "deaf-listener not found in '$HUSK_TOOLS': build it"
+	"$HUSK_TOOLS/deaf-listener" "$sock" >"$BATS_TEST_TMPDIR/deaf.out" 2>&1 &
+	KILL_PIDS+=($!)
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/deaf.out"
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	echo x >"$BATS_TEST_TMPDIR/file"
+	idx=$(jq '.linux.namespaces | map(.type) | index("network")' "$BUNDLE/config.json")
+	for kind in fifo socket file dir zero pidns; do
+		case $kind in
+		fifo) path=$BATS_TEST_TMPDIR/fifo ;;
+		socket) path=$sock ;;
+		file) path=$BATS_TEST_TMPDIR/file ;;
+		dir) path=$BATS_TEST_TMPDIR ;;
+		zero) path=/dev/zero ;;
+		pidns) path=/proc/self/ns/pid ;; # a namespace file, of the wrong type
+		esac
+		cfg --arg p "$path" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+		SECONDS=0
+		# before: open(O_RDONLY) of the FIFO waited for a writer for ever
+		run timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" </dev/null
+		((SECONDS < 10)) || fail "$kind: create waited ${SECONDS}s"
+		assert_failure
+		assert_output_contains "config.json: .linux.namespaces[$idx].path: \"$path\""
+		no_trace "$id"
+		no_containers
+	done
+}

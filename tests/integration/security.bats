@@ -1405,3 +1405,60 @@ assert_not_written() {
 		no_containers
 	done
 }
+
+# A hook that resolves to husk runs husk in the container's namespaces: a startContainer hook comes from the
+# image (a symlink to /proc/self/exe, or a #! chain ending there), a createContainer hook runs in them too.
+# The attacker is a second container B shares its PID namespace with (or the image's own processes), whose
+# exe-grabber holds the hook's /proc/PID/exe. It SIGKILLs what it grabs (tests/tools/exe-grabber.c), which is
+# why the hook "got SIGKILLed" under bats: the hook's failure is the proof the attack reached husk. The
+# mechanism holds: the hook is a fork of the init, so /proc/self/exe there is the sealed image.
+@test "CVE-2019-5736: a hook that is husk (symlink to /proc/self/exe, #! chain, createContainer) never exposes a writable husk" {
+	local a b apid kind seal round hook cap out=$BATS_TEST_TMPDIR/out bb=$BATS_TEST_TMPDIR/b
+	husk_copy
+	attack_bundle sleep 300
+	a=$(cid a)
+	apid=$(run_detached "$a")
+	make_bundle "$bb" true
+	ln -s /proc/self/exe "$bb/rootfs/hook"
+	printf '#!/h2\n' >"$bb/rootfs/h1"
+	printf '#!/proc/self/exe\n' >"$bb/rootfs/h2"
+	chmod +x "$bb/rootfs/h1" "$bb/rootfs/h2"
+	for kind in symlink chain create; do
+		for seal in mount memfd; do
+			case $kind in
+			symlink) hook='{"startContainer": [{"path": "/hook", "args": ["hook", "state"]}]}' ;;
+			chain) hook='{"startContainer": [{"path": "/h1", "args": ["h1", "state"]}]}' ;;
+			create) hook='{"createContainer": [{"path": "/proc/self/exe", "args": ["husk", "state"]}]}' ;;
+			esac
+			jq --argjson h "$hook" --arg p "/proc/$apid/ns/pid" '.hooks = $h
+				| .linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
+				"$bb/config.json" >"$bb/config.json.new" && mv "$bb/config.json.new" "$bb/config.json"
+			rm -f "$out/log"
+			# the createContainer hook holds every capability (the init's, before the user switch): only
+			# a grabber with CAP_SYS_PTRACE may open its exe; that one catches the init first
+			cap=()
+			[[ $kind != create ]] || cap=(--cap CAP_SYS_PTRACE)
+			husk exec -d "${cap[@]}" "$a" exe-grabber /out 6 </dev/null >/dev/null 2>&1
+			wait_for grep -q started "$out/log"
+			for round in 1 2 3 4 5 6 7 8; do
+				b=$(cid "b-$kind-$seal-$round")
+				HUSK_SEAL=$seal husk create --bundle "$bb" "$b" </dev/null >"$BATS_TEST_TMPDIR/b.out" 2>&1 &&
+					HUSK_SEAL=$seal husk start "$b" >>"$BATS_TEST_TMPDIR/b.out" 2>&1 || true
+				husk delete --force "$b" 2>/dev/null || true
+				! grep -q '^opened' "$out/log" || break
+			done
+			HUSK_WAIT_TIMEOUT=20 wait_for grep -q done "$out/log"
+			echo "# $kind/$seal: $(grep -c '^opened' "$out/log") grabbed in $round rounds; $(grep '^refused' "$out/log")" >&3
+			grep -q '^opened' "$out/log" || fail "$kind/$seal: the hook's husk was never caught: $(cat "$out/log" "$BATS_TEST_TMPDIR/b.out")"
+			[[ $kind == create ]] || grep -q 'killed by signal 9' "$BATS_TEST_TMPDIR/b.out" ||
+				fail "$kind/$seal: the grabbed husk was not the hook: $(cat "$BATS_TEST_TMPDIR/b.out")"
+			assert_not_written
+			if [[ $seal == mount ]]; then
+				grep -q '^refused.*Read-only file system' "$out/log" || fail "$(cat "$out/log")"
+			else
+				grep -q '^refused.*Operation not permitted' "$out/log" || fail "$(cat "$out/log")"
+			fi
+		done
+	done
+	husk kill "$a" KILL
+}

@@ -370,6 +370,17 @@ void cgroup_plan_free(struct cg_plan *p)
 	p->n = 0;
 }
 
+/* list_has LIST NAME: NAME is a word of LIST (cgroup.controllers, cgroup.subtree_control) */
+static bool list_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *s = strstr(list, name); s; s = strstr(s + 1, name))
+		if ((s == list || s[-1] == ' ') && (s[len] == ' ' || s[len] == '\n' || s[len] == '\0'))
+			return true;
+	return false;
+}
+
 unsigned long cgroup_v2_mask(void)
 {
 	/* read once per process, like the layout: create checks and then applies the same plan */
@@ -390,15 +401,11 @@ unsigned long cgroup_v2_mask(void)
 		return 0;
 	}
 	for (int c = 0; c < CG_CONTROLLER_COUNT; c++) {
-		const char *name = cg_controller_name(c, true);
-		size_t len = strlen(name);
 		/* a controller that a v1 hierarchy holds cannot be active in the v2 tree */
 		if (cgroup_find(cg_controller_name(c, false)) != NULL)
 			continue;
-		for (char *s = strstr(data, name); s; s = strstr(s + 1, name))
-			if ((s == data || s[-1] == ' ') &&
-			    (s[len] == ' ' || s[len] == '\n' || s[len] == '\0'))
-				mask |= 1UL << c;
+		if (list_has(data, cg_controller_name(c, true)))
+			mask |= 1UL << c;
 	}
 	return mask;
 }
@@ -411,10 +418,6 @@ int cgroup_v2_enable(const char *path, unsigned long mask, struct error *err)
 
 	if (v2 == NULL || mask == 0)
 		return 0;
-	for (int c = 0; c < CG_CONTROLLER_COUNT; c++)
-		if (mask & (1UL << c))
-			len += (size_t)snprintf(buf + len, 256 - len, "%s+%s", len ? " " : "",
-						cg_controller_name(c, true));
 	/* every ancestor from the root down to the parent must delegate the controllers to its children */
 	const char *end = strrchr(path, '/');
 	size_t plen = end ? (size_t)(end - path) : 0;
@@ -423,6 +426,21 @@ int cgroup_v2_enable(const char *path, unsigned long mask, struct error *err)
 			continue;
 		cleanup_free char *file =
 		    xasprintf("%s%.*s/cgroup.subtree_control", v2->mountpoint, (int)i, path);
+		cleanup_free char *enabled = NULL;
+		struct error e = { 0 };
+		/* write only what is missing: a rootless user's delegated subtree lies below ancestors
+		 * that already delegate the controllers but whose cgroup.subtree_control only root may
+		 * write (runc writes there too but ignores the error) */
+		if (read_file_at(AT_FDCWD, file, 4096, &enabled, NULL, &e) < 0)
+			error_clear(&e);
+		len = 0;
+		for (int c = 0; c < CG_CONTROLLER_COUNT; c++)
+			if ((mask & (1UL << c)) &&
+			    !(enabled && list_has(enabled, cg_controller_name(c, true))))
+				len += (size_t)snprintf(buf + len, 256 - len, "%s+%s", len ? " " : "",
+							cg_controller_name(c, true));
+		if (len == 0)
+			continue;
 		log_debug("write %s \"%s\"", file, buf);
 		if (write_file_at(AT_FDCWD, file, buf, len, err) < 0)
 			return error_wrap(err, "enable cgroup v2 controllers '%s'", buf);

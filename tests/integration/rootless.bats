@@ -520,7 +520,7 @@ in_delegated() {
 		assert_output_contains "husk: config.json: .linux.resources.memory: rootless: no writable cgroup at '/$deleg/$id'"
 		no_trace_user "$id"
 	fi
-	in_delegated "$deleg" ucreate "$id"
+	in_delegated "$deleg" ucreate "$id" || fail "create in the delegated subtree failed: $(cat "$BATS_TEST_TMPDIR/$id.out")"
 	! grep -q "no writable cgroup" "$BATS_TEST_TMPDIR/$id.out" || fail "unexpected warning: $(cat "$BATS_TEST_TMPDIR/$id.out")"
 	while IFS= read -r m; do
 		[[ -d "$m/$deleg/$id" && "$(stat -c %U "$m/$deleg/$id")" == "$RL_USER" ]] ||

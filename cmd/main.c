@@ -15,7 +15,7 @@
 #include "runtime/util.h"
 
 static const struct verb verbs[] = {
-	{ "checkpoint", "checkpoint a running container (not supported)", cmd_checkpoint },
+	{ "checkpoint", "checkpoint a running container (CRIU)", cmd_checkpoint },
 	{ "create", "create a container", cmd_create },
 	{ "delete", "delete any resources held by the container", cmd_delete },
 	{ "events", "display container events such as OOM notifications and resource stats", cmd_events },
@@ -25,7 +25,7 @@ static const struct verb verbs[] = {
 	{ "list", "list containers started by husk with the given root", cmd_list },
 	{ "pause", "pause all processes inside the container", cmd_pause },
 	{ "ps", "display the processes running inside a container", cmd_ps },
-	{ "restore", "restore a container from a checkpoint (not supported)", cmd_restore },
+	{ "restore", "restore a container from a checkpoint (CRIU)", cmd_restore },
 	{ "resume", "resume all processes that have been previously paused", cmd_resume },
 	{ "run", "create and run a container", cmd_run },
 	{ "spec", "create a new specification file", cmd_spec },

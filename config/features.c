@@ -9,6 +9,7 @@
 #include <sys/capability.h>
 
 #include "default-spec.h"
+#include "runtime/criu.h"
 #include "runtime/support.h"
 #include "spec.h"
 
@@ -105,6 +106,13 @@ char *spec_features_json(void)
 	snprintf(buf, sizeof buf, "%u.%u.%u", v->major, v->minor, v->micro);
 	json_object_set_new(ann, "io.github.seccomp.libseccomp.version", json_string(buf));
 	json_object_set_new(ann, "io.github.husk.version", json_string(HUSK_VERSION));
+	/* runc's annotation (containerd and podman read it), and how husk does it */
+	json_object_set_new(ann, "org.opencontainers.runc.checkpoint.enabled",
+			    json_string(criu_built ? "true" : "false"));
+	json_object_set_new(
+	    ann, "io.github.husk.checkpoint.criu",
+	    json_string(criu_built ? "criu swrk RPC (criu 3.15 or newer that passes `criu check`)"
+				   : "not built (protoc-c, libprotobuf-c or criu's rpc.proto missing)"));
 	json_object_set_new(root, "annotations", ann);
 	out = json_dumps(root, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	json_decref(root);

@@ -189,3 +189,36 @@ char *state_pids_json(const pid_t *pids, size_t n)
 		json_array_append_new(a, json_integer(pids[i]));
 	return dump(a, JSON_COMPACT);
 }
+
+char *descriptors_to_json(const char *const *fds, size_t n)
+{
+	json_t *a = json_array();
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(fds[i]));
+	out = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	if (out == NULL)
+		abort();
+	return out;
+}
+
+int descriptors_parse(const char *data, size_t len, char ***ret, size_t *ret_n, struct error *err)
+{
+	json_error_t je;
+	json_t *a = json_loadb(data, len, 0, &je), *v;
+	char **out;
+	size_t i;
+
+	if (a == NULL || !json_is_array(a)) {
+		json_decref(a);
+		return error_set(err, EINVAL, "descriptors.json: expected an array of strings");
+	}
+	out = xcalloc(json_array_size(a) + 1, sizeof(char *));
+	json_array_foreach(a, i, v) out[i] = xstrdup(json_is_string(v) ? json_string_value(v) : "");
+	*ret = out;
+	*ret_n = json_array_size(a);
+	json_decref(a);
+	return 0;
+}

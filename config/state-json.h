@@ -39,5 +39,9 @@ char *state_seccomp_agent_json(const struct state_record *s, const char *status,
 			       const char *metadata);
 /* A JSON array of pids for `ps --format json`. */
 char *state_pids_json(const pid_t *pids, size_t n);
+/* checkpoint's descriptors.json (runc's name and format): the init's stdio links as a JSON array of
+ * strings, and its parse back for restore. */
+char *descriptors_to_json(const char *const *fds, size_t n);
+int descriptors_parse(const char *data, size_t len, char ***ret, size_t *ret_n, struct error *err);
 
 #endif

@@ -6,6 +6,9 @@ set -euo pipefail
 
 # building husk and a busybox bundle
 packages=(build-essential cmake pkg-config libjansson-dev libseccomp-dev libcap-dev busybox-static jq)
+# checkpoint/restore: CRIU's rpc.proto (shipped by criu, which the tests also run), protoc-c and the
+# static libprotobuf-c
+packages+=(criu protobuf-c-compiler libprotobuf-c-dev)
 if [ "${1:-}" != --demo ]; then
 	# the tests, the formatting check, the man pages (go-md2man; man to read them in a test); runc for
 	# the `runc spec` bundles of compat-rootfs.bats; sudo, through which the suite is also run

@@ -1,0 +1,298 @@
+#!/usr/bin/env bats
+# checkpoint and restore through CRIU: a counting container saved into images, deleted, restored into a
+# new container that goes on counting; --leave-running; restore in the foreground; the flags and
+# features that podman probes; the clear refusals where CRIU is missing or cannot run. The tests that
+# need a working CRIU skip with `criu check`'s own reason where it fails (kernel 6.18 on the hybrid dev
+# host); they run in the Debian 12 guest (tests/vm/ci-stage.sh).
+# shellcheck disable=SC2016 # container shell lines are single-quoted on purpose
+
+load helpers
+
+setup_file() {
+	husk_rootfs_cache
+}
+
+teardown() {
+	husk_teardown
+}
+
+# criu_reason: empty when CRIU works here, else why not (criu's first error line).
+criu_reason() {
+	if ! command -v criu >/dev/null; then
+		echo "criu is not installed"
+		return
+	fi
+	local out
+	if ! out=$(criu check 2>&1) || [[ $out == *Error* ]]; then
+		echo "criu check fails: $(grep -m1 Error <<<"$out" || head -n1 <<<"$out")"
+	fi
+}
+
+need_criu() {
+	local why
+	why=$(criu_reason)
+	[[ -z $why ]] || skip "$why"
+}
+
+# counter_bundle [EXTRA_SHELL]: a bundle whose process counts from 0 every 0.1 s, appending each value
+# to /data/log, a bind mount of $DATA from the host (an external mount CRIU must be told about). Its
+# stdio goes to the container's own /dev/null: a host file would not be in the container's mounts.
+counter_bundle() {
+	DATA=$BATS_TEST_TMPDIR/data
+	mkdir -p "$DATA"
+	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; '"${1:-}"' done'
+	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}]'
+}
+
+# last_count: the last value the counter wrote.
+last_count() {
+	tail -n 1 "$DATA/log" 2>/dev/null
+}
+
+# count_above N: the counter wrote a value above N.
+count_above() {
+	local v
+	v=$(last_count)
+	[[ -n $v ]] && ((v > $1))
+}
+
+@test "checkpoint --help and restore --help describe runc's options (podman probes checkpoint --help)" {
+	run_husk checkpoint --help
+	assert_success
+	for f in image-path work-path parent-path leave-running tcp-established ext-unix-sk shell-job \
+		lazy-pages status-fd page-server file-locks pre-dump manage-cgroups-mode empty-ns auto-dedup; do
+		assert_output_contains "--$f"
+	done
+	run_husk restore --help
+	assert_success
+	for f in image-path work-path bundle console-socket detach pid-file no-subreaper no-pivot \
+		tcp-established ext-unix-sk shell-job file-locks manage-cgroups-mode lazy-pages empty-ns auto-dedup; do
+		assert_output_contains "--$f"
+	done
+}
+
+@test "features: checkpoint/restore is announced as runc announces it" {
+	run_husk features
+	assert_success
+	[[ $(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$output") == true ]] ||
+		fail "features does not announce checkpoint"
+	[[ $(jq -r '.annotations["io.github.husk.checkpoint.criu"]' <<<"$output") == *"criu swrk"* ]] ||
+		fail "features does not say how checkpoint works"
+}
+
+@test "checkpoint and restore without criu on PATH: a clear error, nothing made" {
+	local id
+	id=$(cid)
+	setup_bundle sleep 100
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	PATH=/nonexistent run "$HUSK" --root "$HUSK_TEST_ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$id"
+	assert_failure
+	assert_output_contains "criu is not installed"
+	[[ ! -e $BATS_TEST_TMPDIR/img ]] || fail "checkpoint made the image directory anyway"
+	[[ $(husk_status "$id") == running ]] || fail "the container did not stay running"
+	mkdir "$BATS_TEST_TMPDIR/img"
+	cd "$BUNDLE"
+	PATH=/nonexistent run "$HUSK" --root "$HUSK_TEST_ROOT" restore -d --image-path "$BATS_TEST_TMPDIR/img" "$(cid r)"
+	assert_failure
+	assert_output_contains "criu is not installed"
+	[[ ! -e $HUSK_TEST_ROOT/$(cid r) ]] || fail "restore left a state directory"
+}
+
+@test "where criu check fails, checkpoint and restore fail at once with criu's first error line" {
+	local why id
+	why=$(criu_reason)
+	[[ $why == "criu check fails: "* ]] || skip "criu check passes here (or criu is missing)"
+	id=$(cid)
+	setup_bundle sleep 100
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	run_husk checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$id"
+	assert_failure
+	assert_output_contains "\`criu check\` fails: ${why#criu check fails: }"
+	[[ ! -e $BATS_TEST_TMPDIR/img ]] || fail "checkpoint made the image directory anyway"
+	[[ $(husk_status "$id") == running ]] || fail "the container did not stay running"
+	mkdir "$BATS_TEST_TMPDIR/img"
+	cd "$BUNDLE"
+	run_husk restore -d --image-path "$BATS_TEST_TMPDIR/img" "$(cid r)"
+	assert_failure
+	assert_output_contains "\`criu check\` fails: ${why#criu check fails: }"
+	[[ ! -e $HUSK_TEST_ROOT/$(cid r) ]] || fail "restore left a state directory"
+}
+
+@test "checkpoint refuses a container that is not running, and bad flag values, before calling criu" {
+	local id
+	id=$(cid)
+	setup_bundle sleep 100
+	husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	run_husk checkpoint "$id"
+	assert_failure
+	assert_output_contains "cannot be checkpointed: it is created"
+	run_husk checkpoint --manage-cgroups-mode bogus "$id"
+	assert_failure
+	run_husk checkpoint nosuch
+	assert_failure
+	assert_output_contains "does not exist"
+}
+
+@test "checkpoint a counting container, delete, restore it under a new id: it counts on from where it was" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img at pid
+	id=$(cid)
+	new=$(cid restored)
+	counter_bundle
+	cd "$BUNDLE"
+	husk run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 5
+	run_husk checkpoint --image-path "$img" --work-path "$BATS_TEST_TMPDIR/work" "$id"
+	assert_success
+	# runc's behaviour: CRIU stopped the container and it is gone
+	run_husk state "$id"
+	assert_failure
+	assert_output_contains "does not exist"
+	[[ -f $img/inventory.img && -f $img/descriptors.json ]] || fail "no CRIU images in $img: $(ls "$img")"
+	ls "$img"/pages-*.img >/dev/null || fail "no memory pages in $img"
+	[[ -f $BATS_TEST_TMPDIR/work/dump.log ]] || fail "no dump.log in the work path"
+	at=$(last_count)
+	sleep 0.5
+	[[ $(last_count) == "$at" ]] || fail "the counter went on after the checkpoint ($at, then $(last_count))"
+
+	run_husk restore -d --image-path "$img" --pid-file "$BATS_TEST_TMPDIR/pid" "$new"
+	assert_success
+	[[ $(husk_status "$new") == running ]] || fail "restored container is $(husk_status "$new")"
+	pid=$(husk state "$new" | jq -r .pid)
+	[[ $(cat "$BATS_TEST_TMPDIR/pid") == "$pid" ]] || fail "pid file $(cat "$BATS_TEST_TMPDIR/pid") != state pid $pid"
+	[[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == "sh -c "* ]] || fail "pid $pid is not the counter"
+	wait_for count_above $((at + 3))
+	# the value written right after the checkpointed one is its successor: not a restart from 0
+	run grep -n -x -A1 -- "$at" "$DATA/log"
+	[[ ${lines[1]} == *"-$((at + 1))" ]] || fail "after $at the log goes on with '${lines[1]}'"
+	[[ $(grep -c -x 0 "$DATA/log") == 1 ]] || fail "the counter started again from 0"
+	# the restored container is a container like any other
+	run_husk exec "$new" cat /proc/1/cmdline
+	assert_success
+	assert_output_contains "i=0"
+	run_husk delete --force "$new"
+	assert_success
+	[[ ! -e /proc/$pid ]] || wait_for test ! -e "/proc/$pid"
+}
+
+@test "checkpoint --leave-running: the container keeps counting, and the images restore a copy" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img at first
+	id=$(cid)
+	new=$(cid copy)
+	counter_bundle
+	cd "$BUNDLE"
+	husk run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 3
+	run_husk checkpoint --leave-running --image-path "$img" "$id"
+	assert_success
+	[[ $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id") after --leave-running"
+	at=$(last_count)
+	wait_for count_above $((at + 3))
+	[[ -f $img/inventory.img ]] || fail "no images"
+	husk delete --force "$id"
+	at=$(wc -l <"$DATA/log")
+	run_husk restore -d --image-path "$img" "$new"
+	assert_success
+	wait_for test "$(wc -l <"$DATA/log")" -gt "$((at + 1))"
+	# the copy goes on from the checkpoint's value: not 0, and not past where the original got
+	first=$(sed -n "$((at + 1))p" "$DATA/log")
+	((first > 0 && first <= $(sed -n "${at}p" "$DATA/log"))) ||
+		fail "the restored copy started at $first (the original stopped at $(sed -n "${at}p" "$DATA/log"))"
+}
+
+@test "restore in the foreground waits for the restored process and returns its exit status" {
+	need_criu
+	local id img=$BATS_TEST_TMPDIR/img
+	id=$(cid)
+	counter_bundle '[ $i -ge 40 ] && exit 7;'
+	cd "$BUNDLE"
+	husk run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 2
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	run_husk restore --image-path "$img" "$id"
+	assert_status 7
+	[[ $(last_count) == 39 ]] || fail "the restored process stopped at $(last_count)"
+	# as runc: a foreground restore deletes the container when it exits
+	run_husk state "$id"
+	assert_failure
+}
+
+@test "restore: the new container's processes are in the config's cgroup, under its limits" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img pid
+	id=$(cid)
+	new=$(cid new)
+	counter_bundle
+	cfg '.linux.resources.pids = {"limit": 77}'
+	cd "$BUNDLE"
+	husk run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 1
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	cfg --arg p "/$new" '.linux.cgroupsPath = $p'
+	run_husk restore -d --image-path "$img" "$new"
+	assert_success
+	pid=$(husk state "$new" | jq -r .pid)
+	grep -q "/$new\$" "/proc/$pid/cgroup" || fail "restored pid $pid is in $(cat "/proc/$pid/cgroup")"
+	if host_cgroup_unified; then
+		[[ $(cat "/sys/fs/cgroup/$new/pids.max") == 77 ]] || fail "pids.max is $(cat "/sys/fs/cgroup/$new/pids.max")"
+	fi
+}
+
+@test "restore refuses a directory without images, and leaves nothing" {
+	need_criu
+	local id
+	id=$(cid)
+	setup_bundle sleep 100
+	cd "$BUNDLE"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	run_husk restore -d --image-path "$BATS_TEST_TMPDIR/empty" "$id"
+	assert_failure
+	assert_output_contains "holds no checkpoint"
+	[[ ! -e $HUSK_TEST_ROOT/$id ]] || fail "restore left a state directory"
+}
+
+@test "a container whose stdio are pipes (as podman's conmon gives) restores onto restore's own pipes" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img at
+	id=$(cid)
+	new=$(cid piped)
+	setup_bundle sh -c 'i=0; while :; do echo $i; i=$((i+1)); sleep 0.1; done'
+	cd "$BUNDLE"
+	husk run -d "$id" < <(true) > >(cat >>"$BATS_TEST_TMPDIR/out1") 2>&1
+	wait_for grep -qx 5 "$BATS_TEST_TMPDIR/out1"
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	grep -q 'pipe:' "$img/descriptors.json" || fail "descriptors.json: $(cat "$img/descriptors.json")"
+	at=$(tail -n 1 "$BATS_TEST_TMPDIR/out1")
+	husk restore -d --image-path "$img" "$new" < <(true) > >(cat >>"$BATS_TEST_TMPDIR/out2") 2>&1
+	wait_for grep -qx $((at + 3)) "$BATS_TEST_TMPDIR/out2"
+	[[ $(head -n 1 "$BATS_TEST_TMPDIR/out2") == $((at + 1)) ]] ||
+		fail "restore's pipe got '$(head -n 1 "$BATS_TEST_TMPDIR/out2")' first, after $at"
+	husk delete --force "$new"
+}
+
+@test "checkpoint --leave-running of a paused container leaves it paused; its images restore a running copy" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img at
+	id=$(cid)
+	new=$(cid copy)
+	counter_bundle
+	cd "$BUNDLE"
+	husk run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 2
+	husk pause "$id"
+	at=$(last_count)
+	run_husk checkpoint --leave-running --image-path "$img" "$id"
+	assert_success
+	[[ $(husk_status "$id") == paused ]] || fail "the container is $(husk_status "$id") after the checkpoint"
+	sleep 0.5
+	[[ $(last_count) == "$at" ]] || fail "the paused container counted on"
+	husk delete --force "$id"
+	run_husk restore -d --image-path "$img" "$new"
+	assert_success
+	wait_for count_above $((at + 2))
+	[[ $(husk_status "$new") == running ]] || fail "the restored copy is $(husk_status "$new")"
+}

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "sysops.h"
 
 static const char *cap_name_or_number(int cap, char buf[32])
 {
@@ -49,7 +50,7 @@ int caps_drop_bounding(const struct spec_capabilities *c, struct error *err)
 
 	for (int cap = 0; cap <= last; cap++) {
 		bool want = c->sets[CAPSET_BOUNDING] & (1ULL << cap);
-		int have = cap_get_bound((cap_value_t)cap);
+		int have = sysops->prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0);
 
 		if (want && have != 1)
 			return error_set(
@@ -58,7 +59,7 @@ int caps_drop_bounding(const struct spec_capabilities *c, struct error *err)
 			    "it (it is not in the runtime's bounding set)",
 			    cap_name_or_number(cap, name));
 		if (!want && have == 1) {
-			if (cap_drop_bound((cap_value_t)cap) < 0)
+			if (sysops->prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0)
 				return error_sys(err, errno, "drop %s from the bounding set",
 						 cap_name_or_number(cap, name));
 			dropped |= 1ULL << cap;
@@ -76,7 +77,7 @@ int caps_drop_bounding(const struct spec_capabilities *c, struct error *err)
  * name, never granted in part. */
 static int check_grantable(const struct spec_capabilities *c, struct error *err)
 {
-	cap_t cur = cap_get_proc();
+	cap_t cur = sysops->cap_get_proc();
 	int last = spec_cap_last_cap();
 	char name[32];
 
@@ -99,7 +100,8 @@ static int check_grantable(const struct spec_capabilities *c, struct error *err)
 		} else if ((c->sets[CAPSET_INHERITABLE] & bit) && inh != CAP_SET && prm != CAP_SET) {
 			set = "inheritable";
 			why = "husk itself does not have it (it is not in the runtime's permitted set)";
-		} else if ((c->sets[CAPSET_INHERITABLE] & bit) && inh != CAP_SET && cap_get_bound(v) != 1) {
+		} else if ((c->sets[CAPSET_INHERITABLE] & bit) && inh != CAP_SET &&
+			   sysops->prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) != 1) {
 			/* the kernel caps a new inheritable set by the bounding set already dropped */
 			set = "inheritable";
 			why = "it is not in the bounding set of the config";
@@ -145,18 +147,18 @@ int caps_apply(const struct spec_capabilities *c, struct error *err)
 			  caps_str(c->sets[CAPSET_PERMITTED], p, sizeof p),
 			  caps_str(c->sets[CAPSET_INHERITABLE], i, sizeof i));
 	}
-	if (cap_set_proc(caps) < 0)
+	if (sysops->cap_set_proc(caps) < 0)
 		r = error_sys(err, errno, "set capabilities (effective %#llx, permitted %#llx)",
 			      (unsigned long long)c->sets[CAPSET_EFFECTIVE],
 			      (unsigned long long)c->sets[CAPSET_PERMITTED]);
 	cap_free(caps);
 	if (r < 0)
 		return r;
-	if (cap_reset_ambient() < 0 && errno != EINVAL)
+	if (sysops->prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return error_sys(err, errno, "clear the ambient set");
 	for (int cap = 0; cap <= last; cap++) {
 		if (!(c->sets[CAPSET_AMBIENT] & (1ULL << cap)) ||
-		    cap_set_ambient((cap_value_t)cap, CAP_SET) == 0)
+		    sysops->prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0) == 0)
 			continue;
 		/* the kernel refuses a capability that is not both permitted and inheritable; runc's own
 		 * default config (`runc spec`) lists ambient caps without inheritable ones, and runc and

@@ -36,6 +36,7 @@
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
+#include "sysops.h"
 
 struct create_ctx {
 	const struct create_opts *o;
@@ -241,7 +242,7 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 		/* setns on a PID namespace affects only children: join for the clone, then go back so
 		 * hooks husk runs later stay in the host's PID namespace */
 		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-		if (own_pidns < 0 || setns(c->init.ns_fds[NS_PID], CLONE_NEWPID) < 0)
+		if (own_pidns < 0 || sysops->setns(c->init.ns_fds[NS_PID], CLONE_NEWPID) < 0)
 			return error_sys(err, errno, "join the pid namespace"), -1;
 	}
 	pid = clone_init(flags);
@@ -249,7 +250,7 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 		init_main(&c->init);
 	if (pid < 0)
 		error_sys(err, errno, "clone the container init");
-	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
+	if (own_pidns >= 0 && sysops->setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
 		log_warn("return to husk's pid namespace: %s, ignoring", strerror(errno));
 	return pid;
 }

@@ -17,6 +17,7 @@
 #include "rootfs.h"
 #include "narrate.h"
 #include "util.h"
+#include "sysops.h"
 
 struct dev_node {
 	const char *path;
@@ -119,7 +120,7 @@ static int make_node(struct rootfs_ctx *c, const struct dev_node *d, struct erro
 				    : "S_IFCHR",
 		  d->mode & 07777, d->major, d->minor);
 	mask = umask(0);
-	r = mknodat(parent, name, type | (d->mode & 07777), makedev(d->major, d->minor));
+	r = sysops->mknodat(parent, name, type | (d->mode & 07777), makedev(d->major, d->minor));
 	umask(mask);
 	if (r < 0)
 		return error_sys(err, errno, "mknod '%s'", d->path);

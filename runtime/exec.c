@@ -38,6 +38,7 @@
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
+#include "sysops.h"
 
 struct exec_ctx {
 	const struct exec_opts *o;
@@ -410,7 +411,7 @@ static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 		exec_child(c);
 	if (pid < 0)
 		error_sys(err, errno, "fork");
-	if (own >= 0 && setns(own, CLONE_NEWPID) < 0)
+	if (own >= 0 && sysops->setns(own, CLONE_NEWPID) < 0)
 		log_warn("return to husk's pid namespace: %s, ignoring", strerror(errno));
 	return pid;
 }

@@ -19,6 +19,7 @@
 #include "mountopt.h"
 #include "sync.h"
 #include "util.h"
+#include "sysops.h"
 
 static bool is_bind(const struct spec_mount *m)
 {
@@ -63,7 +64,7 @@ static __attribute__((noreturn)) void helper(const struct spec *s, const char *b
 	uint32_t idx[SYNC_MAX_FDS];
 	size_t n = 0;
 
-	if (setns(mntns, CLONE_NEWNS) < 0)
+	if (sysops->setns(mntns, CLONE_NEWNS) < 0)
 		_exit(1);
 	for (size_t i = 0; i <= s->n_mounts; i++) {
 		if (n == SYNC_MAX_FDS || (i == s->n_mounts && n > 0)) {

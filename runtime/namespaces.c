@@ -18,6 +18,7 @@
 
 #include "narrate.h"
 #include "util.h"
+#include "sysops.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -64,7 +65,8 @@ pid_t clone_parent_in(int userns, int pidns, uint64_t flags, void (*child)(void 
 		/* with CLONE_PARENT the kernel takes the exit signal from the caller and refuses one */
 		struct clone_args args = { .flags = flags | CLONE_PARENT };
 		close(p[0]);
-		if (setns(userns, CLONE_NEWUSER) < 0 || (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0))
+		if (sysops->setns(userns, CLONE_NEWUSER) < 0 ||
+		    (pidns >= 0 && sysops->setns(pidns, CLONE_NEWPID) < 0))
 			_exit(errno);
 		pid = say_clone3(&args);
 		if (pid == 0) {

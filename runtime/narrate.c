@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mountopt.h"
 #include "namespaces.h"
+#include "sysops.h"
 #include "util.h"
 
 struct flag_name {
@@ -115,25 +116,25 @@ int say_mount(const char *src, const char *target, const char *shown_target, con
 			  quoted(type, ty, sizeof ty), mount_flags_str(flags, f, sizeof f),
 			  quoted(data && *data ? data : NULL, d, sizeof d));
 	}
-	return mount(src, target, type, flags, data);
+	return sysops->mount(src, target, type, flags, data);
 }
 
 int say_umount2(const char *target, int flags)
 {
 	log_debug("umount2(\"%s\", %s)", target, flags == MNT_DETACH ? "MNT_DETACH" : "0");
-	return umount2(target, flags);
+	return sysops->umount2(target, flags);
 }
 
 int say_pivot_root(const char *new_root, const char *put_old)
 {
 	log_debug("pivot_root(\"%s\", \"%s\")", new_root, put_old);
-	return (int)syscall(SYS_pivot_root, new_root, put_old);
+	return sysops->pivot_root(new_root, put_old);
 }
 
 int say_chroot(const char *path)
 {
 	log_debug("chroot(\"%s\")", path);
-	return chroot(path);
+	return sysops->chroot(path);
 }
 
 pid_t say_clone3(struct clone_args *args)
@@ -145,31 +146,31 @@ pid_t say_clone3(struct clone_args *args)
 		log_debug("clone3({flags=%s, exit_signal=%s})", clone_flags_str(args->flags, f, sizeof f),
 			  sig);
 	}
-	return (pid_t)syscall(SYS_clone3, args, sizeof *args);
+	return (pid_t)sysops->clone3(args, sizeof *args);
 }
 
 int say_setns(int fd, int nstype, const char *shown)
 {
 	log_debug("setns(open(\"%s\"), %s)", shown, ns_flag_str(nstype));
-	return setns(fd, nstype);
+	return sysops->setns(fd, nstype);
 }
 
 int say_unshare(int flags)
 {
 	log_debug("unshare(%s)", ns_flag_str(flags));
-	return unshare(flags);
+	return sysops->unshare(flags);
 }
 
 int say_sethostname(const char *name)
 {
 	log_debug("sethostname(\"%s\")", name);
-	return sethostname(name, strlen(name));
+	return sysops->sethostname(name, strlen(name));
 }
 
 int say_setdomainname(const char *name)
 {
 	log_debug("setdomainname(\"%s\")", name);
-	return setdomainname(name, strlen(name));
+	return sysops->setdomainname(name, strlen(name));
 }
 
 int say_open_tree(int dfd, const char *shown, unsigned flags)
@@ -178,7 +179,7 @@ int say_open_tree(int dfd, const char *shown, unsigned flags)
 		char f[128];
 		log_debug("open_tree(\"%s\", %s)", shown, open_tree_flags_str(flags, f, sizeof f));
 	}
-	return (int)syscall(SYS_open_tree, dfd, "", flags | AT_EMPTY_PATH);
+	return sysops->open_tree(dfd, "", flags | AT_EMPTY_PATH);
 }
 
 int say_mount_setattr(int fd, const char *shown, unsigned flags, struct mount_attr *attr)
@@ -192,14 +193,13 @@ int say_mount_setattr(int fd, const char *shown, unsigned flags, struct mount_at
 			  attr->propagation ? ", propagation=" : "",
 			  attr->propagation ? mount_flags_str(attr->propagation, prop, sizeof prop) : "");
 	}
-	return (int)syscall(SYS_mount_setattr, fd, "", flags | AT_EMPTY_PATH, attr, sizeof *attr);
+	return sysops->mount_setattr(fd, "", flags | AT_EMPTY_PATH, attr, sizeof *attr);
 }
 
 int say_move_mount(int from, const char *shown_from, int to, const char *shown_to)
 {
 	log_debug("move_mount(%s, \"%s\")", shown_from, shown_to);
-	return (int)syscall(SYS_move_mount, from, "", to, "",
-			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	return sysops->move_mount(from, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
 int say_fsmount_tmpfs(const char *shown, uint64_t attr)
@@ -208,11 +208,11 @@ int say_fsmount_tmpfs(const char *shown, uint64_t attr)
 	int fs, mnt = -1, e;
 
 	log_debug("fsopen(\"tmpfs\"); fsmount(%s) for \"%s\"", mount_attr_str(attr, a, sizeof a), shown);
-	fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	fs = sysops->fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return -1;
-	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned)attr);
+	if (sysops->fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = sysops->fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr);
 	e = errno;
 	close(fs);
 	errno = e;
@@ -237,7 +237,7 @@ int say_execve(const char *path, char *const argv[], char *const envp[])
 int say_no_new_privs(void)
 {
 	log_debug("prctl(PR_SET_NO_NEW_PRIVS, 1)");
-	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return sysops->prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
 void say_write(const char *path, const char *text, size_t len)

@@ -26,6 +26,7 @@
 #include "narrate.h"
 #include "sealed.h"
 #include "util.h"
+#include "sysops.h"
 
 /* The procfs husk saw before joining any namespace, or -1 (see proc_pin). */
 static int proc_root = -1;
@@ -284,7 +285,7 @@ int process_set_user(const struct spec_process *p, bool setgroups_allowed, bool 
 			    "additionalGids cannot be set: setgroups is denied in this user namespace");
 	}
 	/* keep the permitted set across the uid change; capset below then sets it exactly */
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+	if (sysops->prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return error_sys(err, errno, "prctl(PR_SET_KEEPCAPS)");
 	log_debug("setresgid(%u, %u, %u); setresuid(%u, %u, %u)", u->gid, u->gid, u->gid, u->uid, u->uid,
 		  u->uid);
@@ -297,7 +298,7 @@ int process_set_user(const struct spec_process *p, bool setgroups_allowed, bool 
 		return error_sys(
 		    err, errno, "setresuid(%u)%s", u->uid,
 		    errno == EINVAL ? ": uid not mapped in the user namespace (.linux.uidMappings)" : "");
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+	if (sysops->prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return error_sys(err, errno, "prctl(PR_SET_KEEPCAPS)");
 	/* runc's default when the config has none: the caller's umask (077 under some sudo
 	 * setups) would otherwise make the container's files unreadable to others */

@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "runtime/criu.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 VERB_FN(checkpoint)
 {

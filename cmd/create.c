@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "runtime/container.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 /* Flags shared by create and run. */
 int cmd_create_flags(int argc, char **argv, int *index, struct create_opts *o, bool *detach, bool *keep,

@@ -1,6 +1,6 @@
 /* husk delete: remove a stopped container (or, with --force, kill and remove any container). */
 #include "cli.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 #include "runtime/container.h"
 
 VERB_FN(delete)

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "runtime/container.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 /* "5s", "500ms", "1m", or plain seconds. */
 static int parse_interval(const char *s, int *ret_ms)

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "runtime/exec.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 VERB_FN(exec)
 {

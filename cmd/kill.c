@@ -2,7 +2,7 @@
 #include <errno.h>
 
 #include "cli.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 #include "runtime/container.h"
 
 VERB_FN(kill)

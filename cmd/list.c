@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 #include "runtime/container.h"
 
 /* runc's containerState fields in its order; annotations only when there are some (omitempty) */

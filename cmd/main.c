@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "runtime/log.h"
+#include "runtime/base/log.h"
 #include "runtime/sealed.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 static const struct verb verbs[] = {
 	{ "checkpoint", "checkpoint a running container (CRIU)", cmd_checkpoint },

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 static const struct opt *find_opt(const char *name, size_t len, const struct opt *opts, size_t n_opts)
 {

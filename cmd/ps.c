@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 #include "config/state-json.h"
 #include "runtime/container.h"
 

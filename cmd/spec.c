@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "config/default-spec.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 VERB_FN(spec)
 {

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "config/spec.h"
 #include "runtime/container.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 struct update_flags {
 	const char *resources, *memory, *memory_swap, *memory_reservation, *kernel_memory, *kernel_memory_tcp;

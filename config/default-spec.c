@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 static json_t *strv(const char *const *v)
 {

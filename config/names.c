@@ -12,7 +12,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 
-#include "../runtime/util.h"
+#include "runtime/base/util.h"
 #include "runtime/namespaces.h"
 #include "parse-util.h"
 #include "spec.h"

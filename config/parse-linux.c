@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "runtime/base/util.h"
 #include "parse-util.h"
 #include "spec.h"
 

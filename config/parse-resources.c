@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "runtime/base/util.h"
 #include "parse-util.h"
 #include "spec.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "runtime/base/util.h"
 
 /* Numbers above INT64_MAX are rewritten into strings made of this byte and the digits (see
  * big_number_rewrite): runtime-spec's uint64 fields use 2^64-1 for "unlimited" (docker writes it

@@ -15,7 +15,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "../runtime/util.h"
+#include "runtime/base/util.h"
 #include "runtime/namespaces.h"
 #include "parse-util.h"
 #include "spec.h"

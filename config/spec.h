@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../runtime/error.h"
+#include "runtime/base/error.h"
 
 /* Keys and values of a JSON object of strings, in document order. */
 /* The largest config.json husk accepts. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 
 static json_t *annotations_json(const struct spec_map *m)
 {

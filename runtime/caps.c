@@ -10,8 +10,8 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "sysops.h"
 
 static const char *cap_name_or_number(int cap, char buf[32])

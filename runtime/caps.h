@@ -3,7 +3,7 @@
 #define HUSK_CAPS_H
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 /* Drop every capability not in the bounding set; a requested one husk itself lacks is an error
  * naming it. Call while still privileged, before the user switch. */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 /* Compile rules followed by extra (the always-allowed devices) into a program (caller frees *ret). */
 int cgroup_bpf_program(const struct spec_device_cgroup *rules, size_t n_rules,

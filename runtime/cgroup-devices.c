@@ -11,8 +11,8 @@
 
 #include "cgroup.h"
 #include "cgroup-bpf.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* Devices runc allows in every container whatever the config says: the standard /dev nodes and ptys.
  * Without them a default-deny config would break /dev/null. */

@@ -1,5 +1,6 @@
 /* linux.resources as an ordered list of cgroup file writes, for v1 and v2 controllers alike. Building
- * the plan touches nothing (unit-tested without root); cgroup_plan_apply carries it out. On a hybrid host
+ * the plan touches nothing (unit-tested without root); cgroup_plan_apply (cgroup-apply.c, declared in
+ * cgroup.h) carries it out. On a hybrid host
  * each controller is written where it lives: a v1 hierarchy if one holds it, else the v2 tree. */
 #ifndef HUSK_CGROUP_PLAN_H
 #define HUSK_CGROUP_PLAN_H
@@ -8,7 +9,7 @@
 #include <stddef.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 enum cg_controller {
 	CG_MEMORY,
@@ -44,12 +45,6 @@ const char *cg_controller_name(enum cg_controller c, bool v2);
 int cgroup_plan_build(const struct spec_resources *r, unsigned long v2_mask, struct cg_plan *ret,
 		      struct error *err);
 void cgroup_plan_free(struct cg_plan *p);
-/* Carry out the plan on the container's cgroup at path. */
-int cgroup_plan_apply(const struct cg_plan *p, const char *path, struct error *err);
-/* Which controllers live only in the v2 tree on this host. */
-unsigned long cgroup_v2_mask(void);
-/* Enable the controllers of mask in the cgroup.subtree_control of every ancestor of path (v2). */
-int cgroup_v2_enable(const char *path, unsigned long mask, struct error *err);
 /* cpu.weight (v2) from cpu.shares (v1), as runc converts it. */
 unsigned long long cgroup_shares_to_weight(unsigned long long shares);
 /* io.weight (v2) from blkio.weight (v1, 10-1000). */

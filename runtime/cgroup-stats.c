@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *dir_of(const char *controller, const char *path, bool *ret_v2)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "config/stats-json.h"
-#include "error.h"
+#include "base/error.h"
 
 int cgroup_stats(const char *path, struct container_stats *ret, struct error *err);
 

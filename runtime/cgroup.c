@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "narrate.h"
-#include "util.h"
+#include "base/util.h"
 
 static struct cgroup_layout layout;
 

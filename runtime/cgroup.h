@@ -6,8 +6,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup-plan.h"
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 enum cgroup_mode {
 	CGROUP_MODE_V1,	    /* only v1 controllers */
@@ -86,5 +87,12 @@ struct cg_dev_rule {
  * stays allowed at every step. runc's devices emulator computes the same transition. */
 int cgroup_devices_transition(const char *list, const struct spec_device_cgroup *rules, size_t n,
 			      struct cg_dev_rule **ret, size_t *ret_n, struct error *err);
+
+/* cgroup-apply.c: carry out a plan of cgroup-plan.c on the container's cgroup at path. */
+int cgroup_plan_apply(const struct cg_plan *p, const char *path, struct error *err);
+/* Which controllers live only in the v2 tree on this host. */
+unsigned long cgroup_v2_mask(void);
+/* Enable the controllers of mask in the cgroup.subtree_control of every ancestor of path (v2). */
+int cgroup_v2_enable(const char *path, unsigned long mask, struct error *err);
 
 #endif

@@ -25,7 +25,7 @@
 #include "hooks.h"
 #include "idmap.h"
 #include "init.h"
-#include "log.h"
+#include "base/log.h"
 #include "namespaces.h"
 #include "narrate.h"
 #include "seccomp.h"
@@ -35,7 +35,7 @@
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
-#include "util.h"
+#include "base/util.h"
 #include "sysops.h"
 
 struct create_ctx {

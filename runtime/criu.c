@@ -25,11 +25,11 @@
 #include "config/spec.h"
 #include "container.h"
 #include "hooks.h"
-#include "log.h"
+#include "base/log.h"
 #include "mountopt.h"
 #include "state.h"
 #include "terminal.h"
-#include "util.h"
+#include "base/util.h"
 
 #ifdef HUSK_CRIU
 

@@ -13,10 +13,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "rootfs.h"
 #include "narrate.h"
-#include "util.h"
+#include "base/util.h"
 #include "sysops.h"
 
 struct dev_node {

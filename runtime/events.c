@@ -8,7 +8,7 @@
 
 #include "cgroup-stats.h"
 #include "container.h"
-#include "util.h"
+#include "base/util.h"
 
 static int print_stats(const char *id, const char *path, struct error *err)
 {

@@ -26,7 +26,7 @@
 #include "config/spec.h"
 #include "fault.h"
 #include "final.h"
-#include "log.h"
+#include "base/log.h"
 #include "namespaces.h"
 #include "narrate.h"
 #include "lsm.h"
@@ -37,7 +37,7 @@
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
-#include "util.h"
+#include "base/util.h"
 #include "sysops.h"
 
 struct exec_ctx {

@@ -35,11 +35,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "lsm.h"
 #include "narrate.h"
 #include "process.h"
-#include "util.h"
+#include "base/util.h"
 
 static int cmp_int(const void *a, const void *b)
 {

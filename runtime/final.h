@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 #include "seccomp.h"
 
 struct final_args {

@@ -4,7 +4,7 @@
 #define HUSK_HOOKS_H
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 /* The environment of a hook without "env" (default: husk's own, as runc's hooks get runc's). The init
  * sets process.env: runc's init has switched to it before it runs createContainer/startContainer. */

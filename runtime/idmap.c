@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "narrate.h"
-#include "util.h"
+#include "base/util.h"
 
 extern char **environ;
 

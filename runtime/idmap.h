@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 int idmap_write(pid_t pid, const struct spec_linux *l, struct error *err);
 

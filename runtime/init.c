@@ -23,7 +23,7 @@
 #include "fault.h"
 #include "final.h"
 #include "hooks.h"
-#include "log.h"
+#include "base/log.h"
 #include "namespaces.h"
 #include "narrate.h"
 #include "lsm.h"
@@ -33,7 +33,7 @@
 #include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
-#include "util.h"
+#include "base/util.h"
 
 /* The config's path of a namespace to join, for the narration. */
 static const char *ns_path(const struct init_args *a, enum spec_ns_type t)

@@ -27,10 +27,10 @@
 #include "config/spec.h"
 #include "fault.h"
 #include "hooks.h"
-#include "log.h"
+#include "base/log.h"
 #include "relay.h"
 #include "rootfs.h"
-#include "util.h"
+#include "base/util.h"
 
 /* runc's wording: containerd's shim (checkKillError) treats an error containing "container not running"
  * as "already gone"; any other text leaves the task RUNNING and StopPodSandbox hangs */

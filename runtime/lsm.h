@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 bool lsm_apparmor_enabled(void);
 bool lsm_selinux_enabled(void);

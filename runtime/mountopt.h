@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "base/error.h"
 
 struct mount_opts {
 	unsigned long flags;	   /* MS_* to set */

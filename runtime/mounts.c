@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "log.h"
+#include "base/log.h"
 #include "mountopt.h"
 #include "rootfs.h"
 #include "narrate.h"
-#include "util.h"
+#include "base/util.h"
 
 #define FD_PATH_LEN 32
 

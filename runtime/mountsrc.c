@@ -15,10 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "mountopt.h"
 #include "sync.h"
-#include "util.h"
+#include "base/util.h"
 #include "sysops.h"
 
 static bool is_bind(const struct spec_mount *m)

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 /* Whether create should open the bind sources for the init: a user namespace, husk running as root,
  * and at least one bind mount. */

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "narrate.h"
-#include "util.h"
+#include "base/util.h"
 #include "sysops.h"
 
 #ifndef CLONE_NEWTIME

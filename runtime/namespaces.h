@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 struct ns_kind {
 	enum spec_ns_type type;

@@ -13,11 +13,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "mountopt.h"
 #include "namespaces.h"
 #include "sysops.h"
-#include "util.h"
+#include "base/util.h"
 
 struct flag_name {
 	uint64_t flag;

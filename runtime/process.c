@@ -22,10 +22,10 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "log.h"
+#include "base/log.h"
 #include "narrate.h"
 #include "sealed.h"
-#include "util.h"
+#include "base/util.h"
 #include "sysops.h"
 
 /* The procfs husk saw before joining any namespace, or -1 (see proc_pin). */

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 /* Pin the procfs at /proc (its root, verified) before joining any namespace: later /proc/... writes
  * go through it, so a /proc the container built (a tmpfs, or bind mounts of other procfs files over

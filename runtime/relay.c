@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "terminal.h"
-#include "util.h"
+#include "base/util.h"
 
 void relay_block_signals(void)
 {

@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* Block SIGCHLD and SIGWINCH (before the container starts) so relay_run's signalfd sees them. */
 void relay_block_signals(void);

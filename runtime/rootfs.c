@@ -16,9 +16,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "narrate.h"
-#include "util.h"
+#include "base/util.h"
 
 int rootfs_open_in(int rootfd, const char *path, int flags)
 {

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 struct rootfs_ctx {
 	const struct spec *spec;

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* Returns 0 when the running image is already unwritable (read-only mount or write-sealed memfd);
  * otherwise re-executes husk with argv from such a copy and does not return, or fails with err set. */

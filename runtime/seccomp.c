@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "config/state-json.h"
-#include "log.h"
+#include "base/log.h"
 #include "terminal.h"
-#include "util.h"
+#include "base/util.h"
 
 static int action_of(enum spec_seccomp_action a, bool has_errno, uint32_t errno_ret, uint32_t *ret,
 		     struct error *err)

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 /* Where a SCMP_ACT_NOTIFY listener goes: a socket connected to linux.seccomp.listenerPath and the
  * container state that accompanies the fd. */

@@ -15,8 +15,8 @@
 
 #include "cgroup.h"
 #include "fault.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 const char *status_name(enum container_status s)
 {

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "config/state-json.h"
-#include "error.h"
+#include "base/error.h"
 
 enum container_status {
 	STATUS_CREATING,

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "base/error.h"
 
 enum sync_msg {
 	SYNC_MAPS_DONE = 1, /* parent -> init: uid/gid maps written: go on */

@@ -19,10 +19,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "rootfs.h"
 #include "narrate.h"
-#include "util.h"
+#include "base/util.h"
 
 /* How long a connect to, or a send on, a console or seccomp-agent socket may wait. */
 #define SOCKET_TIMEOUT_S 5

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "config/spec.h"
-#include "error.h"
+#include "base/error.h"
 
 /* Connect to the unix socket at path (in the parent, host view); what names it in errors ("console
  * socket", "seccomp agent"). */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "config/spec.h"
-#include "runtime/util.h"
+#include "runtime/base/util.h"
 #include "unit.h"
 
 #define GOOD_DIR "corpus/good"

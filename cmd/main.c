@@ -130,6 +130,23 @@ static void explain_enosys(const struct error *err)
 	log_error_report(msg);
 }
 
+/* The kernel floor, checked before create, run and exec touch anything: one uname(2), so that an old
+ * kernel fails with this line rather than halfway through a container's setup. */
+static int check_kernel(struct error *err)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0; /* unknown: the calls themselves will tell (explain_enosys) */
+	if (major > 5 || (major == 5 && minor >= 12))
+		return 0;
+	return error_set(err, 0,
+			 "husk needs Linux 5.12 or later (mount_setattr, close_range, openat2, clone3, "
+			 "pidfd_open); this kernel is %s",
+			 u.release);
+}
+
 static void print_version(void)
 {
 	/* runc's lines, in runc's order: scripts read "X version V" on the first, then key: value */
@@ -227,7 +244,7 @@ int main(int argc, char **argv)
 	 * (CVE-2019-5736): first thing, before any state or namespace is touched */
 	if ((strcmp(verb->name, "create") == 0 || strcmp(verb->name, "run") == 0 ||
 	     strcmp(verb->name, "exec") == 0) &&
-	    sealed_ensure(argv, &err) < 0) {
+	    (check_kernel(&err) < 0 || sealed_ensure(argv, &err) < 0)) {
 		status = strcmp(verb->name, "exec") == 0 ? 255 : 1; /* exec's own failures are 255, as runc */
 		goto fail;
 	}

@@ -519,7 +519,8 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 			goto rollback;
 		}
 	}
-	if (o->has_console_fd && c.spec->process.terminal && (c.init.console_fd = dup(o->console_fd)) < 0) {
+	if (o->has_console_fd && c.spec->process.terminal &&
+	    (c.init.console_fd = fcntl(o->console_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		error_sys(err, errno, "dup");
 		goto rollback;
 	}

@@ -553,8 +553,14 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 			ioctl(master, TIOCSWINSZ, &ws);
 	}
-	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0) {
+		/* as runc's exec: a process nobody can track (its pid file is missing) is killed, not left
+		 * running behind a failed command */
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		goto out;
+	}
 	if (o->detach) {
 		*ret_status = 0;
 		r = 0;

@@ -35,7 +35,7 @@ static int mkdir_in(int rootfd, const char *path, bool file, int depth, struct e
 {
 	cleanup_free char *prefix = xcalloc(1, strlen(path) + 2);
 	cleanup_free char *copy = xstrdup(path);
-	cleanup_close int parent = dup(rootfd);
+	cleanup_close int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
 	char *p = copy, *comp;
 
 	if (parent < 0)

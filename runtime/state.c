@@ -132,7 +132,7 @@ int state_remove_dir(const char *root, const char *id, int dirfd, struct error *
 	cleanup_close int rootfd = -1;
 	DIR *d;
 	struct dirent *e;
-	int dup_fd = dup(dirfd);
+	int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 
 	if (dup_fd < 0)
 		return error_sys(err, errno, "dup");

@@ -537,6 +537,20 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 		'config.json: .linux.namespaces[5].type: unknown namespace type "frob"'
 }
 
+@test "kernel floor: create and exec on a kernel that says it is older than 5.12 are refused naming the floor" {
+	local id
+	setup_bundle true
+	id=$(cid)
+	# the UNAME26 personality makes uname(2) report 2.6.x, as an old kernel would
+	run setarch "$(uname -m)" --uname-2.6 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id"
+	assert_status 1
+	assert_line_matches '^husk: husk needs Linux 5\.12 or later \(mount_setattr, close_range, openat2, clone3, pidfd_open\); this kernel is 2\.6\.'
+	assert_nothing_left "$id"
+	run setarch "$(uname -m)" --uname-2.6 "$HUSK" --root "$HUSK_TEST_ROOT" exec "$id" true
+	assert_status 255
+	assert_line_matches 'husk needs Linux 5\.12 or later'
+}
+
 @test "config error: duplicate namespace" {
 	config_error create '.linux.namespaces += [{"type": "pid"}]' \
 		'config.json: .linux.namespaces[5].type: duplicate namespace type "pid"'

@@ -229,6 +229,22 @@ start_recvtty() {
 	[[ -s "$BATS_TEST_TMPDIR/rel.pid" ]]
 }
 
+@test "exec --pid-file that cannot be written: exec fails and its process is killed, as runc's" {
+	local rc=0
+	start_container
+	# stdio are files: a detached process left running would hold a pipe of bats open
+	husk exec -d --pid-file "$BATS_TEST_TMPDIR/no-such-dir/exec.pid" "$ID" sleep 324 </dev/null \
+		>/dev/null 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+	[[ $rc == 255 ]] || fail "exec returned $rc"
+	grep -q no-such-dir "$BATS_TEST_TMPDIR/err" || fail "the error does not name the pid file: $(cat "$BATS_TEST_TMPDIR/err")"
+	# no 'sleep 324' is left in the container (husk reaped it before exiting)
+	run_husk ps --format json "$ID"
+	assert_success
+	for pid in $(jq -r '.[]' <<<"$output"); do
+		[[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" != "sleep 324 " ]] || fail "pid $pid still runs"
+	done
+}
+
 @test "exec --detach: the process is the caller's descendant once husk exits (subreaper)" {
 	[[ "$(uname -m)" == x86_64 ]] || skip "the subreaper helper uses the x86_64 prctl syscall number"
 	command -v perl >/dev/null || skip "perl is needed to become a subreaper"

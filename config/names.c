@@ -34,19 +34,9 @@
 #define SCHED_FLAG_UTIL_CLAMP_MAX 0x40
 #endif
 /* <linux/ioprio.h> and <linux/mempolicy.h> are missing or incomplete on many systems. */
-#define HUSK_IOPRIO_CLASS_RT	      1
-#define HUSK_IOPRIO_CLASS_BE	      2
-#define HUSK_IOPRIO_CLASS_IDLE	      3
-#define HUSK_MPOL_DEFAULT	      0
-#define HUSK_MPOL_PREFERRED	      1
-#define HUSK_MPOL_BIND		      2
-#define HUSK_MPOL_INTERLEAVE	      3
-#define HUSK_MPOL_LOCAL		      4
-#define HUSK_MPOL_PREFERRED_MANY      5
-#define HUSK_MPOL_WEIGHTED_INTERLEAVE 6
-#define HUSK_MPOL_F_NUMA_BALANCING    (1 << 13)
-#define HUSK_MPOL_F_RELATIVE_NODES    (1 << 14)
-#define HUSK_MPOL_F_STATIC_NODES      (1 << 15)
+#define HUSK_IOPRIO_CLASS_RT   1
+#define HUSK_IOPRIO_CLASS_BE   2
+#define HUSK_IOPRIO_CLASS_IDLE 3
 
 static const char *const hook_names[HOOK_KIND_COUNT] = {
 	[HOOK_PRESTART] = "prestart",

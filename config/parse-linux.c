@@ -1,6 +1,7 @@
 /* The linux section of config.json: namespaces, id mappings, time offsets, devices, seccomp, intelRdt,
  * personality, memory policy, network devices and the checks that tie these fields together. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <net/if.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -289,11 +290,55 @@ static int parse_personality(struct spec_ctx *c, json_t *o, void *out)
 	return 0;
 }
 
+int spec_parse_id_list(const char *list, unsigned long *mask, size_t bits, int *ret_highest)
+{
+	const size_t per = 8 * sizeof(unsigned long);
+	const char *p = list;
+
+	*ret_highest = -1;
+	while (*p) {
+		char *end;
+		unsigned long a, b;
+
+		p += strspn(p, " ");
+		if (*p < '0' || *p > '9')
+			return -1;
+		a = b = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			if (p[1] < '0' || p[1] > '9')
+				return -1;
+			b = strtoul(p + 1, &end, 10);
+			p = end;
+		}
+		if (b < a || b >= bits)
+			return -1;
+		for (unsigned long n = a; mask && n <= b; n++)
+			mask[n / per] |= 1UL << (n % per);
+		if ((int)b > *ret_highest)
+			*ret_highest = (int)b;
+		p += strspn(p, " ");
+		if (*p == ',' && p[1] != '\0')
+			p++;
+		else if (*p)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_node_list(const char *list, struct spec_memory_policy *m)
+{
+	return spec_parse_id_list(list, m->node_mask, SPEC_MAX_NUMA_NODES, &m->highest_node);
+}
+
+/* set_mempolicy(2)'s rules, so a policy the kernel would refuse fails here, naming the field: which
+ * modes need nodes and which take none, and which flags go together. */
 static int parse_memory_policy(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_memory_policy *m = out;
 	long mode = 0;
 	uint64_t flags = 0;
+	bool needs_nodes, no_nodes;
 
 	if (spec_get_enum(c, o, "mode", SPEC_REQ, spec_mpol_mode_table, "memory policy mode", NULL, &mode) ||
 	    spec_get_str(c, o, "nodes", SPEC_OPT, &m->nodes) ||
@@ -301,6 +346,60 @@ static int parse_memory_policy(struct spec_ctx *c, json_t *o, void *out)
 		return -1;
 	m->mode = (int)mode;
 	m->flags = (unsigned int)flags;
+	if (parse_node_list(m->nodes ? m->nodes : "", m) < 0)
+		return spec_fail_at_value(
+		    c, "nodes", "expected a node list like \"0-3,7\" (nodes below 1024), got", m->nodes);
+	needs_nodes = mode == HUSK_MPOL_BIND || mode == HUSK_MPOL_INTERLEAVE ||
+		      mode == HUSK_MPOL_WEIGHTED_INTERLEAVE || mode == HUSK_MPOL_PREFERRED_MANY;
+	no_nodes = mode == HUSK_MPOL_DEFAULT || mode == HUSK_MPOL_LOCAL;
+	if (needs_nodes && m->highest_node < 0)
+		return spec_fail_at(c, "nodes", "required by mode %s: expected a node list like \"0-3,7\"",
+				    spec_name_of(spec_mpol_mode_table, mode));
+	if (no_nodes && m->highest_node >= 0)
+		return spec_fail_at(c, "nodes", "mode %s takes no nodes, got \"%s\"",
+				    spec_name_of(spec_mpol_mode_table, mode), m->nodes);
+	if (no_nodes && (flags & (HUSK_MPOL_F_STATIC_NODES | HUSK_MPOL_F_RELATIVE_NODES)))
+		return spec_fail_at(c, "flags", "mode %s takes no node flags",
+				    spec_name_of(spec_mpol_mode_table, mode));
+	if ((flags & HUSK_MPOL_F_STATIC_NODES) && (flags & HUSK_MPOL_F_RELATIVE_NODES))
+		return spec_fail_at(c, "flags",
+				    "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
+	if ((flags & HUSK_MPOL_F_NUMA_BALANCING) && mode != HUSK_MPOL_BIND &&
+	    mode != HUSK_MPOL_PREFERRED_MANY)
+		return spec_fail_at(c, "flags",
+				    "MPOL_F_NUMA_BALANCING needs mode MPOL_BIND or MPOL_PREFERRED_MANY");
+	return 0;
+}
+
+int spec_check_memory_policy_host(struct spec_ctx *c, const struct spec_linux *l)
+{
+	struct spec_memory_policy online = { 0 };
+	const struct spec_memory_policy *m = &l->memory_policy;
+	cleanup_free char *data = NULL;
+	struct error e = { 0 };
+	size_t mark;
+
+	/* relative and static node numbers are not this host's node numbers */
+	if (!l->has_memory_policy || m->highest_node < 0 ||
+	    (m->flags & (HUSK_MPOL_F_STATIC_NODES | HUSK_MPOL_F_RELATIVE_NODES)))
+		return 0;
+	if (read_file_at(AT_FDCWD, "/sys/devices/system/node/online", 4096, &data, NULL, &e) < 0) {
+		error_clear(&e); /* no NUMA in sysfs: the kernel judges */
+		return 0;
+	}
+	data[strcspn(data, "\n")] = '\0';
+	if (parse_node_list(data, &online) < 0)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(m->node_mask); i++) {
+		if ((m->node_mask[i] & ~online.node_mask[i]) == 0)
+			continue;
+		mark = spec_path_key(c, "linux");
+		spec_path_key(c, "memoryPolicy");
+		spec_fail_at(c, "nodes", "\"%s\" names a node this host does not have (online: %s)", m->nodes,
+			     data);
+		spec_path_pop(c, mark);
+		return -1;
+	}
 	return 0;
 }
 

@@ -122,6 +122,12 @@ extern const struct spec_name spec_ioprio_class_table[];
 extern const struct spec_name spec_sched_policy_table[];
 extern const struct spec_name spec_sched_flag_table[];
 extern const struct spec_name spec_mpol_mode_table[];
+/* A CPU or node list ("0-3, 7") into mask (bit n: id n; mask may be NULL to only check it); every id
+ * below bits, ranges ascending. The highest id, -1 for an empty list. */
+int spec_parse_id_list(const char *list, unsigned long *mask, size_t bits, int *ret_highest);
+/* linux.memoryPolicy.nodes against the nodes online on this host (spec_validate). */
+struct spec_linux;
+int spec_check_memory_policy_host(struct spec_ctx *c, const struct spec_linux *l);
 extern const struct spec_name spec_mpol_flag_table[];
 
 /* The sections, shared between parse.c, parse-linux.c and parse-resources.c. */

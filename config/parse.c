@@ -171,7 +171,10 @@ static int get_cpu_list(struct spec_ctx *c, json_t *o, const char *key, char **r
 {
 	if (spec_get_str(c, o, key, SPEC_OPT, ret) < 0)
 		return -1;
-	if (*ret && (*ret)[strspn(*ret, "0123456789, -")] != '\0')
+	int highest;
+
+	/* the bound is glibc's cpu_set_t, what sched_setaffinity is given */
+	if (*ret && spec_parse_id_list(*ret, NULL, CPU_SETSIZE, &highest) < 0)
 		return spec_fail_at_value(c, key, "expected a cpu list like \"0-3,7\", got", *ret);
 	return 0;
 }
@@ -380,8 +383,6 @@ int spec_parse(const char *data, size_t len, const char *name, struct spec **ret
 	return 0;
 }
 
-static int check_process_supported(struct spec_ctx *c, const struct spec_process *p);
-
 int spec_parse_process(const char *data, size_t len, const char *name, struct spec_process **ret,
 		       struct error *err)
 {
@@ -393,7 +394,7 @@ int spec_parse_process(const char *data, size_t len, const char *name, struct sp
 	spec_ctx_init(&c, name, err);
 	rc = spec_json_load(&c, data, len, &root);
 	if (rc == 0)
-		rc = spec_parse_process_section(&c, root, p) ?: check_process_supported(&c, p);
+		rc = spec_parse_process_section(&c, root, p);
 	json_decref(root);
 	spec_ctx_fini(&c);
 	if (rc < 0) {
@@ -550,31 +551,13 @@ static int check_capabilities(struct spec_ctx *c, const struct spec_capabilities
  * `husk features` reports each as disabled (runtime/support.c). */
 static int check_unsupported_linux(struct spec_ctx *c, const struct spec_linux *l)
 {
-	const char *key = l->has_intel_rdt	 ? "intelRdt"
-			  : l->has_memory_policy ? "memoryPolicy"
-			  : l->n_net_devices > 0 ? "netDevices"
-						 : NULL;
+	const char *key = l->has_intel_rdt ? "intelRdt" : l->n_net_devices > 0 ? "netDevices" : NULL;
 	size_t mark;
 
 	if (key == NULL)
 		return 0;
 	mark = spec_path_key(c, "linux");
 	spec_fail_at(c, key, "not supported by husk (see `husk features`): remove it from the config");
-	spec_path_pop(c, mark);
-	return -1;
-}
-
-/* process.execCPUAffinity.initial (the affinity while joining the container) is not applied: refused. */
-static int check_process_supported(struct spec_ctx *c, const struct spec_process *p)
-{
-	size_t mark;
-
-	if (p->exec_cpu_affinity_initial == NULL)
-		return 0;
-	mark = spec_path_key(c, "execCPUAffinity");
-	spec_fail_at(
-	    c, "initial",
-	    "not supported by husk (only execCPUAffinity.final is applied): remove it from the config");
 	spec_path_pop(c, mark);
 	return -1;
 }
@@ -587,13 +570,8 @@ int spec_validate(const struct spec *spec, const char *name, struct error *err)
 	spec_ctx_init(&c, name, err);
 	if (spec->has_linux)
 		r = check_namespace_paths(&c, &spec->linux_) ?: check_sysctl_netns(&c, &spec->linux_)
-							     ?: check_unsupported_linux(&c, &spec->linux_);
-	if (r == 0 && spec->has_process) {
-		size_t mark = spec_path_key(&c, "process");
-
-		r = check_process_supported(&c, &spec->process);
-		spec_path_pop(&c, mark);
-	}
+							     ?: check_unsupported_linux(&c, &spec->linux_)
+							     ?: spec_check_memory_policy_host(&c, &spec->linux_);
 	if (r == 0 && spec->has_process && spec->process.has_capabilities)
 		r = check_capabilities(&c, &spec->process.capabilities);
 	spec_ctx_fini(&c);

@@ -378,10 +378,26 @@ struct spec_personality {
 	size_t n_flags;
 };
 
+/* <linux/mempolicy.h> is missing or incomplete on many systems: the kernel's values. */
+#define HUSK_MPOL_DEFAULT	      0
+#define HUSK_MPOL_PREFERRED	      1
+#define HUSK_MPOL_BIND		      2
+#define HUSK_MPOL_INTERLEAVE	      3
+#define HUSK_MPOL_LOCAL		      4
+#define HUSK_MPOL_PREFERRED_MANY      5
+#define HUSK_MPOL_WEIGHTED_INTERLEAVE 6
+#define HUSK_MPOL_F_NUMA_BALANCING    (1 << 13)
+#define HUSK_MPOL_F_RELATIVE_NODES    (1 << 14)
+#define HUSK_MPOL_F_STATIC_NODES      (1 << 15)
+#define SPEC_MAX_NUMA_NODES	      1024 /* the kernel's largest MAX_NUMNODES (NODES_SHIFT 10) */
+
 struct spec_memory_policy {
 	int mode; /* MPOL_* */
 	char *nodes;
 	unsigned int flags; /* MPOL_F_* */
+	/* nodes as set_mempolicy's mask: bit n is node n; highest_node is -1 when nodes is empty */
+	unsigned long node_mask[SPEC_MAX_NUMA_NODES / (8 * sizeof(unsigned long))];
+	int highest_node;
 };
 
 struct spec_net_device {

@@ -536,6 +536,27 @@ static int cmd_ioprio(UNUSED char **argv)
 	return 0;
 }
 
+/* The NUMA memory policy of this process (get_mempolicy): "mempolicy=MODE flags=0xF nodes=LIST", MODE
+ * the kernel's MPOL_* number (0 default, 1 preferred, 2 bind, 3 interleave, 4 local...). */
+static int cmd_mempolicy(UNUSED char **argv)
+{
+	unsigned long mask[1024 / (8 * sizeof(unsigned long))] = { 0 };
+	const size_t per = 8 * sizeof(unsigned long);
+	const char *sep = "";
+	int mode = 0;
+
+	if (syscall(SYS_get_mempolicy, &mode, mask, 1024 + 1, NULL, 0) < 0)
+		return fail("get_mempolicy");
+	printf("mempolicy=%d flags=%#x nodes=", mode & 0xff, (unsigned)mode & ~0xffu);
+	for (size_t n = 0; n < 1024; n++)
+		if (mask[n / per] & (1UL << (n % per))) {
+			printf("%s%zu", sep, n);
+			sep = ",";
+		}
+	printf("\n");
+	return 0;
+}
+
 static int cmd_affinity(UNUSED char **argv)
 {
 	cpu_set_t set;
@@ -646,6 +667,7 @@ static const struct command commands[] = {
 	{ "ioprio", cmd_ioprio, 0, 0, "ioprio" },
 	{ "oom", cmd_oom, 0, 0, "oom" },
 	{ "affinity", cmd_affinity, 0, 0, "affinity" },
+	{ "mempolicy", cmd_mempolicy, 0, 0, "mempolicy" },
 	{ "personality", cmd_personality, 0, 0, "personality" },
 	{ "keyring", cmd_keyring, 0, 0, "keyring" },
 	{ "wait-signal", cmd_wait_signal, 0, 0, "wait-signal" },

@@ -285,6 +285,11 @@ static void exec_child(struct exec_ctx *c)
 	 * only, whatever the container mounted over its /proc */
 	if (proc_pin(&err) < 0)
 		goto fail;
+	/* execCPUAffinity.initial: where this process runs until it is in the container's cgroup (runc
+	 * 1.2 starts its exec'd init there), so it never lands on the container's exclusive CPUs */
+	if (p->exec_cpu_affinity_initial && *p->exec_cpu_affinity_initial &&
+	    process_set_affinity(p->exec_cpu_affinity_initial, "initial", &err) < 0)
+		goto fail;
 	if (!c->join_late && (join_cgroup(c, &err) < 0 || check_pids_limit(c->rec->cgroup_path, &err) < 0))
 		goto fail;
 	pid_t host_pid = process_host_pid();

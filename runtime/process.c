@@ -156,6 +156,20 @@ static int set_scheduler(const struct spec_scheduler *s, struct error *err)
 	return 0;
 }
 
+/* linux.memoryPolicy: the policy every page this process (and its children) allocates follows;
+ * validated in config/ (nodes a mode needs, flags that go together, nodes this host has). */
+static int set_memory_policy(const struct spec_memory_policy *m, struct error *err)
+{
+	/* maxnode counts one past the last bit the kernel reads */
+	unsigned long maxnode = m->highest_node >= 0 ? (unsigned long)m->highest_node + 2 : 0;
+
+	log_debug("set_mempolicy(%d | %#x, nodes '%s')", m->mode, m->flags, m->nodes ? m->nodes : "");
+	if (syscall(SYS_set_mempolicy, m->mode | (int)m->flags, maxnode ? m->node_mask : NULL, maxnode) < 0)
+		return error_sys(err, errno, "linux.memoryPolicy: set_mempolicy(mode %d, nodes '%s')",
+				 m->mode, m->nodes ? m->nodes : "");
+	return 0;
+}
+
 int process_limits(const struct spec_process *p, const struct spec_linux *l, struct error *err)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++) {
@@ -195,14 +209,27 @@ int process_limits(const struct spec_process *p, const struct spec_linux *l, str
 		if (personality(pers) < 0)
 			return error_sys(err, errno, "set personality %#lx", pers);
 	}
-	if (p->exec_cpu_affinity_final) {
-		cpu_set_t set;
-		if (process_parse_cpus(p->exec_cpu_affinity_final, &set, sizeof set) < 0)
-			return error_set(err, EINVAL, "execCPUAffinity.final: invalid CPU list '%s'",
-					 p->exec_cpu_affinity_final);
-		if (sched_setaffinity(0, sizeof set, &set) < 0)
-			return error_sys(err, errno, "set CPU affinity '%s'", p->exec_cpu_affinity_final);
-	}
+	if (l->has_memory_policy && set_memory_policy(&l->memory_policy, err) < 0)
+		return -1;
+	/* empty: the spec's "do not change the affinity" */
+	if (p->exec_cpu_affinity_final && *p->exec_cpu_affinity_final &&
+	    process_set_affinity(p->exec_cpu_affinity_final, "final", err) < 0)
+		return -1;
+	return 0;
+}
+
+int process_set_affinity(const char *cpus, const char *stage, struct error *err)
+{
+	cpu_set_t set;
+
+	if (process_parse_cpus(cpus, &set, sizeof set) < 0)
+		return error_set(err, EINVAL, "process.execCPUAffinity.%s: invalid CPU list '%s'", stage,
+				 cpus);
+	log_debug("execCPUAffinity.%s: sched_setaffinity(%s)", stage, cpus);
+	if (sched_setaffinity(0, sizeof set, &set) < 0)
+		return error_sys(
+		    err, errno, "process.execCPUAffinity.%s: set the CPU affinity to '%s'%s", stage, cpus,
+		    errno == EINVAL ? " (none of these CPUs is online or allowed by the cpuset)" : "");
 	return 0;
 }
 

@@ -21,8 +21,10 @@ int proc_write(const char *path, const char *data, struct error *err);
 /* linux.sysctl, refusing keys that are not isolated by a namespace the container owns (a host-wide
  * sysctl written from a container would change the host). */
 int process_sysctl(const struct spec *spec, struct error *err);
-/* rlimits, oomScoreAdj, scheduler, ioPriority, personality, execCPUAffinity.final. */
+/* rlimits, oomScoreAdj, scheduler, ioPriority, personality, memoryPolicy, execCPUAffinity.final. */
 int process_limits(const struct spec_process *p, const struct spec_linux *l, struct error *err);
+/* sched_setaffinity(0, cpus); stage ("initial", "final") names the execCPUAffinity field in errors. */
+int process_set_affinity(const char *cpus, const char *stage, struct error *err);
 /* A new session keyring named after the container, so containers never share kernel keys. */
 int process_new_keyring(const char *id, struct error *err);
 /* Groups, gid, uid with capabilities kept across the switch, then the capability sets. */

@@ -20,4 +20,5 @@ const struct husk_support husk_support = {
 	.seccomp_notify = true,
 	.apparmor = true, /* applied when the kernel has the LSM; refused clearly when it does not */
 	.selinux = true,
+	.memory_policy = true, /* set_mempolicy before execve, in the init and in exec'd processes */
 };

@@ -270,19 +270,16 @@ native_arch() {
 
 # runc 1.1 ignores fields it does not know; husk parses every field of the spec, so one it cannot apply is
 # refused with its JSON path before anything exists, and `husk features` reports it disabled.
-@test "intelRdt, memoryPolicy, netDevices, execCPUAffinity.initial: refused by JSON path, never ignored" {
+@test "intelRdt, netDevices: refused by JSON path, never ignored" {
 	local id field
 	id=$(cid)
 	run husk features
 	assert_success
-	for field in intelRdt netDevices memoryPolicy; do
+	for field in intelRdt netDevices; do
 		[[ "$(jq -r ".linux.$field.enabled" <<<"$output")" == false ]] || fail "features claims $field"
 	done
 	setup_bundle probe sleep 0
-	for field in '.linux.intelRdt = {"closID": "x"}' \
-		'.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}' \
-		'.linux.netDevices = {"husk-nodev0": {}}' \
-		'.process.execCPUAffinity = {"initial": "0", "final": "0"}'; do
+	for field in '.linux.intelRdt = {"closID": "x"}' '.linux.netDevices = {"husk-nodev0": {}}'; do
 		cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/saved.json"
 		cfg "$field"
 		run_husk run --bundle "$BUNDLE" "$id"
@@ -290,19 +287,108 @@ native_arch() {
 		assert_output_contains "not supported by husk"
 		case "$field" in
 		*intelRdt*) assert_output_contains ".linux.intelRdt" ;;
-		*memoryPolicy*) assert_output_contains ".linux.memoryPolicy" ;;
-		*netDevices*) assert_output_contains ".linux.netDevices" ;;
-		*) assert_output_contains ".process.execCPUAffinity.initial" ;;
+		*) assert_output_contains ".linux.netDevices" ;;
 		esac
 		no_trace "$id"
 		cp "$BATS_TEST_TMPDIR/saved.json" "$BUNDLE/config.json"
 	done
-	# exec --process: the same refusal for the process file, naming it
-	setup_bundle probe sleep 30
+}
+
+# ---- linux.memoryPolicy (item 28) -------------------------------------------------------------------------
+
+@test "memoryPolicy: the init and every exec'd process run under the mode, nodes and flags (get_mempolicy)" {
+	local id
+	id=$(cid)
+	run husk features
+	[[ "$(jq -r .linux.memoryPolicy.enabled <<<"$output")" == true ]] || fail "features does not claim memoryPolicy"
+	setup_bundle probe mempolicy
+	# MPOL_* numbers: 1 preferred, 2 bind, 3 interleave, 4 local; MPOL_F_STATIC_NODES is 0x8000
+	cfg '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_success
+	assert_output_equals "mempolicy=2 flags=0 nodes=0"
+	cfg '.linux.memoryPolicy = {"mode": "MPOL_PREFERRED", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_output_equals "mempolicy=1 flags=0x8000 nodes=0"
+	cfg '.linux.memoryPolicy = {"mode": "MPOL_LOCAL"}'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_output_equals "mempolicy=4 flags=0 nodes="
+	# exec'd processes are husk's children, not the init's: they get the policy too
+	cfg '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "0"} | .process.args = ["probe", "sleep", "30"]'
 	create_quiet "$id" || fail "create: $(cat "$BATS_TEST_TMPDIR/$id.out")"
-	jq '.process | .execCPUAffinity = {"initial": "0"}' "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/p.json"
+	run_husk exec "$id" probe mempolicy
+	assert_output_equals "mempolicy=3 flags=0 nodes=0"
+	husk delete --force "$id"
+	# without the field: the default policy
+	cfg 'del(.linux.memoryPolicy) | .process.args = ["probe", "mempolicy"]'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_output_equals "mempolicy=0 flags=0 nodes="
+}
+
+@test "memoryPolicy: a policy set_mempolicy would refuse fails before anything exists, naming its JSON path" {
+	local id policy want
+	id=$(cid)
+	setup_bundle probe sleep 0
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/saved.json"
+	while IFS='|' read -r policy want; do
+		cp "$BATS_TEST_TMPDIR/saved.json" "$BUNDLE/config.json"
+		cfg --argjson m "$policy" '.linux.memoryPolicy = $m'
+		run_husk run --bundle "$BUNDLE" "$id"
+		assert_failure
+		assert_output_contains "$want"
+		no_trace "$id"
+	done <<'EOF'
+{"mode": "MPOL_BIND"}|.linux.memoryPolicy.nodes: required by mode MPOL_BIND
+{"mode": "MPOL_LOCAL", "nodes": "0"}|.linux.memoryPolicy.nodes: mode MPOL_LOCAL takes no nodes
+{"mode": "MPOL_DEFAULT", "flags": ["MPOL_F_STATIC_NODES"]}|.linux.memoryPolicy.flags: mode MPOL_DEFAULT takes no node flags
+{"mode": "MPOL_BIND", "nodes": "3-1"}|.linux.memoryPolicy.nodes: expected a node list
+{"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES", "MPOL_F_RELATIVE_NODES"]}|exclude each other
+{"mode": "MPOL_INTERLEAVE", "nodes": "0", "flags": ["MPOL_F_NUMA_BALANCING"]}|MPOL_F_NUMA_BALANCING needs mode MPOL_BIND
+{"mode": "MPOL_SPREAD", "nodes": "0"}|.linux.memoryPolicy.mode
+{"mode": "MPOL_BIND", "nodes": "1023"}|.linux.memoryPolicy.nodes: "1023" names a node this host does not have
+EOF
+}
+
+# ---- process.execCPUAffinity (item 28) --------------------------------------------------------------------
+
+# runc 1.2's semantics (runtime-spec: for exec'd processes): initial is the affinity from the start until
+# the process is in the container's cgroup, final is set just before execve.
+@test "execCPUAffinity: initial before the cgroup join, final before execve (exec --process and the config's process)" {
+	(($(nproc) >= 2)) || skip "needs two CPUs"
+	[[ -f /sys/fs/cgroup/cpuset/cpuset.cpus ]] || grep -qw cpuset /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
+		skip "needs a cpuset controller"
+	local id
+	id=$(cid)
+	setup_bundle probe sleep 60
+	cfg '.linux.resources.cpu = {"cpus": "0-1", "mems": "0"}'
+	create_quiet "$id" || fail "create: $(cat "$BATS_TEST_TMPDIR/$id.out")"
+	# initial alone: the process keeps the CPUs it asked for (the kernel masks them with the cpuset)
+	echo '{"args": ["probe", "affinity"], "cwd": "/", "execCPUAffinity": {"initial": "1"}}' >"$BATS_TEST_TMPDIR/p.json"
+	run husk --debug exec --process "$BATS_TEST_TMPDIR/p.json" "$id"
+	assert_success
+	assert_output_contains "execCPUAffinity.initial: sched_setaffinity(1)"
+	assert_line_matches '^cpus=1$'
+	# both: final wins at execve
+	echo '{"args": ["probe", "affinity"], "cwd": "/", "execCPUAffinity": {"initial": "1", "final": "0"}}' >"$BATS_TEST_TMPDIR/p.json"
+	run_husk exec --process "$BATS_TEST_TMPDIR/p.json" "$id"
+	assert_output_equals "cpus=0"
+	husk delete --force "$id"
+	# initial is applied before the join: CPU 1 outside a cpuset of CPU 0 is accepted (after the join it
+	# would be EINVAL), and the join then moves the process onto the cpuset
+	cfg '.linux.resources.cpu = {"cpus": "0", "mems": "0"} | .process.execCPUAffinity = {"initial": "1"}'
+	create_quiet "$id" || fail "create: $(cat "$BATS_TEST_TMPDIR/$id.out")"
+	run_husk exec "$id" probe affinity
+	assert_success
+	assert_output_equals "cpus=0"
+	# a final CPU outside the cpuset: refused naming the field
+	echo '{"args": ["probe", "affinity"], "cwd": "/", "execCPUAffinity": {"final": "1"}}' >"$BATS_TEST_TMPDIR/p.json"
 	run_husk exec --process "$BATS_TEST_TMPDIR/p.json" "$id"
 	assert_failure
-	assert_output_contains ".execCPUAffinity.initial: not supported by husk"
+	assert_output_contains "process.execCPUAffinity.final: set the CPU affinity to '1'"
+	# a malformed list is refused when the process file is read
+	echo '{"args": ["true"], "cwd": "/", "execCPUAffinity": {"initial": "2-1"}}' >"$BATS_TEST_TMPDIR/p.json"
+	run_husk exec --process "$BATS_TEST_TMPDIR/p.json" "$id"
+	assert_failure
+	assert_output_contains '.execCPUAffinity.initial: expected a cpu list like "0-3,7", got "2-1"'
 	husk delete --force "$id"
 }

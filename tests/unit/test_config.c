@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/parse-util.h"
 #include "config/spec.h"
 #include "runtime/base/util.h"
 #include "unit.h"
@@ -618,10 +619,27 @@ static void test_names(void)
 	CHECK(spec_cap_last_cap() >= 36 && spec_cap_last_cap() < 64);
 }
 
+/* CPU and NUMA node lists: "0-3, 7" as the spec writes them; anything else refused. */
+static void test_id_list(void)
+{
+	unsigned long mask[2] = { 0 };
+	int high = 0;
+
+	CHECK(spec_parse_id_list("0-3, 7", mask, 128, &high) == 0 && mask[0] == 0x8f && high == 7);
+	CHECK(spec_parse_id_list("", mask, 128, &high) == 0 && high == -1);
+	CHECK(spec_parse_id_list("64", NULL, 128, &high) == 0 && high == 64);
+	CHECK(spec_parse_id_list("3-1", NULL, 128, &high) < 0);
+	CHECK(spec_parse_id_list("128", NULL, 128, &high) < 0);
+	CHECK(spec_parse_id_list("1,", NULL, 128, &high) < 0);
+	CHECK(spec_parse_id_list("1-", NULL, 128, &high) < 0);
+	CHECK(spec_parse_id_list("-1", NULL, 128, &high) < 0);
+	CHECK(spec_parse_id_list("1;2", NULL, 128, &high) < 0);
+}
+
 UNIT_CASES({ "good_corpus", test_good_corpus }, { "spec_example", test_spec_example },
 	   { "runc_default", test_runc_default }, { "podman_style", test_podman_style },
 	   { "docker_style", test_docker_style }, { "all_fields", test_all_fields },
 	   { "small_good", test_small_good }, { "bad_corpus", test_bad_corpus },
 	   { "parse_resources", test_parse_resources }, { "parse_process", test_parse_process },
 	   { "validate", test_validate }, { "load", test_load }, { "go_compat", test_go_compat },
-	   { "names", test_names }, )
+	   { "names", test_names }, { "id_list", test_id_list }, )

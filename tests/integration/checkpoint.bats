@@ -13,6 +13,10 @@ setup_file() {
 }
 
 teardown() {
+	if [[ -n ${RECVTTY_PIDS:-} ]]; then
+		# shellcheck disable=SC2086 # a list of pids
+		kill $RECVTTY_PIDS 2>/dev/null || true
+	fi
 	husk_teardown
 }
 
@@ -295,4 +299,117 @@ count_above() {
 	assert_success
 	wait_for count_above $((at + 2))
 	[[ $(husk_status "$new") == running ]] || fail "the restored copy is $(husk_status "$new")"
+}
+
+@test "checkpoint --pre-dump, then a dump with --parent-path: the container runs on in between, the restore counts on" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img at
+	id=$(cid)
+	new=$(cid next)
+	counter_bundle
+	cd "$BUNDLE"
+	husk run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 2
+	run_husk checkpoint --pre-dump --image-path "$img/pre" "$id"
+	assert_success
+	[[ $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id") after --pre-dump"
+	ls "$img"/pre/pages-*.img >/dev/null || fail "the pre-dump saved no memory: $(ls "$img/pre")"
+	at=$(last_count)
+	wait_for count_above $((at + 2))
+	run_husk checkpoint --parent-path ../pre --image-path "$img/full" "$id"
+	assert_success
+	[[ $(readlink "$img/full/parent") == ../pre ]] || fail "the dump does not name its parent: $(ls -l "$img/full")"
+	at=$(last_count)
+	run_husk restore -d --image-path "$img/full" "$new"
+	assert_success
+	wait_for count_above $((at + 2))
+	run grep -n -x -A1 -- "$at" "$DATA/log"
+	[[ ${lines[1]} == *"-$((at + 1))" ]] || fail "after $at the log goes on with '${lines[1]}'"
+}
+
+@test "a network namespace joined by path is external: the restore joins the one the config names" {
+	need_criu
+	command -v ip >/dev/null || skip "needs ip (iproute2)"
+	local id new img=$BATS_TEST_TMPDIR/img ns pid
+	id=$(cid)
+	new=$(cid joined)
+	ns=husk-cr-$$-$BATS_TEST_NUMBER
+	ip netns add "$ns"
+	counter_bundle
+	cfg --arg p "/run/netns/$ns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+	cd "$BUNDLE"
+	husk run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 1
+	run_husk checkpoint --image-path "$img" "$id"
+	if [[ $status -ne 0 ]]; then
+		ip netns del "$ns"
+		fail "checkpoint failed: $output"
+	fi
+	run_husk restore -d --image-path "$img" "$new"
+	pid=$(husk state "$new" | jq -r .pid)
+	local got want
+	got=$(stat -L -c %i "/proc/$pid/ns/net")
+	want=$(stat -L -c %i "/run/netns/$ns")
+	husk delete --force "$new"
+	ip netns del "$ns"
+	[[ $status -eq 0 ]] || fail "restore failed: $output"
+	[[ $got == "$want" ]] || fail "the restored init is in netns $got, not $want"
+}
+
+@test "restore runs prestart and createRuntime with the restored pid (as runc), poststop at delete" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img log=$BATS_TEST_TMPDIR/hooks.log pid
+	id=$(cid)
+	new=$(cid hooked)
+	counter_bundle
+	local kind
+	for kind in prestart createRuntime poststart poststop; do
+		cfg --arg k "$kind" --arg l "$log" \
+			'.hooks[$k] = [{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$0 $(cat)\" >>\"$1\"", $k, $l]}]'
+	done
+	cd "$BUNDLE"
+	husk run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 1
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	: >"$log"
+	run_husk restore -d --image-path "$img" "$new"
+	assert_success
+	pid=$(husk state "$new" | jq -r .pid)
+	run cut -d' ' -f1 "$log"
+	[[ $output == $'prestart\ncreateRuntime' ]] || fail "hooks run by restore: $output"
+	grep -q "^prestart .*\"id\":\"$new\".*\"pid\":$pid," "$log" || fail "prestart's state: $(head -n 1 "$log")"
+	husk delete --force "$new"
+	[[ $(tail -n 1 "$log" | cut -d' ' -f1) == poststop ]] || fail "no poststop at delete: $(cat "$log")"
+}
+
+@test "a container with a terminal: restore hands the pty master to --console-socket, and refuses without one" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img a b
+	id=$(cid)
+	new=$(cid tty)
+	setup_bundle sh -c 'i=0; while :; do echo $i >/tmp/n; i=$((i+1)); sleep 0.1; done'
+	cfg '.process.terminal = true'
+	cd "$BUNDLE"
+	"$HUSK_SRC_DIR/build/recvtty" "$BATS_TEST_TMPDIR/sock1" >"$BATS_TEST_TMPDIR/rt1" 2>&1 3>&- &
+	RECVTTY_PIDS=$!
+	wait_for grep -qs listening "$BATS_TEST_TMPDIR/rt1"
+	husk run -d --console-socket "$BATS_TEST_TMPDIR/sock1" "$id"
+	sleep 0.5
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	run_husk restore -d --image-path "$img" "$new"
+	assert_failure
+	assert_output_contains "restore needs --console-socket"
+	[[ ! -e $HUSK_TEST_ROOT/$new ]] || fail "the refused restore left its state"
+	"$HUSK_SRC_DIR/build/recvtty" "$BATS_TEST_TMPDIR/sock2" >"$BATS_TEST_TMPDIR/rt2" 2>&1 3>&- &
+	RECVTTY_PIDS="$RECVTTY_PIDS $!"
+	wait_for grep -qs listening "$BATS_TEST_TMPDIR/rt2"
+	run_husk restore -d --console-socket "$BATS_TEST_TMPDIR/sock2" --image-path "$img" "$new"
+	assert_success
+	grep -q "got fd" "$BATS_TEST_TMPDIR/rt2" || fail "recvtty: $(cat "$BATS_TEST_TMPDIR/rt2")"
+	a=$(husk exec "$new" cat /tmp/n)
+	sleep 0.5
+	b=$(husk exec "$new" cat /tmp/n)
+	((a > 0 && b > a)) || fail "the restored counter: $a then $b"
 }

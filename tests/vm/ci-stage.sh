@@ -49,7 +49,7 @@ part "cgroups" bats --tap tests/integration/cgroups.bats
 part "systemd + podman" bats --tap tests/integration/systemd.bats
 # CRIU works on the guest's kernel (not on the dev host's): the core checkpoint/restore round trips
 # (every CRIU call costs tens of seconds under TCG, so not the whole file)
-part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes' \
+part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes|prestart and createRuntime' \
 	tests/integration/checkpoint.bats
 
 # lab 5 (cgroups) command by command, its pure v2 blocks; its result as a TAP line, the details as comments

@@ -19,12 +19,12 @@ struct global_opts {
 	const char *cgroup_manager; /* cgroupfs | disabled */
 };
 
-/* create and run refuse --systemd-cgroup with this. podman passes it by default on a systemd host
- * (cgroup_manager = "systemd"), so the message names podman's way out. */
+/* restore refuses --systemd-cgroup with this: the systemd driver (runtime/systemd.h) makes a scope for a
+ * created container only, and restore does not ask for one yet. */
 #define HUSK_NO_SYSTEMD_DRIVER                                                                               \
-	"systemd cgroup driver not available: husk has no systemd support; use the cgroupfs driver "         \
-	"(podman: pass --cgroup-manager cgroupfs, or set cgroup_manager = \"cgroupfs\" in "                  \
-	"containers.conf)"
+	"restore: --systemd-cgroup is not supported (the systemd cgroup driver does not restore "            \
+	"containers); "                                                                                      \
+	"use the cgroupfs driver (drop --systemd-cgroup)"
 
 enum opt_kind {
 	OPT_BOOL,   /* bool *target */

@@ -44,7 +44,8 @@ VERB_FN(create)
 {
 	struct create_opts o = { .root = g->root,
 				 .cgroups_disabled = strcmp(g->cgroup_manager, "disabled") == 0,
-				 .rootless = g->is_rootless };
+				 .rootless = g->is_rootless,
+				 .systemd_cgroup = g->systemd_cgroup };
 	int index, r;
 	pid_t pid;
 
@@ -52,7 +53,5 @@ VERB_FN(create)
 			     "Create a container from a bundle; its program starts with `husk start`.", err);
 	if (r != 0)
 		return r < 0 ? 1 : 0;
-	if (g->systemd_cgroup)
-		return error_set(err, ENOTSUP, "%s", HUSK_NO_SYSTEMD_DRIVER), 1;
 	return container_create(&o, &pid, err) < 0 ? 1 : 0;
 }

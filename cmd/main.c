@@ -50,7 +50,7 @@ static void print_usage(FILE *out)
 		"  --log FILE              also write log records to FILE\n"
 		"  --log-format FORMAT     text (default) or json\n"
 		"  --debug                 narrate each setup step\n"
-		"  --systemd-cgroup        use the systemd cgroup driver (not available: fails clearly)\n"
+		"  --systemd-cgroup        use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
 		"  --cgroup-manager MGR    cgroupfs (default) or disabled\n"
 		"  --rootless VALUE        auto (default), true or false\n"
 		"  -v, --version           print the version\n"

@@ -12,7 +12,8 @@ VERB_FN(run)
 {
 	struct create_opts o = { .root = g->root,
 				 .cgroups_disabled = strcmp(g->cgroup_manager, "disabled") == 0,
-				 .rootless = g->is_rootless };
+				 .rootless = g->is_rootless,
+				 .systemd_cgroup = g->systemd_cgroup };
 	bool detach = false, keep = false;
 	int index, r, status = 0;
 
@@ -21,8 +22,6 @@ VERB_FN(run)
 			     err);
 	if (r != 0)
 		return r < 0 ? 1 : 0;
-	if (g->systemd_cgroup)
-		return error_set(err, ENOTSUP, "%s", HUSK_NO_SYSTEMD_DRIVER), 1;
 	o.foreground = !detach;
 	if (container_run(&o, detach, keep, &status, err) < 0)
 		return 1;

@@ -78,8 +78,8 @@ static json_t *linux_features(void)
 		json_object_set_new(l, "capabilities", capabilities());
 	json_object_set_new(l, "cgroup",
 			    json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", husk_support.cgroup_v1, "v2",
-				      husk_support.cgroup_v2, "systemd", 0, "systemdUser", 0, "rdma",
-				      husk_support.cgroup_rdma));
+				      husk_support.cgroup_v2, "systemd", husk_support.cgroup_systemd,
+				      "systemdUser", 0, "rdma", husk_support.cgroup_rdma));
 	json_object_set_new(l, "seccomp", seccomp_features());
 	json_object_set_new(l, "apparmor", json_pack("{s:b}", "enabled", husk_support.apparmor));
 	json_object_set_new(l, "selinux", json_pack("{s:b}", "enabled", husk_support.selinux));

@@ -43,6 +43,8 @@ char *state_record_to_json(const struct state_record *s)
 	json_object_set_new(o, "annotations", annotations_json(&s->annotations));
 	if (s->cgroup_path)
 		json_object_set_new(o, "cgroupPath", json_string(s->cgroup_path));
+	if (s->systemd_unit)
+		json_object_set_new(o, "systemdUnit", json_string(s->systemd_unit));
 	json_object_set_new(o, "ownPidns", json_boolean(s->own_pidns));
 	json_object_set_new(o, "hasPoststart", json_boolean(s->has_poststart));
 	json_object_set_new(o, "hasPoststop", json_boolean(s->has_poststop));
@@ -85,6 +87,7 @@ int state_record_parse(const char *data, size_t len, const char *name, struct st
 	    get_str(o, "owner", false, &s->owner, name, err) < 0 ||
 	    get_str(o, "ociVersion", true, &s->oci_version, name, err) < 0 ||
 	    get_str(o, "cgroupPath", false, &s->cgroup_path, name, err) < 0 ||
+	    get_str(o, "systemdUnit", false, &s->systemd_unit, name, err) < 0 ||
 	    get_str(o, "config", false, &s->config, name, err) < 0)
 		goto out;
 	v = json_object_get(o, "pid");
@@ -138,6 +141,7 @@ void state_record_free(struct state_record *s)
 	free(s->owner);
 	free(s->oci_version);
 	free(s->cgroup_path);
+	free(s->systemd_unit);
 	free(s->config);
 	for (size_t i = 0; i < s->annotations.n; i++) {
 		free(s->annotations.keys[i]);

@@ -20,6 +20,7 @@ struct state_record {
 	char *oci_version;
 	struct spec_map annotations;
 	char *cgroup_path;  /* resolved cgroupsPath; NULL when cgroups are disabled */
+	char *systemd_unit; /* the scope of the systemd cgroup driver; NULL with cgroupfs */
 	bool own_pidns;	    /* the container has its own PID namespace: killing the init kills all */
 	char *config;	    /* config.json as it was at create (exec defaults, hooks, update) */
 	bool has_poststart; /* whether start and delete need the config's hooks at all */

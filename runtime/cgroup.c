@@ -197,8 +197,8 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, st
 	if (strchr(cgroups_path, ':') && cgroups_path[0] != '/')
 		return error_set(
 		    err, EINVAL,
-		    "cgroupsPath '%s' looks like a systemd slice:prefix:name path, but the systemd "
-		    "cgroup driver is not available (use an absolute path)",
+		    "cgroupsPath '%s' looks like a systemd slice:prefix:name path, but --systemd-cgroup "
+		    "was not given (pass it, or use an absolute path)",
 		    cgroups_path);
 	if (cgroups_path[0] == '/') {
 		*ret = xstrdup(cgroups_path);

@@ -34,6 +34,7 @@
 #include "rootfs.h"
 #include "state.h"
 #include "sync.h"
+#include "systemd.h"
 #include "terminal.h"
 #include "base/util.h"
 #include "sysops.h"
@@ -46,6 +47,8 @@ struct create_ctx {
 	char *bundle;
 	char *rootfs;
 	char *cgroup_path;
+	struct systemd_unit sd; /* --systemd-cgroup: the scope (sd.unit NULL otherwise) */
+	bool sd_started;	/* the scope was asked for: a rollback stops it */
 	int dirfd;
 	int sync[2];
 	int listen_fd;
@@ -320,8 +323,20 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 	if (c->init.mount_srcs && mountsrc_send(c->spec, c->bundle, c->pid, c->sync[0], err) < 0)
 		return -1;
 	/* the init builds its rootfs meanwhile: it needs the cgroup only before it reports ready */
-	if (c->cgroup_path &&
-	    (cgroup_enter(c->cgroup_path, c->pid, err) < 0 || parent_send(c, SYNC_CGROUP_DONE, err) < 0))
+	if (c->sd.unit) {
+		/* systemd makes the scope with the init in it (a scope needs a process to exist), then
+		 * the limits go into its files, as for cgroupfs, before the init runs anything of the
+		 * container's */
+		const struct spec_resources *r =
+		    c->spec->linux_.has_resources ? &c->spec->linux_.resources : NULL;
+		c->sd_started = true;
+		if (systemd_start(&c->sd, c->pid, c->o->id, r, err) < 0 ||
+		    (r && cgroup_apply_resources(c->cgroup_path, r, err) < 0))
+			return -1;
+	} else if (c->cgroup_path && cgroup_enter(c->cgroup_path, c->pid, err) < 0) {
+		return -1;
+	}
+	if (c->cgroup_path && parent_send(c, SYNC_CGROUP_DONE, err) < 0)
 		return -1;
 	fault_point("create.cgroup-enter");
 	if (c->init.parent_hooks) {
@@ -359,6 +374,7 @@ static int finish_create(struct create_ctx *c, struct error *err)
 				    .oci_version = c->spec->oci_version,
 				    .annotations = c->spec->annotations,
 				    .cgroup_path = c->cgroup_path,
+				    .systemd_unit = c->sd.unit,
 				    .own_pidns = c->init.new_ns[NS_PID] };
 	int r;
 
@@ -397,6 +413,7 @@ static void create_ctx_free(struct create_ctx *c)
 	free(c->bundle);
 	free(c->rootfs);
 	free(c->cgroup_path);
+	systemd_unit_free(&c->sd);
 	for (int i = 0; i < 2; i++)
 		if (c->sync[i] >= 0)
 			close(c->sync[i]);
@@ -469,10 +486,17 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		c.init.ns_fds[t] = -1;
 	if (load_bundle(&c, err) < 0 || check_config(&c, err) < 0 || prepare_namespaces(&c, &flags, err) < 0)
 		goto out;
-	if (!o->cgroups_disabled &&
-	    cgroup_resolve_path(c.spec->linux_.cgroups_path, o->id, &c.cgroup_path, err) < 0)
+	if (!o->cgroups_disabled && o->systemd_cgroup) {
+		/* the host is checked before anything exists: no state dir, no unit on a refusal */
+		if (systemd_parse_path(c.spec->linux_.cgroups_path, o->id, &c.sd, err) < 0 ||
+		    systemd_check_host(err) < 0)
+			goto out;
+		c.cgroup_path = xstrdup(c.sd.path);
+	} else if (!o->cgroups_disabled &&
+		   cgroup_resolve_path(c.spec->linux_.cgroups_path, o->id, &c.cgroup_path, err) < 0) {
 		goto out;
-	if (c.cgroup_path && o->rootless && rootless_skip_cgroup(&c, err) < 0)
+	}
+	if (c.cgroup_path && !c.sd.unit && o->rootless && rootless_skip_cgroup(&c, err) < 0)
 		goto out;
 	if (state_create_dir(o->root, o->id, &c.dirfd, err) < 0)
 		goto out;
@@ -486,6 +510,12 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		/* a create killed before state.json exists leaves this note for delete --force */
 		if (state_note_cgroup(c.dirfd, c.cgroup_path, err) < 0)
 			goto rollback;
+	}
+	if (c.sd.unit) {
+		/* the scope is made once the init exists (parent_sync); noted first, for the same reason */
+		if (state_note_unit(c.dirfd, c.sd.unit, err) < 0)
+			goto rollback;
+	} else if (c.cgroup_path) {
 		if (cgroup_create(c.cgroup_path, &c.cgroup_created, err) < 0)
 			goto rollback;
 		fault_point("create.cgroup");
@@ -548,6 +578,7 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	}
 	c.init.wait_maps = c.init.new_ns[NS_USER];
 	c.init.wait_cgroup = c.cgroup_path != NULL;
+	c.init.cgroup_before_mounts = c.sd.unit != NULL;
 	c.init.parent_hooks = has_parent_hooks(c.spec);
 	/* a new mount namespace only: one joined by path may belong to another container, whose paths
 	 * a host-root helper must not resolve */
@@ -601,6 +632,14 @@ rollback:
 		struct error e = { 0 };
 		/* a cgroup that existed before is emptied of what we put in it, never removed */
 		if (cgroup_destroy_some(c.cgroup_path, c.cgroup_created, &e) < 0)
+			log_warn("rollback: %s, ignoring", e.msg);
+		error_clear(&e);
+	}
+	if (c.sd_started) {
+		/* its processes are dead (above): stopping removes the unit and its cgroup, so a failed
+		 * create leaves nothing in systemctl list-units */
+		struct error e = { 0 };
+		if (systemd_stop(c.sd.unit, &e) < 0)
 			log_warn("rollback: %s, ignoring", e.msg);
 		error_clear(&e);
 	}

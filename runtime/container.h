@@ -21,8 +21,9 @@ struct create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool cgroups_disabled;
-	bool rootless;	 /* --rootless (auto: not root): cgroups only where delegated */
-	bool foreground; /* run without --detach: husk stays the parent */
+	bool rootless;	     /* --rootless (auto: not root): cgroups only where delegated */
+	bool systemd_cgroup; /* --systemd-cgroup: the cgroup is a systemd scope (runtime/systemd.h) */
+	bool foreground;     /* run without --detach: husk stays the parent */
 };
 
 /* Create the container; on success the init is blocked waiting for start and *ret_pid is its pid.

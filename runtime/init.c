@@ -395,9 +395,10 @@ void init_main(struct init_args *a)
 		goto fail;
 	if (join_late_namespaces(a, &err) < 0 || setup_time_ns(a, &err) < 0 || setup_identity(a, &err) < 0)
 		goto fail;
-	/* a new cgroup namespace needs the cgroup now (its mount shows the namespace root); otherwise
-	 * the join overlaps the filesystem setup below */
-	if (a->new_ns[NS_CGROUP] && enter_cgroup(a, &err) < 0)
+	/* a new cgroup namespace needs the cgroup now (its mount shows the namespace root), and so does a
+	 * systemd scope (made by systemd once we exist: the cgroup mount binds it); otherwise the join
+	 * overlaps the filesystem setup below */
+	if ((a->new_ns[NS_CGROUP] || a->cgroup_before_mounts) && enter_cgroup(a, &err) < 0)
 		goto fail;
 	/* opened before pivot_root, while /proc is the host's verified procfs (CVE-2019-16884) */
 	label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);

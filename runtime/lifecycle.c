@@ -31,6 +31,7 @@
 #include "relay.h"
 #include "rootfs.h"
 #include "base/util.h"
+#include "systemd.h"
 
 /* runc's wording: containerd's shim (checkKillError) treats an error containing "container not running"
  * as "already gone"; any other text leaves the task RUNNING and StopPodSandbox hangs */
@@ -358,7 +359,9 @@ int container_update(const char *root, const char *id, const struct spec_resourc
 			  "container '%s' has no cgroup (cgroups disabled, or rootless without a delegated "
 			  "one): nothing to update",
 			  id);
-	else if (cgroup_check_resources(r, err) == 0 && check_memory_usage(c.rec->cgroup_path, r, err) == 0)
+	else if (cgroup_check_resources(r, err) == 0 && check_memory_usage(c.rec->cgroup_path, r, err) == 0 &&
+		 /* systemd first, so a later re-apply by systemd (daemon-reload) keeps the new values */
+		 (c.rec->systemd_unit == NULL || systemd_set(c.rec->systemd_unit, r, err) == 0))
 		ret = cgroup_apply_resources(c.rec->cgroup_path, r, err) < 0
 			  ? -1
 			  : cgroup_devices(c.rec->cgroup_path, r, err);
@@ -416,7 +419,16 @@ static int delete_stateless(const char *root, const char *id, struct error *err)
 	{
 		/* without the record, the cgroup is the one create noted before making it: kill what is
 		 * still in it (the init among them) and remove it */
-		cleanup_free char *path = state_noted_cgroup(dirfd);
+		cleanup_free char *path = state_noted_cgroup(dirfd), *unit = state_noted_unit(dirfd);
+		/* the systemd driver's scope, started or not: killed, then stopped while its cgroup is
+		 * still there (systemd waits for that cgroup to empty; a unit that never was is fine) */
+		if (unit && path) {
+			struct error e = { 0 };
+			cgroup_signal_all(path, SIGKILL, &e);
+			error_clear(&e);
+		}
+		if (unit && systemd_stop(unit, err) < 0)
+			return -1;
 		if (path && cgroup_destroy(path, err) < 0)
 			return -1;
 	}
@@ -456,6 +468,17 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 		wait_gone(c.rec);
 	}
 	fault_point("delete.killed");
+	if (c.rec->systemd_unit) {
+		/* the processes are gone (killed above, or stopped): stopping the scope removes it and
+		 * its cgroup, and a failed one is reset, so nothing is left in systemctl list-units */
+		if (c.rec->cgroup_path) {
+			struct error e = { 0 };
+			cgroup_signal_all(c.rec->cgroup_path, SIGKILL, &e);
+			error_clear(&e);
+		}
+		if (systemd_stop(c.rec->systemd_unit, err) < 0)
+			goto out;
+	}
 	if (c.rec->cgroup_path && cgroup_destroy(c.rec->cgroup_path, err) < 0)
 		goto out;
 	{

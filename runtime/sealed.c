@@ -38,10 +38,19 @@
 /* Set across the re-exec: the host binary's identity ("dev:ino"), which a memfd copy no longer shows,
  * and the proof that one re-exec happened (a second one would loop). */
 #define SEALED_ENV "_HUSK_SEALED_FROM"
+/* Also set across it: the directory of the host binary, where husk finds its helper programs
+ * (husk-systemd), which /proc/self/exe of a sealed copy no longer shows. */
+#define SEALED_DIR_ENV "_HUSK_SEALED_DIR"
 
 extern char **environ;
 
 static dev_t host_dev, run_dev;
+static char *host_dir;
+
+const char *sealed_host_dir(void)
+{
+	return host_dir;
+}
 static ino_t host_ino, run_ino;
 
 bool sealed_is_runtime_binary(dev_t dev, ino_t ino)
@@ -121,6 +130,9 @@ int sealed_ensure(char **argv, struct error *err)
 			host_ino = (ino_t)i;
 		}
 		unsetenv(SEALED_ENV);
+		if (getenv(SEALED_DIR_ENV) && getenv(SEALED_DIR_ENV)[0] == '/')
+			host_dir = xstrdup(getenv(SEALED_DIR_ENV));
+		unsetenv(SEALED_DIR_ENV);
 		if (!unwritable(self))
 			return error_set(err, EPERM,
 					 "husk re-executed itself but its image is still writable");
@@ -135,10 +147,22 @@ int sealed_ensure(char **argv, struct error *err)
 		 (unsigned long long)st.st_ino);
 	if (setenv(SEALED_ENV, ident, 1) < 0)
 		return error_sys(err, errno, "setenv");
+	{
+		char exe[4096];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		char *slash;
+		if (n > 0 && exe[0] == '/') {
+			exe[n] = '\0';
+			slash = strrchr(exe, '/');
+			*slash = '\0';
+			setenv(SEALED_DIR_ENV, slash == exe ? "/" : exe, 1);
+		}
+	}
 	/* HUSK_SEAL=memfd forces the fallback, so tests and tests/bench reach it as root too */
 	if (mode == NULL || strcmp(mode, "memfd") != 0)
 		via_mount(argv);
 	via_memfd(self, st.st_size, argv, err);
 	unsetenv(SEALED_ENV);
+	unsetenv(SEALED_DIR_ENV);
 	return -1;
 }

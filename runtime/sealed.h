@@ -15,5 +15,8 @@ int sealed_ensure(char **argv, struct error *err);
 /* Whether (dev, ino) is the husk binary: the host's file or the copy husk runs from. Recorded by
  * sealed_ensure in the host's mount namespace, never read through a container's /proc. */
 bool sealed_is_runtime_binary(dev_t dev, ino_t ino);
+/* The directory of husk's binary on the host, as it was before a sealed re-exec hid it (NULL when
+ * husk did not re-execute: then /proc/self/exe still names it). */
+const char *sealed_host_dir(void);
 
 #endif

@@ -199,6 +199,33 @@ char *state_noted_cgroup(int dirfd)
 	return data;
 }
 
+int state_note_unit(int dirfd, const char *unit, struct error *err)
+{
+	cleanup_close int fd = openat(dirfd, UNIT_NOTE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write_all(fd, unit, strlen(unit)) < 0)
+		return error_sys(err, errno, "write %s in the state directory", UNIT_NOTE);
+	return 0;
+}
+
+char *state_noted_unit(int dirfd)
+{
+	struct error err = { 0 };
+	char *data = NULL;
+	size_t len;
+
+	if (read_file_at(dirfd, UNIT_NOTE, 256, &data, &len, &err) < 0) {
+		error_clear(&err);
+		return NULL;
+	}
+	/* only what create could have written: a scope name (husk-systemd checks its characters) */
+	if (len < 7 || strlen(data) != len || strchr(data, '/') || strcmp(data + len - 6, ".scope") != 0) {
+		free(data);
+		return NULL;
+	}
+	return data;
+}
+
 int state_read(int dirfd, const char *id, struct state_record **ret, struct error *err)
 {
 	cleanup_free char *data = NULL;

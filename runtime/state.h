@@ -19,9 +19,10 @@ enum container_status {
 };
 
 #define STATE_FILE	  "state.json"
-#define EXEC_SOCK	  "exec.sock"  /* listening socket of a created init; start connects to it */
-#define CGROUP_NOTE	  "cgroup"     /* the cgroup path, written before the cgroup is made */
-#define ROOTFS_MOUNT_NOTE "rootfs.mnt" /* without a mount namespace: the id of the rootfs self-bind */
+#define EXEC_SOCK	  "exec.sock"	 /* listening socket of a created init; start connects to it */
+#define CGROUP_NOTE	  "cgroup"	 /* the cgroup path, written before the cgroup is made */
+#define UNIT_NOTE	  "systemd-unit" /* the systemd driver's scope, written before it is started */
+#define ROOTFS_MOUNT_NOTE "rootfs.mnt"	 /* without a mount namespace: the id of the rootfs self-bind */
 /* state.json holds the raw config as a JSON string (each byte escapes to at most 2: `"`, `\\`, and the
  * whitespace newline, tab and return) and its annotations once more (at most their size in the config),
  * so 3 times the largest config plus the small fields bounds it: whatever create accepts, every later
@@ -43,6 +44,9 @@ int state_write(int dirfd, const struct state_record *s, struct error *err);
  * before state.json: not fsynced (cgroups do not survive a reboot either). NULL when none. */
 int state_note_cgroup(int dirfd, const char *cgroup_path, struct error *err);
 char *state_noted_cgroup(int dirfd);
+/* The same for the systemd driver's unit name. */
+int state_note_unit(int dirfd, const char *unit, struct error *err);
+char *state_noted_unit(int dirfd);
 int state_read(int dirfd, const char *id, struct state_record **ret, struct error *err);
 
 /* Start time (clock ticks since boot) of pid, 0 when the process is gone. */

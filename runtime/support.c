@@ -16,6 +16,9 @@ const struct husk_support husk_support = {
 	.capabilities = true,
 	.cgroup_v1 = true,
 	.cgroup_v2 = true,
+#ifdef HUSK_SYSTEMD_HELPER
+	.cgroup_systemd = true, /* systemdUser (rootless, systemd --user) stays false: not implemented */
+#endif
 	.seccomp = true,
 	.seccomp_notify = true,
 	.apparmor = true, /* applied when the kernel has the LSM; refused clearly when it does not */

@@ -12,6 +12,7 @@ struct husk_support {
 	bool capabilities;
 	bool cgroup_v1;
 	bool cgroup_v2;
+	bool cgroup_systemd; /* --systemd-cgroup (root, cgroup v2; needs the husk-systemd helper) */
 	bool cgroup_rdma;
 	bool seccomp;
 	bool seccomp_notify;

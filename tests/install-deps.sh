@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # building husk and a busybox bundle
-packages=(build-essential cmake pkg-config libjansson-dev libseccomp-dev libcap-dev busybox-static jq)
+packages=(build-essential cmake pkg-config libjansson-dev libseccomp-dev libcap-dev libsystemd-dev busybox-static jq)
 # checkpoint/restore: CRIU's rpc.proto (shipped by criu, which the tests also run), protoc-c and the
 # static libprotobuf-c
 packages+=(criu protobuf-c-compiler libprotobuf-c-dev)

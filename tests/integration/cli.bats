@@ -271,17 +271,25 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	assert_nothing_left
 }
 
-@test "--systemd-cgroup: create and run refuse it before anything exists" {
+@test "--systemd-cgroup without systemd as PID 1: create and run refuse it before anything exists" {
 	local id
+	[[ ! -d /run/systemd/system ]] || skip "systemd runs here (systemd-cgroup.bats tests the driver)"
 	setup_bundle true
 	id=$(cid)
+	cfg --arg p "system.slice:husk:$id" '.linux.cgroupsPath = $p'
 	run_husk --systemd-cgroup create --bundle "$BUNDLE" "$id"
 	assert_status 1
-	assert_output_contains "systemd cgroup driver not available"
-	assert_output_contains "pass --cgroup-manager cgroupfs"
+	assert_output_equals "husk: --systemd-cgroup: systemd is not running as PID 1 on this host (/run/systemd/system is missing); use the cgroupfs driver (drop --systemd-cgroup)"
+	# an empty cgroupsPath (runc's default :runc:<id>) is refused the same way
+	cfg '.linux.cgroupsPath = ""'
 	run_husk --systemd-cgroup run --bundle "$BUNDLE" "$id"
 	assert_status 1
-	assert_output_contains "systemd cgroup driver not available"
+	assert_output_contains "systemd is not running as PID 1"
+	# a malformed slice:prefix:name is a config error first, naming the JSON path
+	cfg '.linux.cgroupsPath = "a:b"'
+	run_husk --systemd-cgroup run --bundle "$BUNDLE" "$id"
+	assert_status 1
+	assert_output_contains 'config.json: .linux.cgroupsPath: expected "slice:prefix:name"'
 	assert_nothing_left "$id"
 }
 
@@ -424,8 +432,12 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	local n
 	n=$(jq '.linux.capabilities | length' <<<"$f")
 	((n >= 38 && n <= $(cat /proc/sys/kernel/cap_last_cap) + 1)) || fail "$n capabilities"
-	# cgroup drivers: no systemd
-	jq -e '.linux.cgroup.systemd == false and .linux.cgroup.systemdUser == false' <<<"$f" >/dev/null
+	# cgroup drivers: systemd when the husk-systemd helper was built (systemd-cgroup.bats proves it in
+	# the VM), never systemdUser (rootless systemd is not implemented)
+	local want=false
+	[[ ! -x "$(dirname "$HUSK")/husk-systemd" ]] || want=true
+	jq -e --argjson w "$want" '.linux.cgroup.systemd == $w and .linux.cgroup.systemdUser == false' <<<"$f" >/dev/null ||
+		fail "cgroup: $(jq -c .linux.cgroup <<<"$f")"
 }
 
 @test "features: what it claims, create accepts (every namespace type and hook kind parse)" {

@@ -205,6 +205,43 @@ cfg() {
 	mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
 }
 
+# husk_podman_conf DIR [CGROUP_MANAGER]: a private podman configuration in DIR (podman.bats, systemd.bats):
+# containers.conf with husk as the default runtime and vfs storage under DIR, exported as CONTAINERS_CONF
+# and CONTAINERS_STORAGE_CONF. Without CGROUP_MANAGER, podman's own default decides (systemd on a systemd
+# host).
+husk_podman_conf() {
+	local dir=$1 manager=${2:-}
+	mkdir -p "$dir/tmp"
+	{
+		cat <<-EOF
+			[containers]
+			netns = "none"
+			# root here lacks CAP_SYS_RESOURCE: podman's default nofile of 1048576 cannot be set
+			default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
+			[engine]
+		EOF
+		[[ -z $manager ]] || echo "cgroup_manager = \"$manager\""
+		cat <<-EOF
+			events_logger = "file"
+			tmp_dir = "$dir/tmp"
+			runtime = "husk"
+			runtime_supports_json = ["husk", "crun", "runc"]
+
+			[engine.runtimes]
+			husk = ["$HUSK"]
+		EOF
+	} >"$dir/containers.conf"
+	cat >"$dir/storage.conf" <<-EOF
+		[storage]
+		driver = "vfs"
+		runroot = "$dir/run"
+		graphroot = "$dir/graph"
+	EOF
+	export CONTAINERS_CONF=$dir/containers.conf
+	export CONTAINERS_STORAGE_CONF=$dir/storage.conf
+}
+
 # ---- teardown and leak checks ---------------------------------------------------------------------------
 
 # husk_teardown: force-delete every container this test used, then husk_check_leaks.

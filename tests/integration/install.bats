@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # husk installed as a system tool: `cmake --install` into a temporary prefix (nothing on the host is
 # touched) puts the binary, the man pages husk(8) and husk-COMMAND(8) and the bash completion in place;
-# `man husk` and `man husk-run` show them; the completion completes commands, flags and container ids.
+# `man husk` and `man husk-run` show them; libexec/husk/husk-systemd (the systemd driver's helper) is there; the completion completes commands, flags and container ids.
 
 load helpers
 
@@ -37,6 +37,13 @@ complete_words() {
 	run cmake --install "$BUILD" --prefix "$prefix"
 	assert_success
 	[[ -x "$prefix/bin/husk" ]] || fail "no bin/husk"
+	# the systemd driver's helper, in libexec/husk, the only binary linked with libsystemd: husk stays static
+	if [[ -x "$BUILD/husk-systemd" ]]; then
+		[[ -x "$prefix/libexec/husk/husk-systemd" ]] || fail "no libexec/husk/husk-systemd"
+		ldd "$prefix/libexec/husk/husk-systemd" | grep -q 'libsystemd\.so' || fail "husk-systemd without libsystemd"
+		run ldd "$prefix/bin/husk"
+		refute_output_contains libsystemd
+	fi
 	[[ -f "$prefix/share/bash-completion/completions/husk" ]] || fail "no bash completion"
 	# one page per docs/cmd/ page: husk(8) and husk-COMMAND(8)
 	for cmd in "$HUSK_SRC_DIR"/docs/cmd/*.md; do

@@ -30,30 +30,7 @@ setup_file() {
 	for cg in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent; do
 		[[ ! -d "$cg" ]] || echo "$cg" >>"$PODMAN_DIR/cgroups-before"
 	done
-	cat >"$PODMAN_DIR/containers.conf" <<-EOF
-		[containers]
-		netns = "none"
-		# root here lacks CAP_SYS_RESOURCE: podman's default nofile of 1048576 cannot be set
-		default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-
-		[engine]
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		tmp_dir = "$PODMAN_DIR/tmp"
-		runtime = "husk"
-		runtime_supports_json = ["husk", "crun", "runc"]
-
-		[engine.runtimes]
-		husk = ["$HUSK"]
-	EOF
-	cat >"$PODMAN_DIR/storage.conf" <<-EOF
-		[storage]
-		driver = "vfs"
-		runroot = "$PODMAN_DIR/run"
-		graphroot = "$PODMAN_DIR/graph"
-	EOF
-	export CONTAINERS_CONF=$PODMAN_DIR/containers.conf
-	export CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf
+	husk_podman_conf "$PODMAN_DIR" cgroupfs
 	tar -C "$HUSK_ROOTFS_CACHE" -c . | podman import -q - "$IMAGE" >/dev/null ||
 		fail "podman import of the busybox rootfs failed" || return
 	# one long-running container for the tests that only exec into it

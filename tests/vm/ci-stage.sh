@@ -2,9 +2,9 @@
 # ci-stage.sh: the VM stage of tests/run-all.sh: boots the Debian 12 guest (tests/vm/run.sh: systemd as
 # PID 1, unified cgroup v2 with every controller, kernel 6.1) and runs there what differs from the
 # hybrid-cgroup CI host: a lifecycle subset, cgroups.bats, systemd.bats (podman with its defaults and
-# with --cgroup-manager cgroupfs), checkpoint.bats (CRIU round trips) and lab 5 (cgroups). Prints a
-# bats-style summary and ends with "N passed, N failed". The whole suite in the guest is:
-# tests/vm/run.sh bats tests/integration
+# with --cgroup-manager cgroupfs), systemd-cgroup.bats (husk's --systemd-cgroup driver), checkpoint.bats
+# (CRIU round trips) and lab 5 (cgroups). Prints a bats-style summary and ends with "N passed, N failed".
+# The whole suite in the guest is: tests/vm/run.sh bats tests/integration
 #
 # ci-stage.sh --guest: the part that runs inside the guest (run.sh calls it).
 set -uo pipefail
@@ -47,6 +47,7 @@ part() {
 part "lifecycle (subset)" bats --tap -f "$lifecycle" tests/integration/lifecycle.bats
 part "cgroups" bats --tap tests/integration/cgroups.bats
 part "systemd + podman" bats --tap tests/integration/systemd.bats
+part "systemd cgroup driver" bats --tap tests/integration/systemd-cgroup.bats
 # CRIU works on the guest's kernel (not on the dev host's): the core checkpoint/restore round trips
 # (every CRIU call costs tens of seconds under TCG, so not the whole file)
 part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes|prestart and createRuntime' \

@@ -1,0 +1,39 @@
+/* The systemd cgroup driver (--systemd-cgroup): the container's cgroup is a transient scope unit that
+ * systemd makes and owns. The D-Bus calls are made by the separate program husk-systemd (libsystemd's
+ * sd-bus), run from the host side; husk writes what systemd does not cover into the scope's files. */
+#ifndef HUSK_SYSTEMD_H
+#define HUSK_SYSTEMD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config/spec.h"
+#include "base/error.h"
+
+struct systemd_unit {
+	char *slice; /* "machine.slice" */
+	char *unit;  /* "libpod-<id>.scope" */
+	char *path;  /* its cgroup: "/machine.slice/libpod-<id>.scope" */
+};
+
+/* linux.cgroupsPath in runc's systemd form "[slice]:[prefix]:[name]" (empty: ":runc:<id>"), with runc's
+ * defaults: slice system.slice, "-" the root slice; the unit is "<prefix>-<name>.scope". */
+int systemd_parse_path(const char *cgroups_path, const char *id, struct systemd_unit *ret, struct error *err);
+void systemd_unit_free(struct systemd_unit *u);
+/* "a-b.slice" -> "/a.slice/a-b.slice" (systemd's nesting by dashes), "-.slice" -> "". */
+int systemd_expand_slice(const char *slice, char **ret, struct error *err);
+/* Whether this host can use the driver: systemd as PID 1 (/run/systemd/system, as sd_booted checks),
+ * the unified cgroup v2 hierarchy, and the husk-systemd helper installed. Checked before create makes
+ * anything. */
+int systemd_check_host(struct error *err);
+/* Create the scope with pid in it and the resource properties systemd knows, wait for the job. */
+int systemd_start(const struct systemd_unit *u, pid_t pid, const char *id, const struct spec_resources *r,
+		  struct error *err);
+/* Update the scope's resource properties (husk update). */
+int systemd_set(const char *unit, const struct spec_resources *r, struct error *err);
+/* Stop the scope and reset it if it failed; a unit that is gone already is fine. */
+int systemd_stop(const char *unit, struct error *err);
+/* The systemd properties for r, as "Name=value" strings (NULL-terminated; unit-tested). */
+int systemd_properties(const struct spec_resources *r, char ***ret, struct error *err);
+
+#endif

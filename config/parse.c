@@ -578,7 +578,7 @@ int spec_validate(const struct spec *spec, const char *name, struct error *err)
 	return r;
 }
 
-int spec_load(const char *bundle, struct spec **ret, struct error *err)
+int spec_load(const char *bundle, struct spec **ret, char **ret_raw, size_t *ret_len, struct error *err)
 {
 	cleanup_free char *path = xasprintf("%s/config.json", bundle);
 	cleanup_free char *data = NULL;
@@ -594,5 +594,9 @@ int spec_load(const char *bundle, struct spec **ret, struct error *err)
 		return -1;
 	}
 	*ret = s;
+	if (ret_raw) {
+		*ret_raw = steal_ptr(&data);
+		*ret_len = len;
+	}
 	return 0;
 }

@@ -459,7 +459,7 @@ struct spec {
  * ("config.json"). Validates everything that does not need the running system; see spec_validate. */
 int spec_parse(const char *data, size_t len, const char *name, struct spec **ret, struct error *err);
 /* Read and parse bundle/config.json, then spec_validate it. */
-int spec_load(const char *bundle, struct spec **ret, struct error *err);
+int spec_load(const char *bundle, struct spec **ret, char **ret_raw, size_t *ret_len, struct error *err);
 /* Checks that need the host: namespace paths exist, capabilities known to the kernel. */
 int spec_validate(const struct spec *spec, const char *name, struct error *err);
 void spec_free(struct spec *spec);

@@ -1,5 +1,6 @@
-/* The parent side of create and the later lifecycle commands. create registers an undo for every
- * piece of outside state (state dir, cgroup, init process) and rolls all of it back on failure. */
+/* The parent side of create (the later lifecycle commands are in lifecycle.c). create registers an undo
+ * for every piece of outside state (state dir, cgroup, init process) and rolls all of it back on
+ * failure. */
 #define _GNU_SOURCE
 #include "container.h"
 
@@ -62,16 +63,12 @@ struct create_ctx {
 static int load_bundle(struct create_ctx *c, struct error *err)
 {
 	const char *b = c->o->bundle ? c->o->bundle : ".";
-	cleanup_free char *path = NULL, *root = NULL, *clean = NULL;
+	cleanup_free char *root = NULL, *clean = NULL;
 
 	c->bundle = realpath(b, NULL);
 	if (c->bundle == NULL)
 		return error_sys(err, errno, "bundle '%s'", b);
-	path = xasprintf("%s/config.json", c->bundle);
-	if (read_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &c->raw_config, &c->raw_len, err) < 0)
-		return -1;
-	if (spec_parse(c->raw_config, c->raw_len, "config.json", &c->spec, err) < 0 ||
-	    spec_validate(c->spec, "config.json", err) < 0)
+	if (spec_load(c->bundle, &c->spec, &c->raw_config, &c->raw_len, err) < 0)
 		return -1;
 	if (!c->spec->has_process)
 		return error_set(err, EINVAL, "config.json: .process: required to create a container");

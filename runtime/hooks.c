@@ -115,7 +115,12 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 		return error_sys(err, errno, "%s hook '%s': fork", kind, h->path);
 	}
 	if (pid == 0) {
-		/* the hook starts with the default SIGPIPE, whatever husk inherited */
+		/* the hook starts with the default SIGPIPE and no blocked signal, whatever husk inherited
+		 * or blocked for itself (run -t's relay blocks SIGCHLD and SIGWINCH): a hook with SIGCHLD
+		 * blocked inherits that into every program it starts */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		dup2(in[0], 0);
 		/* the hook must not inherit husk's descriptors (state dir lock, sync socket) */

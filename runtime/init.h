@@ -13,14 +13,13 @@ struct init_args {
 	const char *id;
 	const char *bundle;
 	const char *rootfs;
-	const char *cgroup_path; /* NULL when cgroups are disabled */
-	int sync_fd;		 /* our end of the socketpair with the parent */
-	int lock_fd;		 /* the parent's locked state dir: closed first, the lock is not ours */
-	int parent_sync_fd;	 /* the parent's end of the socketpair: closed first */
-	int exec_listen_fd;	 /* listening socket that `start` connects to */
-	int console_fd;
-	int seccomp_agent_fd;
-	/* connected to linux.seccomp.listenerPath, or -1 */ /* connected --console-socket, or -1 */
+	const char *cgroup_path;    /* NULL when cgroups are disabled */
+	int sync_fd;		    /* our end of the socketpair with the parent */
+	int lock_fd;		    /* the parent's locked state dir: closed first, the lock is not ours */
+	int parent_sync_fd;	    /* the parent's end of the socketpair: closed first */
+	int exec_listen_fd;	    /* listening socket that `start` connects to */
+	int console_fd;		    /* connected --console-socket, or -1 */
+	int seccomp_agent_fd;	    /* connected to linux.seccomp.listenerPath, or -1 */
 	int ns_fds[NS_TYPE_COUNT];  /* fds of namespaces to join by path (indexed by enum spec_ns_type), or -1
 				     */
 	bool new_ns[NS_TYPE_COUNT]; /* namespaces created for the container */

@@ -32,7 +32,9 @@ int rootfs_open_in(int rootfd, const char *path, int flags);
 int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err);
 
 int rootfs_prepare(struct rootfs_ctx *c, struct error *err);
+/* The config's mounts in order (defined in mounts.c). */
 int rootfs_mount_all(struct rootfs_ctx *c, struct error *err);
+/* /dev: default nodes and links, linux.devices (defined in devices.c). */
 int rootfs_devices(struct rootfs_ctx *c, struct error *err);
 int rootfs_pivot(struct rootfs_ctx *c, struct error *err);
 /* After pivot: masked paths, read-only paths, root.readonly, rootfsPropagation. */

@@ -80,14 +80,6 @@ int error_wrap(struct error *err, const char *fmt, ...)
 	return -1;
 }
 
-void error_move(struct error *dst, struct error *src)
-{
-	free(dst->msg);
-	*dst = *src;
-	src->msg = NULL;
-	src->errnum = 0;
-}
-
 void error_clear(struct error *err)
 {
 	if (err == NULL)

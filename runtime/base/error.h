@@ -22,8 +22,6 @@ int error_setv(struct error *err, int errnum, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 /* Prefix the current message with context ("mount '/proc': " + msg) and return -1. */
 int error_wrap(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Move src into dst (dst's old message is freed). */
-void error_move(struct error *dst, struct error *src);
 void error_clear(struct error *err);
 
 #endif

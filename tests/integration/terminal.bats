@@ -95,6 +95,19 @@ in_tty() {
 	[[ ! -e "$HUSK_TEST_ROOT/$id" ]]
 }
 
+@test "run relay: a poststart hook starts with no blocked signal (the relay's SIGCHLD/SIGWINCH block is husk's own)" {
+	local id
+	id=$(cid)
+	setup_bundle true
+	# cp, not a shell script: dash clears its signal mask when it starts
+	cfg --arg f "$BATS_TEST_TMPDIR/status" \
+		'.process.terminal = true | .hooks.poststart = [{"path": "/bin/cp", "args": ["cp", "/proc/self/status", $f]}]'
+	run bash -o pipefail -c "script -qec '$HUSK --root $HUSK_TEST_ROOT run --bundle $BUNDLE $id' /dev/null </dev/null | tr -d '\r'"
+	assert_success
+	run grep '^SigBlk:' "$BATS_TEST_TMPDIR/status"
+	assert_output_equals "SigBlk:	0000000000000000"
+}
+
 @test "run relay: exit status, window size from the outer terminal, terminal restored" {
 	local id
 	id=$(cid)

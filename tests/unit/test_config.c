@@ -521,13 +521,13 @@ static void test_load(void)
 
 	CHECK(mkdtemp(dir) != NULL);
 	path = xasprintf("%s/config.json", dir);
-	CHECK(spec_load(dir, &s, &err) < 0 && s == NULL);
+	CHECK(spec_load(dir, &s, NULL, NULL, &err) < 0 && s == NULL);
 	CHECK_CONTAINS(err.msg, "config.json");
 	CHECK(err.errnum == ENOENT);
 	error_clear(&err);
 
 	CHECK(write_config(dir, "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"rootfs\"}}") == 0);
-	CHECK(spec_load(dir, &s, &err) == 0 && s != NULL);
+	CHECK(spec_load(dir, &s, NULL, NULL, &err) == 0 && s != NULL);
 	if (s)
 		CHECK_STR(s->root_path, "rootfs");
 	spec_free(s);
@@ -537,13 +537,13 @@ static void test_load(void)
 		  dir,
 		  "{\"ociVersion\":\"1.0.0\",\"linux\":{\"resources\":{\"memory\":{\"limit\":\"1g\"}}}}") ==
 	      0);
-	CHECK(spec_load(dir, &s, &err) < 0 && s == NULL);
+	CHECK(spec_load(dir, &s, NULL, NULL, &err) < 0 && s == NULL);
 	CHECK_STR(err.msg, "config.json: .linux.resources.memory.limit: expected an integer, got a string");
 	error_clear(&err);
 
 	CHECK(write_config(dir, "{\"ociVersion\":\"1.0.0\",\"linux\":{\"namespaces\":[{\"type\":\"user\","
 				"\"path\":\"/nonexistent/user\"}]}}") == 0);
-	CHECK(spec_load(dir, &s, &err) < 0 && s == NULL);
+	CHECK(spec_load(dir, &s, NULL, NULL, &err) < 0 && s == NULL);
 	CHECK_STR(err.msg,
 		  "config.json: .linux.namespaces[0].path: \"/nonexistent/user\": No such file or directory");
 	error_clear(&err);

@@ -15,6 +15,11 @@ IMAGE=localhost/husk-busybox:latest
 
 setup_file() {
 	local tries=200
+	# the client's npm modules come from the network (bats 1.8 cannot skip in setup_file: setup does)
+	if [[ -z "$(ip route show default 2>/dev/null)" ]]; then
+		export CRI_SKIP="no network (no default route, as in the tests/vm guest) to install the CRI client's npm modules"
+		return 0
+	fi
 	apt_install containerd containerd || return
 	apt_install node nodejs || return
 	apt_install npm npm || return
@@ -115,6 +120,10 @@ teardown_file() {
 		grep -qxF "$cg" "$CRI_DIR/cgroups-before" || rmdir "$cg" 2>/dev/null || true
 	done
 	rm -rf --one-file-system "$CRI_DIR"
+}
+
+setup() {
+	[[ -z "${CRI_SKIP:-}" ]] || skip "$CRI_SKIP"
 }
 
 teardown() {

@@ -3,7 +3,8 @@
 # PID 1, unified cgroup v2 with every controller, kernel 6.1) and runs there what differs from the
 # hybrid-cgroup CI host: a lifecycle subset, cgroups.bats, systemd.bats (podman with its defaults and
 # with --cgroup-manager cgroupfs), systemd-cgroup.bats (husk's --systemd-cgroup driver), checkpoint.bats
-# (CRIU round trips) and lab 5 (cgroups). Prints a bats-style summary and ends with "N passed, N failed".
+# (CRIU round trips), the cgroup and rootless tests of five other files, and lab 5 (cgroups). Prints a
+# bats-style summary and ends with "N passed, N failed".
 # The whole suite in the guest is: tests/vm/run.sh bats tests/integration
 #
 # ci-stage.sh --guest: the part that runs inside the guest (run.sh calls it).
@@ -52,6 +53,10 @@ part "systemd cgroup driver" bats --tap tests/integration/systemd-cgroup.bats
 # (every CRIU call costs tens of seconds under TCG, so not the whole file)
 part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes|prestart and createRuntime' \
 	tests/integration/checkpoint.bats
+# the tests of other files whose path differs on v2 + systemd: the cgroup mount and namespace, exec's
+# cgroup, rootless cgroups (delegation), and a systemd service's ignored signals
+v2paths='^(default mounts: |cgroup mount: |CVE-2023-25809|exec: joins every namespace|exec --cgroup|new namespaces: |cgroup namespace: |without a cgroup namespace|rootless cgroup: |rootless: pause, resume|issue 19: ignored signals)'
+part "v2 paths elsewhere" bats --tap -f "$v2paths" tests/integration/{mounts,security,exec,namespaces,rootless}.bats
 
 # lab 5 (cgroups) command by command, its pure v2 blocks; its result as a TAP line, the details as comments
 lab5() {

@@ -97,8 +97,8 @@ static int check_pids_limit(const char *cgroup_path, struct error *err)
 	return 0;
 }
 
-/* fd of /proc/<pid>/ns/<name> when it differs from ours, else -1 (nothing to join). */
-static int ns_to_join(pid_t pid, const char *name, struct error *err)
+/* *ret_fd: an fd of /proc/<pid>/ns/<name> when it differs from ours, else -1 (nothing to join). */
+static int ns_to_join(pid_t pid, const char *name, int *ret_fd, struct error *err)
 {
 	char path[64], own[64];
 	struct stat a, b;
@@ -107,16 +107,20 @@ static int ns_to_join(pid_t pid, const char *name, struct error *err)
 	snprintf(path, sizeof path, "/proc/%d/ns/%s", pid, name);
 	snprintf(own, sizeof own, "/proc/self/ns/%s", name);
 	if (stat(path, &a) < 0) {
-		if (errno == ENOENT)
-			return -1; /* the kernel lacks this namespace type */
-		return error_sys(err, errno, "open '%s'", path), -2;
+		if (errno != ENOENT)
+			return error_sys(err, errno, "open '%s'", path);
+		*ret_fd = -1; /* the kernel lacks this namespace type */
+		return 0;
 	}
-	if (stat(own, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-		return -1;
+	if (stat(own, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+		*ret_fd = -1;
+		return 0;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return error_sys(err, errno, "open '%s'", path), -2;
-	return fd;
+		return error_sys(err, errno, "open '%s'", path);
+	*ret_fd = fd;
+	return 0;
 }
 
 static int parse_id(const char *s, uint32_t *ret)
@@ -294,8 +298,8 @@ static void exec_child(struct exec_ctx *c)
 		goto fail;
 	pid_t host_pid = process_host_pid();
 	/* the label's attr file is opened while the host's procfs is still the one we see */
-	int label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
-	if (label_fd == -2)
+	int label_fd = -1;
+	if (lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &label_fd, &err) < 0)
 		goto fail;
 	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
 		const struct ns_kind *k = &ns_table[i];
@@ -357,8 +361,7 @@ static int open_namespaces(struct exec_ctx *c, struct error *err)
 		const struct ns_kind *k = &ns_table[i];
 		if (k->type == NS_PID)
 			continue; /* fork_into_pidns */
-		c->ns_fds[k->type] = ns_to_join(c->rec->pid, k->proc, err);
-		if (c->ns_fds[k->type] == -2)
+		if (ns_to_join(c->rec->pid, k->proc, &c->ns_fds[k->type], err) < 0)
 			return -1;
 	}
 	c->userns = c->ns_fds[NS_USER] >= 0;
@@ -385,10 +388,10 @@ static void exec_child_joined(void *arg)
 
 static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 {
-	cleanup_close int target = ns_to_join(c->rec->pid, "pid", err), own = -1;
+	cleanup_close int target = -1, own = -1;
 	pid_t pid;
 
-	if (target == -2)
+	if (ns_to_join(c->rec->pid, "pid", &target, err) < 0)
 		return -1;
 	if (target >= 0) {
 		/* pid_for_children only: husk itself stays where it is */

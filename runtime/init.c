@@ -357,7 +357,7 @@ void init_main(struct init_args *a)
 	struct error err = { 0 };
 	const struct spec_process *p = &a->spec->process;
 	struct init_gate gate = { .a = a, .conn = -1 };
-	int label_fd;
+	int label_fd = -1;
 
 	log_set_role("init");
 	static char *const no_env[] = { NULL };
@@ -401,8 +401,7 @@ void init_main(struct init_args *a)
 	if ((a->new_ns[NS_CGROUP] || a->cgroup_before_mounts) && enter_cgroup(a, &err) < 0)
 		goto fail;
 	/* opened before pivot_root, while /proc is the host's verified procfs (CVE-2019-16884) */
-	label_fd = lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &err);
-	if (label_fd == -2)
+	if (lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &label_fd, &err) < 0)
 		goto fail;
 	if (setup_filesystem(a, &err) < 0)
 		goto fail;

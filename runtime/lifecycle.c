@@ -53,33 +53,32 @@ static void opened_free(struct opened *o)
 static int open_container(const char *root, const char *id, bool exclusive, struct opened *ret,
 			  struct error *err)
 {
-	ret->dirfd = -1;
-	ret->rec = NULL;
-	if (state_open_dir(root, id, exclusive, &ret->dirfd, err) < 0)
+	cleanup_close int dirfd = -1;
+	struct state_record *rec = NULL;
+
+	if (state_open_dir(root, id, exclusive, &dirfd, err) < 0 || state_read(dirfd, id, &rec, err) < 0)
 		return -1;
-	if (state_read(ret->dirfd, id, &ret->rec, err) < 0) {
-		close(ret->dirfd);
-		ret->dirfd = -1;
-		return -1;
-	}
-	ret->status = state_status(ret->dirfd, ret->rec);
+	ret->status = state_status(dirfd, rec);
+	ret->rec = rec;
+	ret->dirfd = steal_fd(&dirfd);
 	return 0;
 }
 
-/* A pidfd for the init, or -1 when the pid now belongs to another process (or none). Opening the
- * pidfd first and checking the start time after closes the pid-reuse race. */
-static int init_pidfd(const struct state_record *rec)
+/* *ret_fd: a pidfd for the init, or -1 when the pid now belongs to another process (or none). Opening
+ * the pidfd first and checking the start time after closes the pid-reuse race. */
+static int init_pidfd(const struct state_record *rec, int *ret_fd, struct error *err)
 {
-	int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
+	cleanup_close int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
 
-	if (fd < 0)
-		return errno == ESRCH ? -1 : -errno;
-	if (!state_init_alive(rec)) {
-		int e = errno;
-		close(fd);
-		return e && e != ENOENT && e != ESRCH ? -e : -1;
+	if (fd < 0 && errno != ESRCH)
+		return error_sys(err, errno, "pidfd_open %d", rec->pid);
+	if (fd >= 0 && !state_init_alive(rec)) {
+		if (errno && errno != ENOENT && errno != ESRCH)
+			return error_sys(err, errno, "read the start time of %d", rec->pid);
+		close(steal_fd(&fd));
 	}
-	return fd;
+	*ret_fd = steal_fd(&fd);
+	return 0;
 }
 
 static int run_state_hooks(const struct state_record *rec, enum spec_hook_kind kind, const char *status)
@@ -269,10 +268,9 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 		goto out;
 	}
 	{
-		cleanup_close int pidfd = init_pidfd(c.rec);
-		if (pidfd < -1) {
-			error_sys(err, -pidfd, "check the init of container '%s'", id);
-			pidfd = -1;
+		cleanup_close int pidfd = -1;
+		if (init_pidfd(c.rec, &pidfd, err) < 0) {
+			error_wrap(err, "check the init of container '%s'", id);
 			goto out;
 		}
 		if (pidfd < 0) {
@@ -462,9 +460,11 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 			cgroup_signal_all(c.rec->cgroup_path, SIGKILL, &e);
 			error_clear(&e);
 		}
-		cleanup_close int pidfd = init_pidfd(c.rec);
-		if (pidfd >= 0)
+		cleanup_close int pidfd = -1;
+		struct error e = { 0 };
+		if (init_pidfd(c.rec, &pidfd, &e) == 0 && pidfd >= 0)
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		error_clear(&e);
 		wait_gone(c.rec);
 	}
 	fault_point("delete.killed");

@@ -49,7 +49,7 @@ int lsm_check(const char *apparmor, const char *selinux, const char *mount_label
 	return 0;
 }
 
-int lsm_open_exec_attr(const char *apparmor, const char *selinux, struct error *err)
+int lsm_open_exec_attr(const char *apparmor, const char *selinux, int *ret_fd, struct error *err)
 {
 	const char *path = NULL;
 	struct statfs s;
@@ -61,18 +61,20 @@ int lsm_open_exec_attr(const char *apparmor, const char *selinux, struct error *
 			   : "/proc/thread-self/attr/exec";
 	else if (selinux && *selinux)
 		path = "/proc/thread-self/attr/exec";
-	if (path == NULL)
-		return -1;
+	if (path == NULL) {
+		*ret_fd = -1;
+		return 0;
+	}
 	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return error_sys(err, errno, "open '%s'", path), -2;
+		return error_sys(err, errno, "open '%s'", path);
 	if (fstatfs(fd, &s) < 0 || s.f_type != PROC_SUPER_MAGIC) {
 		close(fd);
 		return error_set(err, EPERM,
-				 "'%s' is not on procfs: refusing to write a security label to it", path),
-		       -2;
+				 "'%s' is not on procfs: refusing to write a security label to it", path);
 	}
-	return fd;
+	*ret_fd = fd;
+	return 0;
 }
 
 int lsm_set_exec_label(int fd, const char *apparmor, const char *selinux, struct error *err)

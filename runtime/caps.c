@@ -14,6 +14,13 @@
 #include "base/util.h"
 #include "sysops.h"
 
+static void cap_freep(cap_t *c)
+{
+	if (*c)
+		cap_free(*c);
+}
+#define cleanup_cap __attribute__((cleanup(cap_freep)))
+
 static const char *cap_name_or_number(int cap, char buf[32])
 {
 	char *n = cap_to_name((cap_value_t)cap);
@@ -77,7 +84,7 @@ int caps_drop_bounding(const struct spec_capabilities *c, struct error *err)
  * name, never granted in part. */
 static int check_grantable(const struct spec_capabilities *c, struct error *err)
 {
-	cap_t cur = sysops->cap_get_proc();
+	cleanup_cap cap_t cur = sysops->cap_get_proc();
 	int last = spec_cap_last_cap();
 	char name[32];
 
@@ -106,20 +113,17 @@ static int check_grantable(const struct spec_capabilities *c, struct error *err)
 			set = "inheritable";
 			why = "it is not in the bounding set of the config";
 		}
-		if (set) {
-			cap_free(cur);
+		if (set)
 			return error_set(err, EPERM, "capability %s is requested in the %s set, but %s",
 					 cap_name_or_number(cap, name), set, why);
-		}
 	}
-	cap_free(cur);
 	return 0;
 }
 
 int caps_apply(const struct spec_capabilities *c, struct error *err)
 {
-	cap_t caps = cap_init();
-	int last = spec_cap_last_cap(), r = 0;
+	cleanup_cap cap_t caps = cap_init();
+	int last = spec_cap_last_cap();
 	char name[32];
 	static const struct {
 		enum spec_cap_set set;
@@ -130,10 +134,8 @@ int caps_apply(const struct spec_capabilities *c, struct error *err)
 
 	if (caps == NULL)
 		return error_sys(err, errno, "cap_init");
-	if (check_grantable(c, err) < 0) {
-		cap_free(caps);
+	if (check_grantable(c, err) < 0)
 		return -1;
-	}
 	for (size_t s = 0; s < ARRAY_SIZE(sets); s++)
 		for (int cap = 0; cap <= last; cap++) {
 			cap_value_t v = (cap_value_t)cap;
@@ -148,12 +150,9 @@ int caps_apply(const struct spec_capabilities *c, struct error *err)
 			  caps_str(c->sets[CAPSET_INHERITABLE], i, sizeof i));
 	}
 	if (sysops->cap_set_proc(caps) < 0)
-		r = error_sys(err, errno, "set capabilities (effective %#llx, permitted %#llx)",
-			      (unsigned long long)c->sets[CAPSET_EFFECTIVE],
-			      (unsigned long long)c->sets[CAPSET_PERMITTED]);
-	cap_free(caps);
-	if (r < 0)
-		return r;
+		return error_sys(err, errno, "set capabilities (effective %#llx, permitted %#llx)",
+				 (unsigned long long)c->sets[CAPSET_EFFECTIVE],
+				 (unsigned long long)c->sets[CAPSET_PERMITTED]);
 	if (sysops->prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return error_sys(err, errno, "clear the ambient set");
 	for (int cap = 0; cap <= last; cap++) {

@@ -22,12 +22,6 @@
 
 static struct cgroup_layout layout;
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-#define cleanup_dir __attribute__((cleanup(closedirp)))
 static bool layout_loaded;
 
 static bool under_sys_fs_cgroup(const char *mountpoint)

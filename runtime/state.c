@@ -130,7 +130,7 @@ int state_open_dir(const char *root, const char *id, bool exclusive, int *ret_di
 int state_remove_dir(const char *root, const char *id, int dirfd, struct error *err)
 {
 	cleanup_close int rootfd = -1;
-	DIR *d;
+	cleanup_dir DIR *d = NULL;
 	struct dirent *e;
 	int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 
@@ -142,15 +142,12 @@ int state_remove_dir(const char *root, const char *id, int dirfd, struct error *
 		return error_sys(err, errno, "read state directory of '%s'", id);
 	}
 	/* state.json first: a delete killed midway leaves a directory delete --force knows as such */
-	if (unlinkat(dirfd, STATE_FILE, 0) < 0 && errno != ENOENT) {
-		closedir(d);
+	if (unlinkat(dirfd, STATE_FILE, 0) < 0 && errno != ENOENT)
 		return error_sys(err, errno, "remove the state of '%s'", id);
-	}
 	fault_point("delete.state-file");
 	while ((e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			unlinkat(dirfd, e->d_name, 0);
-	closedir(d);
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0 || unlinkat(rootfd, id, AT_REMOVEDIR) < 0)
 		if (errno != ENOENT)

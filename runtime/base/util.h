@@ -3,6 +3,7 @@
 #ifndef HUSK_UTIL_H
 #define HUSK_UTIL_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +24,12 @@ void strv_free(char **v);
 #define cleanup_close __attribute__((cleanup(closep)))
 #define cleanup_file  __attribute__((cleanup(fclosep)))
 #define cleanup_strv  __attribute__((cleanup(strvfreep)))
+static inline void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+#define cleanup_dir __attribute__((cleanup(closedirp)))
 
 /* Take ownership out of a cleanup variable. */
 static inline void *steal_ptr(void *pp)

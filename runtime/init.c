@@ -233,7 +233,7 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 		return error_wrap(err, "process.cwd");
 	if (rootfs_finish(&c, err) < 0)
 		return -1;
-	free(c.ro_later);
+	rootfs_ctx_release(&c);
 	close(c.rootfd);
 	return 0;
 }

@@ -184,15 +184,84 @@ static int copy_tree(int from, int to, struct error *err)
 	return r;
 }
 
+/* MS_* superblock flags as fsconfig(2) flag names, for a mount made with the new API. */
+static int set_sb_flags(int fs, unsigned long flags)
+{
+	static const struct {
+		unsigned long ms;
+		const char *name;
+	} map[] = {
+		{ MS_SYNCHRONOUS, "sync" },  { MS_DIRSYNC, "dirsync" }, { MS_MANDLOCK, "mand" },
+		{ MS_LAZYTIME, "lazytime" }, { MS_SILENT, "silent" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if ((flags & map[i].ms) &&
+		    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, map[i].name, NULL, 0) < 0)
+			return -1;
+	return 0;
+}
+
+/* The filesystem's own options ("mode=755,size=64k") one by one, as mount(2) would split them. */
+static int set_data(int fs, const char *data)
+{
+	cleanup_free char *copy = xstrdup(data ? data : "");
+	char *save = NULL;
+
+	for (char *opt = strtok_r(copy, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(opt, '=');
+		long r;
+		if (eq) {
+			*eq = '\0';
+			r = syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, opt, eq + 1, 0);
+		} else {
+			r = syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, opt, NULL, 0);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A new filesystem made detached (fsopen, fsconfig, fsmount) and attached onto dstfd; returns the fd of
+ * the mount itself. Everything husk does to the mount afterwards (tmpcopyup, recursive attributes,
+ * propagation, the late read-only step) goes through that fd: looked up again by path, the mount could be
+ * another one, since a container sharing a volume on the way may rename the directory under it (which
+ * detaches the mount here) and put a symlink in its place. */
+static int attach_new_fs(const struct spec_mount *m, const struct mount_opts *o, unsigned long flags,
+			 int dstfd, struct error *err)
+{
+	struct mount_opts only = { .flags = flags };
+	struct mount_attr a = { 0 };
+	cleanup_close int fs = -1, mnt = -1;
+	const char *source = m->source ? m->source : m->type;
+
+	flags_to_attr(&only, &a);
+	log_debug("fsopen(\"%s\"); fsconfig(source=\"%s\", \"%s\"); fsmount(); move_mount(\"%s\")", m->type,
+		  source, o->data ? o->data : "", m->destination);
+	fs = (int)syscall(SYS_fsopen, m->type, FSOPEN_CLOEXEC);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", source, 0) < 0 ||
+	    set_sb_flags(fs, flags) < 0 || set_data(fs, o->data) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
+				 m->destination);
+	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned)a.attr_set);
+	if (mnt < 0 || say_move_mount(mnt, m->type, dstfd, m->destination) < 0)
+		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
+				 m->destination);
+	return steal_fd(&mnt);
+}
+
 static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const struct mount_opts *o,
 		    struct error *err)
 {
-	cleanup_close int dstfd = -1, under = -1, newfd = -1;
+	cleanup_close int dstfd = -1, under = -1, newfd = -1, mnt = -1;
 	char target[FD_PATH_LEN];
 	cleanup_free char *clean = path_clean(m->destination);
 	/* as runc: /dev is filled (nodes, /dev/pts, the console) and a tmpfs may be copied up into
 	 * after the mount, so a read-only one turns read-only only once the rootfs is done */
 	bool later = (o->flags & MS_RDONLY) && (strcmp(clean, "/dev") == 0 || strcmp(m->type, "tmpfs") == 0);
+	unsigned long flags = o->flags & ~(unsigned long)(MS_REMOUNT | (later ? MS_RDONLY : 0));
 
 	if (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0) {
 		/* /proc or /sys as a symlink in the image would let the mount land elsewhere and expose a
@@ -215,26 +284,31 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 		return error_sys(err, errno, "open mount destination '%s'", m->destination);
 	if (o->tmpcopyup)
 		under = rootfs_open_in(c->rootfd, m->destination, O_RDONLY | O_DIRECTORY);
-	fd_path(dstfd, target);
-	if (later) {
-		c->ro_later = xrealloc(c->ro_later, (c->n_ro_later + 1) * sizeof *c->ro_later);
-		c->ro_later[c->n_ro_later++] = m->destination;
-	}
-	if (say_mount(m->source ? m->source : m->type, target, m->destination, m->type,
-		      o->flags & ~(unsigned long)(MS_REMOUNT | (later ? MS_RDONLY : 0)), o->data) < 0)
-		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
-				 m->destination);
-	if (!o->tmpcopyup && !o->rec_set && !o->rec_clr && !o->propagation)
+	if (!later && !o->tmpcopyup && !o->rec_set && !o->rec_clr && !o->propagation) {
+		/* nothing more is done to this mount: mount(2) onto the fd */
+		fd_path(dstfd, target);
+		if (say_mount(m->source ? m->source : m->type, target, m->destination, m->type, flags,
+			      o->data) < 0)
+			return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "",
+					 m->type, m->destination);
 		return 0;
-	/* the old fd names the covered directory; reopen to reach the new mount */
-	newfd = rootfs_open_in(c->rootfd, m->destination, O_RDONLY | O_DIRECTORY);
+	}
+	mnt = attach_new_fs(m, o, flags, dstfd, err);
+	if (mnt < 0)
+		return -1;
+	newfd = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (newfd < 0)
-		return error_sys(err, errno, "reopen '%s'", m->destination);
+		return error_sys(err, errno, "open the new mount on '%s'", m->destination);
 	if (o->tmpcopyup && under >= 0 && copy_tree(under, newfd, err) < 0)
 		return error_wrap(err, "mount '%s'", m->destination);
 	if (set_rec_attrs(newfd, o, m->destination, err) < 0 ||
 	    set_propagation(newfd, o, m->destination, err) < 0)
 		return -1;
+	if (later) {
+		c->ro_later = xrealloc(c->ro_later, (c->n_ro_later + 1) * sizeof *c->ro_later);
+		c->ro_later[c->n_ro_later].path = m->destination;
+		c->ro_later[c->n_ro_later++].fd = steal_fd(&mnt);
+	}
 	return 0;
 }
 
@@ -247,7 +321,7 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 	const struct cgroup_layout *lay;
 	bool ro = !o->has_rw;
 	unsigned long common = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	cleanup_close int dstfd = -1;
+	cleanup_close int dstfd = -1, tmp = -1;
 	char target[FD_PATH_LEN];
 
 	if (rootfs_mkdir_in(c->rootfd, m->destination, false, err) < 0)
@@ -271,9 +345,16 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 			return error_sys(err, errno, "mount cgroup2 on '%s'", m->destination);
 		return 0;
 	}
-	if (lay->mode != CGROUP_MODE_V2 &&
-	    say_mount("tmpfs", target, m->destination, "tmpfs", common, "mode=755") < 0)
-		return error_sys(err, errno, "mount tmpfs on '%s'", m->destination);
+	if (lay->mode != CGROUP_MODE_V2) {
+		/* made read-only below through this fd, never through the path again (see attach_new_fs) */
+		struct spec_mount t = { .destination = m->destination,
+					.source = (char *)"tmpfs",
+					.type = (char *)"tmpfs" };
+		struct mount_opts to = { .data = (char *)"mode=755" };
+		tmp = attach_new_fs(&t, &to, common, dstfd, err);
+		if (tmp < 0)
+			return -1;
+	}
 	for (size_t i = 0; i < lay->n; i++) {
 		const struct cgroup_hierarchy *h = &lay->h[i];
 		cleanup_free char *src = xasprintf("%s%s", h->mountpoint, c->cgroup_path);
@@ -289,9 +370,8 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 	}
 	if (lay->mode != CGROUP_MODE_V2 && ro) {
 		/* the tmpfs holding the hierarchy directories is read-only too */
-		cleanup_close int fd = rootfs_open_in(c->rootfd, m->destination, O_PATH | O_DIRECTORY);
 		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
-		if (fd < 0 || say_mount_setattr(fd, m->destination, 0, &a) < 0)
+		if (say_mount_setattr(tmp, m->destination, 0, &a) < 0)
 			return error_sys(err, errno, "make '%s' read-only", m->destination);
 	}
 	return 0;

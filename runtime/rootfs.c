@@ -379,11 +379,12 @@ int rootfs_finish(struct rootfs_ctx *c, struct error *err)
 				return -1;
 	}
 	for (size_t i = 0; i < c->n_ro_later; i++) {
-		cleanup_close int fd = rootfs_open_in(c->rootfd, c->ro_later[i], O_PATH | O_DIRECTORY);
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
-		if (fd < 0 || say_mount_setattr(fd, c->ro_later[i], 0, &attr) < 0)
-			return error_sys(err, errno, "make mount '%s' read-only", c->ro_later[i]);
+		/* the mount's own fd: a path looked up again may lead, through a volume another
+		 * container renames under it, to a different mount (or none) */
+		if (say_mount_setattr(c->ro_later[i].fd, c->ro_later[i].path, 0, &attr) < 0)
+			return error_sys(err, errno, "make mount '%s' read-only", c->ro_later[i].path);
 	}
 	for (size_t i = 0; i < l->n_readonly_paths; i++)
 		if (readonly_path(c, l->readonly_paths[i], err) < 0)
@@ -398,4 +399,13 @@ int rootfs_finish(struct rootfs_ctx *c, struct error *err)
 			return error_sys(err, errno, "set rootfsPropagation");
 	}
 	return 0;
+}
+
+void rootfs_ctx_release(struct rootfs_ctx *c)
+{
+	for (size_t i = 0; i < c->n_ro_later; i++)
+		close(c->ro_later[i].fd);
+	free(c->ro_later);
+	c->ro_later = NULL;
+	c->n_ro_later = 0;
 }

@@ -21,8 +21,12 @@ struct rootfs_ctx {
 	bool host_mntns;    /* no mount namespace of its own: mounts are made in the runtime's, then chroot */
 	int rootfd;	    /* O_PATH fd of the rootfs mount, set by rootfs_prepare */
 	const int *src_fds; /* bind sources the parent opened, by mount index (-1: none), or NULL */
-	/* read-only mounts still written to during setup (/dev, tmpfs): made read-only by rootfs_finish */
-	const char **ro_later;
+	/* read-only mounts still written to during setup (/dev, tmpfs): made read-only by rootfs_finish
+	 * through the fd of the mount itself, never found again by path */
+	struct rootfs_ro_later {
+		const char *path; /* for messages */
+		int fd;		  /* the mount (fsmount's fd) */
+	} * ro_later;
 	size_t n_ro_later;
 };
 
@@ -39,6 +43,8 @@ int rootfs_devices(struct rootfs_ctx *c, struct error *err);
 int rootfs_pivot(struct rootfs_ctx *c, struct error *err);
 /* After pivot: masked paths, read-only paths, root.readonly, rootfsPropagation. */
 int rootfs_finish(struct rootfs_ctx *c, struct error *err);
+/* Close what the context still holds (the late read-only mounts' fds). */
+void rootfs_ctx_release(struct rootfs_ctx *c);
 
 /* Parent side of a container without a mount namespace, whose mounts live in the runtime's: the id
  * of the mount on top of rootfs (0 if unknown), and the detach of that mount (the container's self-bind

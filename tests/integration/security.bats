@@ -1462,3 +1462,40 @@ assert_not_written() {
 	done
 	husk kill "$a" KILL
 }
+
+# The read-only step of a read-only tmpfs (or /dev) comes after the rootfs is filled. It used to find the
+# mount again by its path: a process sharing the volume the tmpfs sits in (another container) renames the
+# directory under it, which detaches the tmpfs in the new container's namespace, and makes a new directory;
+# the path then led to the volume's own bind mount, which was made read-only instead. Now the read-only
+# step acts on the fd of the tmpfs mount itself (a detached one fails create).
+@test "read-only mounts: a tmpfs on a shared volume, its directory swapped under it, never turns another mount read-only" {
+	local vol=$BATS_TEST_TMPDIR/vol swapper i won=0 failed=0
+	mkdir "$vol"
+	# the volume's own mount (the first on /vol: a mount may land on top of it when /vol/t is a symlink at
+	# mount time, which is the symlink's doing, in the root) must stay rw
+	setup_bundle sh -c 'echo "vol=$(grep -m1 " /vol " /proc/self/mountinfo | cut -d" " -f6 | cut -c1-2)"
+		grep -q " /vol/t ro," /proc/self/mountinfo && echo t-readonly; true'
+	cfg --arg v "$vol" '.mounts += [{"source": $v, "destination": "/vol", "type": "bind", "options": ["rbind", "rw"]},
+		{"source": "tmpfs", "destination": "/vol/t", "type": "tmpfs", "options": ["ro", "nosuid", "nodev"]}]'
+	# without the attacker: the volume is writable, the tmpfs read-only
+	run_husk run --bundle "$BUNDLE" "$(cid 0)" 3>&-
+	assert_success
+	assert_output_equals $'vol=rw\nt-readonly'
+	[[ -x "$HUSK_TOOLS/mount-swapper" ]] || fail "mount-swapper not found in '$HUSK_TOOLS': build it"
+	"$HUSK_TOOLS/mount-swapper" "$vol/t" /vol &
+	swapper=$!
+	KILL_PIDS+=("$swapper")
+	for i in $(seq 80); do
+		run timeout 30 "$HUSK" --root "$HUSK_TEST_ROOT" run --bundle "$BUNDLE" "$(cid "$i")" 3>&-
+		if [[ $status == 0 ]]; then
+			[[ "$output" == *vol=rw* ]] || won=$((won + 1))
+		else
+			failed=$((failed + 1))
+		fi
+		((won == 0)) || break
+	done
+	kill "$swapper"
+	wait "$swapper" 2>/dev/null || true
+	echo "# $i runs: $failed failed (a detached mount), the volume was made read-only $won times" >&3
+	((won == 0)) || fail "the volume's mount /vol was made read-only in place of the tmpfs (run $i): $output"
+}

@@ -533,12 +533,20 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		cleanup_free char *msg = NULL;
 		size_t len = 0;
 		struct error e = { 0 };
-		/* EOF (the socket closed at execve) means started; a message is the child's error */
-		if (sync_recv(c.sync[0], &type, &msg, &len, &e) == 0 && type != SYNC_READY) {
-			if (type == SYNC_ERROR)
+		/* EOF (the socket closed at execve) means started, and so does READY (a paused
+		 * container's exec, which then waits frozen for the thaw); a message is the child's error.
+		 * Any other failure to read is reported, never taken for "started": the child's own exit
+		 * status (255) would otherwise be husk's, with no word said */
+		int rr = sync_recv(c.sync[0], &type, &msg, &len, &e);
+		if ((rr == 0 && type != SYNC_READY) || (rr < 0 && e.errnum != EPIPE)) {
+			if (rr < 0)
+				error_set(err, e.errnum, "exec: waiting for the process to start: %s", e.msg);
+			else if (type == SYNC_ERROR)
 				sync_error_from(msg, len, err);
 			else
 				error_set(err, EPROTO, "exec: unexpected message %d", type);
+			error_clear(&e);
+			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			goto out;
 		}

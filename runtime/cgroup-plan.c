@@ -298,7 +298,7 @@ static int plan_unified(struct cg_plan *p, const struct spec_map *u, struct erro
 				c = (int)known[j].c;
 		if (c < 0 || !is_v2(p, (enum cg_controller)c))
 			return error_set(err, ENOTSUP,
-					 "invalid configuration: linux.resources.unified[\"%s\"]: the "
+					 "linux.resources.unified[\"%s\"]: invalid configuration: the "
 					 "'%.*s' controller is not available in the cgroup v2 hierarchy "
 					 "(cannot use unified for a cgroup v1 controller)",
 					 k, (int)(dot - k), k);

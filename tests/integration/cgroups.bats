@@ -705,7 +705,7 @@ blk_dev() {
 		'linux.resources.unified["memory.high"]' "not available in the cgroup v2 hierarchy"
 	# with a v1 memory limit as well: runc's wording, so tools that match it recognise the refusal
 	refused --argjson m $((64 * MIB)) '.linux.resources.memory = {"limit": $m}' -- \
-		"invalid configuration" 'linux.resources.unified["memory.high"]'
+		'config.json: .linux.resources.unified["memory.high"]: invalid configuration: '
 }
 
 @test "unified: a key for the hugetlb controller of the v2 tree is written" {

@@ -603,6 +603,30 @@ static bool has_ns(const struct spec *s, enum spec_ns_type t, const char **ret_p
 	return false;
 }
 
+/* Whether the mount on dest in pid's mount namespace is a bind of a subdirectory (its root is not
+ * "/"): then CRIU cannot make it by itself and it must be described as external. */
+static bool mounted_as_bind(pid_t pid, const char *dest)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	bool bind = false;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/mountinfo", pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return false;
+	while (getline(&line, &cap, f) > 0) {
+		char root[PATH_MAX], mnt[PATH_MAX];
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ...; the last mount on dest wins */
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) == 2 && strcmp(mnt, dest) == 0)
+			bind = strcmp(root, "/") != 0;
+	}
+	free(line);
+	fclose(f);
+	return bind;
+}
+
 /* The mounts CRIU cannot dump or restore by itself, as runc's addCriuDumpMount/addCriuRestoreMount
  * describe them: bind mounts from the host (key: the mountpoint, the id it is saved under; on restore
  * the id maps to the source), the cgroup binds of the container's cgroup, masked files (binds of
@@ -621,7 +645,13 @@ static void external_mounts(const struct spec *s, const char *bundle, const char
 			    m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
 			ext_add(l, m->destination, restore ? src : m->destination);
 		} else if (m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) &&
-			   cgroup_path && lay && !(lay->mode == CGROUP_MODE_V2 && cgroupns)) {
+			   cgroup_path && lay &&
+			   (!(lay->mode == CGROUP_MODE_V2 && cgroupns) || restore ||
+			    mounted_as_bind(pid, m->destination))) {
+			/* a fresh cgroup2 mount in a cgroup namespace is CRIU's to save; the bind of the
+			 * cgroup's directory husk makes otherwise is external (what the init mounted is
+			 * read back from its mountinfo, not guessed from the config). On restore the
+			 * mapping is always given: CRIU uses it only for a mount the images call external */
 			/* mounts.c binds each hierarchy's directory of the container's cgroup */
 			for (size_t h = 0; h < lay->n; h++) {
 				cleanup_free char *mp = xstrdup(lay->h[h].mountpoint);

@@ -16,6 +16,8 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -171,6 +173,26 @@ static char *state_for_hooks(struct init_args *a, const char *status)
 	return state_oci_json(&s, status, getpid(), false);
 }
 
+/* runc's reOpenDevNull: a stdio that is /dev/null (conmon's stdin, the host's node) becomes the
+ * container's own /dev/null, so the container can be checkpointed: CRIU cannot save an fd of a mount
+ * outside the container's mount namespace. Opened without following links and without blocking, and
+ * used only if it is the 1:3 character device: the image cannot slip a FIFO or a file in as stdio. */
+static void reopen_dev_null(void)
+{
+	struct stat st, own;
+	int fd = open("/dev/null", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &own) == 0 && S_ISCHR(own.st_mode) && own.st_rdev == makedev(1, 3) &&
+	    fcntl(fd, F_SETFL, 0) == 0)
+		for (int i = 0; i < 3; i++)
+			if (fstat(i, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) &&
+			    (st.st_dev != own.st_dev || st.st_ino != own.st_ino))
+				dup3(fd, i, 0);
+	close(fd);
+}
+
 static int setup_filesystem(struct init_args *a, struct error *err)
 {
 	struct rootfs_ctx c = { .spec = a->spec,
@@ -233,6 +255,7 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 		return error_wrap(err, "process.cwd");
 	if (rootfs_finish(&c, err) < 0)
 		return -1;
+	reopen_dev_null();
 	rootfs_ctx_release(&c);
 	close(c.rootfd);
 	return 0;

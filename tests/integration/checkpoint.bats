@@ -17,6 +17,12 @@ teardown() {
 		# shellcheck disable=SC2086 # a list of pids
 		kill $RECVTTY_PIDS 2>/dev/null || true
 	fi
+	if [[ -n ${CONTAINERS_CONF:-} && -d $BATS_TEST_TMPDIR/podman ]]; then
+		# the podman test, failed midway: its containers, image and vfs storage go
+		podman rm -a -f -t 0 >/dev/null 2>&1
+		podman rmi -a -f >/dev/null 2>&1
+		rm -rf --one-file-system "$BATS_TEST_TMPDIR/podman"
+	fi
 	husk_teardown
 }
 
@@ -412,4 +418,41 @@ count_above() {
 	sleep 0.5
 	b=$(husk exec "$new" cat /tmp/n)
 	((a > 0 && b > a)) || fail "the restored counter: $a then $b"
+}
+
+@test "podman container checkpoint and restore of a running container, through husk" {
+	need_criu
+	command -v podman >/dev/null || skip "needs podman"
+	local pd=$BATS_TEST_TMPDIR/podman at
+	mkdir -p "$pd/tmp"
+	cat >"$pd/containers.conf" <<-EOF
+		[containers]
+		netns = "none"
+		default_ulimits = ["nofile=20000:20000"]
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		tmp_dir = "$pd/tmp"
+		runtime = "husk"
+		[engine.runtimes]
+		husk = ["$HUSK"]
+	EOF
+	printf '[storage]\ndriver = "vfs"\nrunroot = "%s/run"\ngraphroot = "%s/graph"\n' "$pd" "$pd" >"$pd/storage.conf"
+	export CONTAINERS_CONF=$pd/containers.conf CONTAINERS_STORAGE_CONF=$pd/storage.conf
+	tar -C "$HUSK_ROOTFS_CACHE" -c . | podman import -q - localhost/husk-cr >/dev/null
+	podman run -d --name husk-cr localhost/husk-cr sh -c 'i=0; while :; do echo $i; i=$((i+1)); sleep 0.1; done' >/dev/null
+	wait_for sh -c 'podman logs husk-cr | grep -qx 5'
+	run podman container checkpoint husk-cr
+	assert_success
+	run podman ps -a --format '{{.Status}}'
+	[[ $output == Exited* ]] || fail "after checkpoint podman shows: $output"
+	at=$(podman logs husk-cr | tail -n 1)
+	run podman container restore husk-cr
+	assert_success
+	wait_for sh -c "podman logs husk-cr | grep -qx $((at + 3))"
+	run podman logs husk-cr
+	[[ $(grep -c -x 0 <<<"$output") == 1 ]] || fail "the restored container counted from 0 again"
+	podman rm -f -t 0 husk-cr >/dev/null
+	podman rmi -a -f >/dev/null 2>&1
+	rm -rf --one-file-system "$pd"
 }

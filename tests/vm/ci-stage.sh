@@ -51,7 +51,7 @@ part "systemd + podman" bats --tap tests/integration/systemd.bats
 part "systemd cgroup driver" bats --tap tests/integration/systemd-cgroup.bats
 # CRIU works on the guest's kernel (not on the dev host's): the core checkpoint/restore round trips
 # (every CRIU call costs tens of seconds under TCG, so not the whole file)
-part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes|prestart and createRuntime' \
+part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes|prestart and createRuntime|podman container checkpoint' \
 	tests/integration/checkpoint.bats
 # the tests of other files whose path differs on v2 + systemd: the cgroup mount and namespace, exec's
 # cgroup, rootless cgroups (delegation), and a systemd service's ignored signals

@@ -244,7 +244,8 @@ int cgroup_devices_transition(const char *list, const struct spec_device_cgroup 
 		return error_set(err, EPROTO, "devices.list: unexpected content");
 	target = cur;
 	target.ex = xmalloc((cur.n + 1) * sizeof(*cur.ex));
-	memcpy(target.ex, cur.ex, cur.n * sizeof(*cur.ex));
+	if (cur.n)
+		memcpy(target.ex, cur.ex, cur.n * sizeof(*cur.ex));
 	for (size_t i = 0; i < n + ARRAY_SIZE(default_allow); i++) {
 		struct dev_ex e;
 		const struct spec_device_cgroup *d = i < n ? &rules[i] : &default_allow[i - n];

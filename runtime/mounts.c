@@ -237,8 +237,12 @@ static int attach_new_fs(const struct spec_mount *m, const struct mount_opts *o,
 	const char *source = m->source ? m->source : m->type;
 
 	flags_to_attr(&only, &a);
-	log_debug("fsopen(\"%s\"); fsconfig(source=\"%s\", \"%s\"); fsmount(); move_mount(\"%s\")", m->type,
-		  source, o->data ? o->data : "", m->destination);
+	if (log_debug_enabled()) {
+		char attrs[128];
+		log_debug("fsopen(\"%s\"); fsconfig(source=\"%s\", \"%s\"); fsmount(%s); move_mount(\"%s\")",
+			  m->type, source, o->data ? o->data : "",
+			  mount_attr_str(a.attr_set, attrs, sizeof attrs), m->destination);
+	}
 	fs = (int)syscall(SYS_fsopen, m->type, FSOPEN_CLOEXEC);
 	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", source, 0) < 0 ||
 	    set_sb_flags(fs, flags) < 0 || set_data(fs, o->data) < 0 ||

@@ -63,8 +63,9 @@ line_no() {
 	narrate run --bundle "$BUNDLE" "$(cid)"
 	assert_success
 	assert_line_matches 'clone3\(\{flags=CLONE_NEWNS\|CLONE_NEWUTS\|CLONE_NEWPID, exit_signal=SIGCHLD\}\)'
-	# a read-only tmpfs is mounted writable, filled, then made read-only at the end (as runc does)
-	assert_line_matches 'mount\("tmpfs", "/scratch", "tmpfs", MS_NOSUID\|MS_NODEV, "size=1m"\)'
+	# a read-only tmpfs is mounted writable (nosuid, nodev as asked), filled, then made read-only at the
+	# end through the mount's own fd (as runc does; the fd, so a swapped path cannot redirect it)
+	assert_line_matches 'fsopen\("tmpfs"\); fsconfig\(source="tmpfs", "size=1m"\); fsmount\(MOUNT_ATTR_NOSUID\|MOUNT_ATTR_NODEV\); move_mount\("/scratch"\)'
 	assert_line_matches 'mount_setattr\("/scratch", \{set=MOUNT_ATTR_RDONLY, clr=0\}\)'
 	assert_line_matches 'sethostname\("lab-host"\)'
 	assert_line_matches 'capset\(effective=CAP_CHOWN, permitted=CAP_CHOWN, inheritable=0\)'

@@ -148,6 +148,8 @@ int state_remove_dir(const char *root, const char *id, int dirfd, struct error *
 	while ((e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			unlinkat(dirfd, e->d_name, 0);
+	/* closed before the root is opened: under EMFILE the removal must need no more than one fd */
+	closedir(steal_ptr(&d));
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0 || unlinkat(rootfd, id, AT_REMOVEDIR) < 0)
 		if (errno != ENOENT)

@@ -1103,6 +1103,16 @@ cpu_parent() {
 	nothing_left "$id"
 }
 
+# dead PID: PID is gone or a zombie (empty cmdline), read again at every try of wait_for.
+dead() {
+	[[ ! -e /proc/$1/cmdline || -z "$(tr -d '\0' <"/proc/$1/cmdline" 2>/dev/null)" ]]
+}
+
+# ps_at_least ID N: `husk ps` lists at least N processes of ID (asked again at every try of wait_for).
+ps_at_least() {
+	(($(husk ps --format json "$1" | jq length) >= $2))
+}
+
 # ---- kill --all, ps -------------------------------------------------------------------------------------
 
 @test "kill --all signals every process of the cgroup, ps --format json lists them" {
@@ -1111,7 +1121,7 @@ cpu_parent() {
 	setup_bundle
 	set_args sh -c 'probe sleep 100 & probe sleep 100 & wait'
 	start_bg "$id"
-	wait_for test "$(husk ps --format json "$id" | jq length)" -ge 3
+	wait_for ps_at_least "$id" 3
 	pids=$(husk ps --format json "$id" | jq -r '.[]')
 	# without --all, SIGTERM goes to the shell alone, which as pid 1 of its namespace ignores it
 	husk kill "$id" TERM
@@ -1122,7 +1132,7 @@ cpu_parent() {
 	assert_success
 	wait_for_status "$id" stopped
 	for p in $pids; do
-		wait_for test ! -e "/proc/$p/cmdline" -o -z "$(tr -d '\0' <"/proc/$p/cmdline" 2>/dev/null)"
+		wait_for dead "$p"
 	done
 	husk delete "$id"
 	nothing_left "$id"
@@ -1134,7 +1144,7 @@ cpu_parent() {
 	setup_bundle
 	set_args sh -c 'probe sleep 100 & probe sleep 100 & wait'
 	start_bg "$id"
-	wait_for test "$(husk ps --format json "$id" | jq length)" -ge 3
+	wait_for ps_at_least "$id" 3
 	pids=$(husk ps --format json "$id" | jq -r '.[]')
 	if on_v2; then
 		[[ -f "$(cg pids "$id")/cgroup.kill" ]] || skip "no cgroup.kill (Linux < 5.14)"
@@ -1146,7 +1156,7 @@ cpu_parent() {
 	fi
 	wait_for_status "$id" stopped
 	for p in $pids; do
-		wait_for test ! -e "/proc/$p/cmdline" -o -z "$(tr -d '\0' <"/proc/$p/cmdline" 2>/dev/null)"
+		wait_for dead "$p"
 	done
 	husk delete "$id"
 	nothing_left "$id"
@@ -1369,7 +1379,7 @@ freeze_cgroup() {
 	setup_bundle probe sleep 100
 	start_bg "$id"
 	husk exec -d "$id" probe sleep 100 3>&- || fail "exec -d failed"
-	wait_for test "$(husk ps --format json "$id" | jq length)" -ge 2
+	wait_for ps_at_least "$id" 2
 	pid=$(husk ps --format json "$id" | jq -r --argjson init "$(husk state "$id" | jq .pid)" '.[] | select(. != $init)' | head -n 1)
 	# a sub-cgroup in every hierarchy (as a container's systemd or a nested runtime makes), the exec'd
 	# process moved into it

@@ -59,6 +59,11 @@ last_count() {
 	tail -n 1 "$DATA/log" 2>/dev/null
 }
 
+# lines_above N: the counter's log has more than N lines (read again at every try of wait_for).
+lines_above() {
+	(($(wc -l <"$DATA/log") > $1))
+}
+
 # count_above N: the counter wrote a value above N.
 count_above() {
 	local v
@@ -204,7 +209,7 @@ count_above() {
 	at=$(wc -l <"$DATA/log")
 	run_husk restore -d --image-path "$img" "$new"
 	assert_success
-	wait_for test "$(wc -l <"$DATA/log")" -gt "$((at + 1))"
+	wait_for lines_above $((at + 1))
 	# the copy goes on from the checkpoint's value: not 0, and not past where the original got
 	first=$(sed -n "$((at + 1))p" "$DATA/log")
 	((first > 0 && first <= $(sed -n "${at}p" "$DATA/log"))) ||

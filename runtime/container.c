@@ -271,7 +271,7 @@ static int bind_exec_socket(struct create_ctx *c, struct error *err)
 	return 0;
 }
 
-static char *now_rfc3339(void)
+char *now_rfc3339(void)
 {
 	char buf[64];
 

@@ -59,4 +59,7 @@ int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
 /* Parse "TERM", "SIGTERM", "15". */
 int signal_parse(const char *s, int *ret);
 
+/* The current time as Go's RFC3339Nano (runc's state "created"), newly allocated. */
+char *now_rfc3339(void);
+
 #endif

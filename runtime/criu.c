@@ -873,20 +873,6 @@ out:
 	return r;
 }
 
-static char *now_rfc3339(void)
-{
-	char buf[64];
-
-	log_rfc3339(buf, sizeof buf);
-	char *z = buf + strlen(buf) - 1, *end = z;
-	while (end[-1] == '0')
-		end--;
-	if (end[-1] == '.')
-		end--;
-	memmove(end, z, 2);
-	return xstrdup(buf);
-}
-
 /* The restore's pipes: where the dumped init's stdio was a pipe, CRIU gives it ours (runc's
  * descriptors.json + inherit_fd). */
 static void inherit_stdio(int imgfd, InheritFd ***v, size_t *n)

@@ -93,10 +93,12 @@ static int enter_cgroup(struct init_args *a, struct error *err)
 {
 	if (init_expect(a, SYNC_CGROUP_DONE, err) < 0)
 		return -1;
-	if (a->new_ns[NS_CGROUP]) {
+	/* new_ns[NS_CGROUP] itself is kept: setup_filesystem reads it to mount a fresh cgroup2 (rooted at
+	 * the namespace) instead of binding the host's directory, a slave of the host's mount */
+	if (a->new_ns[NS_CGROUP] && !a->cgroupns_made) {
 		if (say_unshare(CLONE_NEWCGROUP) < 0)
 			return error_sys(err, errno, "create a cgroup namespace");
-		a->new_ns[NS_CGROUP] = false;
+		a->cgroupns_made = true;
 	}
 	return 0;
 }

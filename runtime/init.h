@@ -27,6 +27,7 @@ struct init_args {
 	bool wait_maps;	  /* new user namespace: the parent writes the id maps, then SYNC_MAPS_DONE */
 	bool wait_cgroup; /* the parent moves us into the cgroup while we set up, then SYNC_CGROUP_DONE */
 	bool cgroup_joined;
+	bool cgroupns_made; /* new_ns[NS_CGROUP]'s unshare is done (new_ns stays: the mounts read it) */
 	bool cgroup_before_mounts; /* the cgroup exists only once the parent says so (systemd's scope) */
 	bool parent_hooks;	   /* prestart/createRuntime hooks run by the parent mid-setup */
 	bool mount_srcs;	   /* the parent opens the bind sources and sends them (SYNC_MOUNT_FDS) */

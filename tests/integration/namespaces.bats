@@ -303,6 +303,32 @@ start_sleeper() {
 	done
 }
 
+@test "cgroup namespace: on cgroup v2, /sys/fs/cgroup is a cgroup2 mount of the namespace, not a bind of the host's" {
+	host_cgroup_unified || skip "a pure cgroup v2 host (tests/vm/run.sh): on a hybrid host the v1 hierarchies are bound in a tmpfs"
+	local id cg out line status=0
+	id=$(cid)
+	start_sleeper "$id" '.linux.namespaces += [{"type": "cgroup"}]'
+	cg=/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$SLEEPER_PID/cgroup")
+	[[ -n "$(cat "$cg/cgroup.procs")" ]] || fail "no container cgroup at $cg"
+	# a mount the host makes under the container's cgroup afterwards: a bind of the host's directory
+	# is a slave of the host's /sys/fs/cgroup (systemd makes it shared), so it would show up inside
+	mkdir "$cg/husk-probe"
+	mount -t tmpfs husk-probe "$cg/husk-probe"
+	out=$(husk exec "$id" sh -c 'cat /proc/self/cgroup; grep " /sys/fs/cgroup" /proc/self/mountinfo' 2>&1) ||
+		status=$?
+	umount "$cg/husk-probe"
+	rmdir "$cg/husk-probe"
+	[[ $status -eq 0 ]] || fail "exec failed ($status): $out"
+	grep -qx '0::/' <<<"$out" || fail "/proc/self/cgroup is not the namespace root: $out"
+	grep -q husk-probe <<<"$out" && fail "the host's later mount under the cgroup propagated in: $out"
+	# ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
+	line=$(awk '$5 == "/sys/fs/cgroup"' <<<"$out")
+	[[ "$(wc -l <<<"$line")" -eq 1 ]] || fail "not one mount at /sys/fs/cgroup: $out"
+	[[ "$(awk '{ print $4 }' <<<"$line")" == / ]] || fail "the mount's root is not the namespace's: $line"
+	[[ "$line" == *" - cgroup2 "* ]] || fail "not a cgroup2 mount: $line"
+	[[ "$(awk '{ print $6 }' <<<"$line")" == ro,* ]] || fail "not read-only (the config says ro): $line"
+}
+
 @test "without a cgroup namespace, /proc/self/cgroup shows the container's cgroup path" {
 	local id
 	id=$(cid)

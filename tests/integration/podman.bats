@@ -102,11 +102,16 @@ inspect() {
 	podman inspect --format "$2" "$1"
 }
 
-# host_cgroup NAME CONTROLLER: the container's v1 cgroup directory for CONTROLLER on the host.
+# host_cgroup NAME CONTROLLER: the container's cgroup directory for CONTROLLER on the host: its v1
+# hierarchy's, or on a pure cgroup v2 host (tests/vm/run.sh) its one v2 directory.
 host_cgroup() {
 	local pid
 	pid=$(inspect "$1" '{{.State.Pid}}') || return
-	echo "/sys/fs/cgroup/$2$(awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$pid/cgroup")"
+	if host_cgroup_unified; then
+		echo "/sys/fs/cgroup$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")"
+	else
+		echo "/sys/fs/cgroup/$2$(awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$pid/cgroup")"
+	fi
 }
 
 @test "podman: husk is the runtime that ran the container" {
@@ -161,9 +166,15 @@ host_cgroup() {
 		run podman exec hpm-shared readlink "/proc/self/ns/$ns"
 		assert_output_equals "$(readlink "/proc/$pid/ns/$ns")"
 	done
-	run podman exec hpm-shared sh -c 'grep memory /proc/self/cgroup'
+	# the exec'd process is in the init's cgroups, as both see them from inside (with or without a
+	# cgroup namespace, which podman makes on cgroup v2)
+	run podman exec hpm-shared sh -c '[ "$(cat /proc/self/cgroup)" = "$(cat /proc/1/cgroup)" ] && cat /proc/self/cgroup'
 	assert_success
-	[[ "$output" == "$(grep memory "/proc/$pid/cgroup")" || "$output" == *":memory:/" ]]
+	if host_cgroup_unified; then
+		assert_line_matches '^0::/'
+	else
+		assert_line_matches '^[0-9]+:memory:/'
+	fi
 }
 
 @test "podman exec -i: stdin reaches the process" {
@@ -203,6 +214,17 @@ host_cgroup() {
 	assert_output_contains stdin-is-tty
 }
 
+# freezer_state NAME: FROZEN or THAWED, from v1's freezer.state or v2's cgroup.events ("frozen 1").
+freezer_state() {
+	local dir
+	dir=$(host_cgroup "$1" freezer) || return
+	if host_cgroup_unified; then
+		if grep -qx 'frozen 1' "$dir/cgroup.events"; then echo FROZEN; else echo THAWED; fi
+	else
+		cat "$dir/freezer.state"
+	fi
+}
+
 @test "podman pause/unpause: Paused, then Running again" {
 	local name
 	name=$(pname p)
@@ -210,11 +232,11 @@ host_cgroup() {
 	run podman pause "$name"
 	assert_success
 	[[ "$(inspect "$name" '{{.State.Status}}')" == paused ]]
-	[[ "$(cat "$(host_cgroup "$name" freezer)/freezer.state")" == FROZEN ]]
+	[[ "$(freezer_state "$name")" == FROZEN ]]
 	run podman unpause "$name"
 	assert_success
 	[[ "$(inspect "$name" '{{.State.Status}}')" == running ]]
-	[[ "$(cat "$(host_cgroup "$name" freezer)/freezer.state")" == THAWED ]]
+	[[ "$(freezer_state "$name")" == THAWED ]]
 	run podman exec "$name" true
 	assert_success
 }
@@ -225,11 +247,16 @@ host_cgroup() {
 	podman run -d --name "$name" --memory 64m "$IMAGE" sleep 1000 >/dev/null
 	dir=$(host_cgroup "$name" memory)
 	[[ "$dir" == */libpod-* ]]
-	[[ "$(cat "$dir/memory.limit_in_bytes")" == 67108864 ]]
+	# v1 memory.limit_in_bytes, v2 memory.max (and the container's own cgroup at /sys/fs/cgroup inside)
+	local file=memory.limit_in_bytes inside=/sys/fs/cgroup/memory/memory.limit_in_bytes
+	if host_cgroup_unified; then
+		file=memory.max inside=/sys/fs/cgroup/memory.max
+	fi
+	[[ "$(cat "$dir/$file")" == 67108864 ]]
 	run podman update --memory 100m "$name"
 	assert_success
-	[[ "$(cat "$dir/memory.limit_in_bytes")" == 104857600 ]]
-	run podman exec "$name" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	[[ "$(cat "$dir/$file")" == 104857600 ]]
+	run podman exec "$name" cat "$inside"
 	assert_output_equals 104857600
 }
 
@@ -291,8 +318,9 @@ host_cgroup() {
 }
 
 @test "podman run --memory --pids-limit: the values seen inside" {
-	run podman run --rm --name "$(pname l)" --memory 64m --pids-limit 33 "$IMAGE" \
-		cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+	local files=(/sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max)
+	! host_cgroup_unified || files=(/sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max)
+	run podman run --rm --name "$(pname l)" --memory 64m --pids-limit 33 "$IMAGE" cat "${files[@]}"
 	assert_success
 	assert_output_equals "$(printf '67108864\n33')"
 }
@@ -301,7 +329,11 @@ host_cgroup() {
 	local name
 	name=$(pname c)
 	podman run -d --name "$name" --cpus 0.5 "$IMAGE" sleep 1000 >/dev/null
-	[[ "$(cat "$(host_cgroup "$name" cpu)/cpu.cfs_quota_us")" == 50000 ]]
+	if host_cgroup_unified; then
+		[[ "$(cat "$(host_cgroup "$name" cpu)/cpu.max")" == "50000 100000" ]]
+	else
+		[[ "$(cat "$(host_cgroup "$name" cpu)/cpu.cfs_quota_us")" == 50000 ]]
+	fi
 	run podman top "$name" pid args
 	assert_success
 	assert_output_contains "sleep 1000"

@@ -4,7 +4,8 @@
  * (O_PATH) and, once nothing runs the file any more (ETXTBSY ends), opens it for writing through
  * /proc/self/fd and writes a marker over its first bytes. Appends to OUTDIR/log: "opened DEV:INO" per grab,
  * "wrote DEV:INO" on a successful write, "refused DEV:INO ERRNO" for the last error per file. Static: runs in
- * a bare rootfs. */
+ * a bare rootfs. It ends early once OUTDIR/stop exists (a test done with its rounds: on a slow machine
+ * SECONDS can then be generous). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -108,12 +109,13 @@ static void try_write(struct grab *g)
 
 int main(int argc, char **argv)
 {
-	char logpath[4096];
+	char logpath[4096], stoppath[4096];
 	double end;
 
 	if (argc < 3)
 		return 2;
 	snprintf(logpath, sizeof logpath, "%s/log", argv[1]);
+	snprintf(stoppath, sizeof stoppath, "%s/stop", argv[1]);
 	out = fopen(logpath, "a");
 	if (out == NULL || stat("/proc/self/exe", &self_st) < 0)
 		return 1;
@@ -122,7 +124,7 @@ int main(int argc, char **argv)
 	scan_all = argc <= 3;
 	fprintf(out, "started\n");
 	fflush(out);
-	while (now() < end) {
+	while (now() < end && access(stoppath, F_OK) < 0) {
 		if (argc > 3) {
 			try_pid(argv[3]);
 		} else {
@@ -138,6 +140,10 @@ int main(int argc, char **argv)
 			if (!grabs[i].done)
 				try_write(&grabs[i]);
 	}
+	/* once more at the end: a stop can come right after the round that ended the grabbed program */
+	for (int i = 0; i < n_grabs; i++)
+		if (!grabs[i].done)
+			try_write(&grabs[i]);
 	for (int i = 0; i < n_grabs; i++)
 		if (!grabs[i].done)
 			fprintf(out, "refused %lu:%lu %s\n", (unsigned long)grabs[i].dev,

@@ -289,7 +289,9 @@ static int run_helper(char **argv, char **ret_out, struct error *err)
 		if (WIFSIGNALED(st))
 			return error_set(err, EIO, "%s was killed by signal %d%s%s", HELPER, WTERMSIG(st),
 					 len ? ": " : "", out);
-		return error_set(err, EIO, "%s", len ? out : "husk-systemd failed without a word");
+		/* status 3: the unit exists and is active (another container's scope of this name) */
+		return error_set(err, WIFEXITED(st) && WEXITSTATUS(st) == 3 ? EEXIST : EIO, "%s",
+				 len ? out : "husk-systemd failed without a word");
 	}
 	if (ret_out)
 		*ret_out = xstrdup(out[2] ? out + 3 : "");

@@ -26,7 +26,8 @@ int systemd_expand_slice(const char *slice, char **ret, struct error *err);
  * the unified cgroup v2 hierarchy, and the husk-systemd helper installed. Checked before create makes
  * anything. */
 int systemd_check_host(struct error *err);
-/* Create the scope with pid in it and the resource properties systemd knows, wait for the job. */
+/* Create the scope with pid in it and the resource properties systemd knows, wait for the job. An active
+ * unit of that name (another container's) fails with errnum EEXIST: nothing of it is the caller's to undo. */
 int systemd_start(const struct systemd_unit *u, pid_t pid, const char *id, const struct spec_resources *r,
 		  struct error *err);
 /* Update the scope's resource properties (husk update). */

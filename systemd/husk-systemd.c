@@ -7,8 +7,10 @@
  *   husk-systemd set UNIT [NAME=VALUE...]                            SetUnitProperties (runtime)
  *   husk-systemd stop UNIT                                           StopUnit, wait, ResetFailedUnit
  * On success it prints "ok" (start: "ok CGROUP", the unit's ControlGroup) and exits 0; on failure it prints
- * one line "husk-systemd: ..." and exits 1. Every bus call and job wait is bounded (TIMEOUT_USEC each), so a
- * hung systemd gives an error, never a hang. NAME is one of the resource properties of the table below. */
+ * one line "husk-systemd: ..." and exits 1 (start: 3 when the unit exists and is active, so husk knows
+ * the scope is another container's and must not be stopped). Every bus call and job wait is bounded
+ * (TIMEOUT_USEC each), so a hung systemd gives an error, never a hang. NAME is one of the resource properties
+ * of the table below. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
@@ -29,17 +31,31 @@
 static sd_bus *bus;
 static bool direct; /* systemd's private socket: messages carry no sender */
 
+#define EXIT_UNIT_EXISTS 3
+
+static void __attribute__((noreturn, format(printf, 2, 0))) vdie(int status, const char *fmt, va_list ap)
+{
+	fputs("husk-systemd: ", stdout);
+	vprintf(fmt, ap);
+	putchar('\n');
+	fflush(stdout);
+	exit(status);
+}
+
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("husk-systemd: ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	exit(1);
+	vdie(1, fmt, ap);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3))) die_status(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdie(status, fmt, ap);
 }
 
 static const char *bus_msg(const sd_bus_error *e, int r)
@@ -314,7 +330,9 @@ static int cmd_start(int argc, char **argv)
 		r = start_call(argv, argc - 4, argv + 4, &e, &reply);
 	}
 	if (r < 0)
-		die("start unit '%s' in '%s': %s", argv[0], argv[1], bus_msg(&e, r));
+		die_status(sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists") ? EXIT_UNIT_EXISTS
+											    : 1,
+			   "start unit '%s' in '%s': %s", argv[0], argv[1], bus_msg(&e, r));
 	if (sd_bus_message_read(reply, "o", &job) < 0 || (w.job = strdup(job)) == NULL)
 		die("start unit '%s': unexpected reply from systemd", argv[0]);
 	result = wait_job(&w, argv[0]);

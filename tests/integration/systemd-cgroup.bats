@@ -210,3 +210,51 @@ detached() {
 	no_unit "$id"
 	[[ ! -e "/sys/fs/cgroup/system.slice/$unit" ]] || fail "the scope's cgroup is left"
 }
+
+@test "systemd driver: a second container asking for an active scope's name gets systemd's refusal; the first runs on" {
+	local id id2 unit pid
+	id=$(cid a)
+	id2=$(cid b)
+	unit=husk-dup$$.scope
+	setup_bundle probe sleep 1000
+	cfg --arg p "system.slice:husk:dup$$" '.linux.cgroupsPath = $p'
+	detached --systemd-cgroup run -d --bundle "$BUNDLE" "$id"
+	pid=$(husk state "$id" | jq -r .pid)
+	run_husk --systemd-cgroup run -d --bundle "$BUNDLE" "$id2"
+	assert_failure
+	# systemd 252's words for its UnitExists error
+	assert_output_contains "start unit '$unit' in 'system.slice': Unit $unit was already loaded or has a fragment file"
+	# the refused create stopped nothing and killed nothing of the other container's
+	[[ "$(sd_prop "$unit" ActiveState)" == active ]] || fail "$unit is $(sd_prop "$unit" ActiveState)"
+	[[ -e /proc/$pid && "$(husk_status "$id")" == running ]] || fail "the first container is $(husk_status "$id")"
+	[[ "$(cat "/sys/fs/cgroup/system.slice/$unit/cgroup.procs")" == "$pid" ]] ||
+		fail "the scope holds: $(cat "/sys/fs/cgroup/system.slice/$unit/cgroup.procs")"
+	run_husk state "$id2"
+	assert_failure
+	run_husk delete --force "$id"
+	assert_success
+	no_unit "dup$$"
+}
+
+@test "systemd driver: a systemd that never answers gives husk's timeout error, and the create leaves nothing" {
+	local id bin=$BATS_TEST_TMPDIR/bin
+	id=$(cid)
+	# husk runs the husk-systemd next to its own binary: a copy of husk beside a helper that hangs on
+	# start (as a wedged systemd would) and answers the rollback's stop
+	mkdir -p "$bin"
+	cp "$HUSK" "$bin/husk"
+	printf '#!/bin/sh\ncase "$1" in start) exec sleep 67 ;; esac\necho ok\n' >"$bin/husk-systemd"
+	chmod 755 "$bin/husk-systemd"
+	setup_bundle probe sleep 1000
+	cfg --arg p "system.slice:husk:$id" '.linux.cgroupsPath = $p'
+	run "$bin/husk" --root "$HUSK_TEST_ROOT" --systemd-cgroup run -d --bundle "$BUNDLE" "$id" 3>&-
+	assert_failure
+	assert_output_contains "systemd did not answer within 12 s (husk-systemd start husk-$id.scope"
+	run_husk state "$id"
+	assert_failure
+	run pgrep -fx "sleep 67"
+	assert_failure
+	run pgrep -f "probe sleep 1000"
+	assert_failure
+	no_unit "$id"
+}

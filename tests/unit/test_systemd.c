@@ -81,43 +81,57 @@ static char *props(const char *json)
 
 static void test_properties(void)
 {
-	char *s;
+	static const struct {
+		const char *json, *want;
+	} cases[] = {
+		{ "{\"memory\":{\"limit\":67108864,\"reservation\":1048576},\"pids\":{\"limit\":12}}",
+		  "MemoryMax=67108864;MemoryLow=1048576;TasksMax=12;" },
+		/* -1: no limit, systemd's "infinity" */
+		{ "{\"memory\":{\"limit\":-1},\"pids\":{\"limit\":-1}}",
+		  "MemoryMax=infinity;TasksMax=infinity;" },
+		/* shares to weight as runc converts; a quota of 15% of a CPU is rounded up to systemd's 1%
+		 * steps */
+		{ "{\"cpu\":{\"shares\":1024,\"quota\":15500,\"period\":100000,\"cpus\":\"0-1\",\"mems\":"
+		  "\"0\"}}",
+		  "CPUWeight=39;CPUQuotaPeriodUSec=100000;CPUQuotaPerSecUSec=160000;AllowedCPUs=0-1;"
+		  "AllowedMemoryNodes=0;" },
+		{ "{\"blockIO\":{\"weight\":500},\"unified\":{\"memory.high\":\"max\"}}",
+		  "IOWeight=4950;MemoryHigh=infinity;" },
+		/* what systemd has no property for (a swap total, hugetlb) is left to the files */
+		{ "{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":2097152}]}", "" },
+	};
 
-	s = props("{\"memory\":{\"limit\":67108864,\"reservation\":1048576},\"pids\":{\"limit\":12}}");
-	CHECK_STR(s, "MemoryMax=67108864;MemoryLow=1048576;TasksMax=12;");
-	free(s);
-	/* -1: no limit, systemd's "infinity" */
-	s = props("{\"memory\":{\"limit\":-1},\"pids\":{\"limit\":-1}}");
-	CHECK_STR(s, "MemoryMax=infinity;TasksMax=infinity;");
-	free(s);
-	/* shares to weight as runc converts; a quota of 15% of a CPU is rounded up to systemd's 1% steps */
-	s = props(
-	    "{\"cpu\":{\"shares\":1024,\"quota\":15500,\"period\":100000,\"cpus\":\"0-1\",\"mems\":\"0\"}}");
-	CHECK_STR(s, "CPUWeight=39;CPUQuotaPeriodUSec=100000;CPUQuotaPerSecUSec=160000;AllowedCPUs=0-1;"
-		     "AllowedMemoryNodes=0;");
-	free(s);
-	s = props("{\"blockIO\":{\"weight\":500},\"unified\":{\"memory.high\":\"max\"}}");
-	CHECK_STR(s, "IOWeight=4950;MemoryHigh=infinity;");
-	free(s);
-	/* what systemd has no property for (a swap total, hugetlb) is left to the files */
-	s = props("{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":2097152}]}");
-	CHECK_STR(s, "");
-	free(s);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *s = props(cases[i].json);
+		CHECK_STR(s, cases[i].want);
+		free(s);
+	}
 }
 
 static void test_expand_slice(void)
 {
-	char *p = NULL;
-	struct error err = { 0 };
+	static const struct {
+		const char *slice, *want; /* want NULL: refused */
+	} cases[] = {
+		{ "user-1000.slice", "/user.slice/user-1000.slice" },
+		{ "-.slice", "" },
+		{ "a-.slice", NULL },
+	};
 
-	CHECK(systemd_expand_slice("user-1000.slice", &p, &err) == 0);
-	CHECK_STR(p, "/user.slice/user-1000.slice");
-	free(p);
-	CHECK(systemd_expand_slice("-.slice", &p, &err) == 0);
-	CHECK_STR(p, "");
-	free(p);
-	CHECK(systemd_expand_slice("a-.slice", &p, &err) < 0);
-	error_clear(&err);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *p = NULL;
+		struct error err = { 0 };
+		int r = systemd_expand_slice(cases[i].slice, &p, &err);
+
+		if (cases[i].want) {
+			CHECK(r == 0);
+			CHECK_STR(p, cases[i].want);
+		} else {
+			CHECK(r < 0 && p == NULL);
+		}
+		free(p);
+		error_clear(&err);
+	}
 }
 
 UNIT_CASES({ "paths", test_paths }, { "properties", test_properties }, { "expand_slice", test_expand_slice })

@@ -19,13 +19,6 @@ struct global_opts {
 	const char *cgroup_manager; /* cgroupfs | disabled */
 };
 
-/* restore refuses --systemd-cgroup with this: the systemd driver (runtime/systemd.h) makes a scope for a
- * created container only, and restore does not ask for one yet. */
-#define HUSK_NO_SYSTEMD_DRIVER                                                                               \
-	"restore: --systemd-cgroup is not supported (the systemd cgroup driver does not restore "            \
-	"containers); "                                                                                      \
-	"use the cgroupfs driver (drop --systemd-cgroup)"
-
 enum opt_kind {
 	OPT_BOOL,   /* bool *target */
 	OPT_STRING, /* const char **target */

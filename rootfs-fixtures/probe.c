@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -358,6 +359,17 @@ static int cmd_sleep(char **argv)
 	return 0;
 }
 
+/* lock PATH: create PATH, hold an exclusive flock on it and sleep until killed (checkpoint --file-locks). */
+static int cmd_lock(char **argv)
+{
+	int fd = open(argv[0], O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		return fail(NULL);
+	for (;;)
+		pause();
+}
+
 static int cmd_exit(char **argv)
 {
 	double code;
@@ -660,6 +672,7 @@ static const struct command commands[] = {
 	{ "exit", cmd_exit, 1, 1, "exit CODE" },
 	{ "open", cmd_open, 1, 2, "open PATH [r|w|rw]" },
 	{ "write", cmd_write, 2, 2, "write PATH DATA" },
+	{ "lock", cmd_lock, 1, 1, "lock PATH (flock, then sleep until killed)" },
 	{ "read", cmd_read, 1, 1, "read PATH" },
 	{ "stat", cmd_stat, 1, 1, "stat PATH" },
 	{ "syscall", cmd_syscall, 1, 1, "syscall NAME|NUMBER" },

@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "mountopt.h"
 #include "state.h"
+#include "systemd.h"
 #include "terminal.h"
 #include "base/util.h"
 
@@ -422,9 +423,60 @@ static int check_feature(bool mem_track, bool lazy_pages, const char *flag, stru
 	return r;
 }
 
+/* `criu check` costs seconds (2.3 s in the VM guest) and its answer only changes with the kernel (a
+ * reboot) or the criu binary: a pass is remembered in the state root for this boot and this criu (its
+ * path, device, inode, size and mtime). A failure is never remembered, so where CRIU cannot work every
+ * call says why in criu's words; a stale pass cannot outlive a reboot or a criu upgrade. */
+#define CHECK_CACHE ".criu-check" /* a dot name: `list` skips it, no container id can take it */
+
+static char *check_cache_key(const char *criu)
+{
+	cleanup_free char *boot = NULL;
+	size_t len;
+	struct stat st;
+	struct error e = { 0 };
+
+	if (stat(criu, &st) < 0 ||
+	    read_file_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", 64, &boot, &len, &e) < 0) {
+		error_clear(&e);
+		return NULL;
+	}
+	boot[strcspn(boot, "\n")] = '\0';
+	return xasprintf("%s %s %llu:%llu %lld %lld.%09ld\n", boot, criu, (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			 st.st_mtim.tv_nsec);
+}
+
+static bool check_cached(const char *root, const char *key)
+{
+	cleanup_free char *path = xasprintf("%s/%s", root, CHECK_CACHE), *data = NULL;
+	size_t len;
+	struct error e = { 0 };
+	bool hit = read_file_at(AT_FDCWD, path, 4096, &data, &len, &e) == 0 && strcmp(data, key) == 0;
+
+	error_clear(&e);
+	return hit;
+}
+
+static void check_remember(const char *root, const char *key, bool passed)
+{
+	cleanup_close int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct error e = { 0 };
+
+	/* no root yet (a first restore): nothing remembered, the next call checks again */
+	if (fd < 0)
+		return;
+	if (passed)
+		write_file_atomic(fd, CHECK_CACHE, key, strlen(key), 0600, &e);
+	else
+		unlinkat(fd, CHECK_CACHE, 0);
+	error_clear(&e);
+}
+
 /* Before anything is touched, as runc's checkCriuVersion: CRIU must answer a VERSION request (which
- * also proves it can start on this kernel) and be recent enough for what husk asks of it. */
-static int criu_preflight(struct error *err)
+ * also proves it can start on this kernel) and be recent enough for what husk asks of it; then
+ * `criu check` (or its remembered pass) says whether this kernel can be checkpointed at all. */
+static int criu_preflight(const char *root, struct error *err)
 {
 	struct swrk s;
 	CriuReq req = CRIU_REQ__INIT;
@@ -448,12 +500,22 @@ static int criu_preflight(struct error *err)
 		} else {
 			/* the version answer needs no kernel features: criu check says whether this kernel
 			 * can actually be checkpointed */
-			cleanup_free char *reason = criu_check_reason(s.criu);
-			if (reason)
-				error_set(err, ENOTSUP,
-					  "criu cannot run on this system: `criu check` fails: %s", reason);
-			else
+			cleanup_free char *key = check_cache_key(s.criu), *reason = NULL;
+			if (key && root && check_cached(root, key)) {
+				log_debug("criu check: passed before on this boot (%s/%s)", root,
+					  CHECK_CACHE);
 				r = 0;
+			} else {
+				reason = criu_check_reason(s.criu);
+				if (reason)
+					error_set(err, ENOTSUP,
+						  "criu cannot run on this system: `criu check` fails: %s",
+						  reason);
+				else
+					r = 0;
+				if (key && root)
+					check_remember(root, key, r == 0);
+			}
 		}
 	}
 	if (resp)
@@ -752,11 +814,7 @@ int container_checkpoint(const struct criu_args *a, struct error *err)
 		    a->id, status_name(st));
 		goto out;
 	}
-	if (criu_preflight(err) < 0)
-		goto out;
-	if (rec->config == NULL ||
-	    spec_parse(rec->config, strlen(rec->config), "config.json", &spec, err) < 0)
-		goto out;
+	/* the flags first: a bad value is the caller's mistake, whatever CRIU can do here */
 	if (common_opts(a, &o, err) < 0)
 		goto out;
 	if (a->page_server) {
@@ -782,6 +840,11 @@ int container_checkpoint(const struct criu_args *a, struct error *err)
 			goto out;
 		}
 	}
+	if (criu_preflight(a->root, err) < 0)
+		goto out;
+	if (rec->config == NULL ||
+	    spec_parse(rec->config, strlen(rec->config), "config.json", &spec, err) < 0)
+		goto out;
 	if ((a->pre_dump && check_feature(true, false, "--pre-dump", err) < 0) ||
 	    (a->lazy_pages && check_feature(false, true, "--lazy-pages", err) < 0))
 		goto out;
@@ -931,7 +994,8 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 	InheritFd **inh = NULL, netinh = INHERIT_FD__INIT;
 	size_t n_inh = 0, len;
 	unsigned long cg_created = 0;
-	bool mounted = false, dir_made = false;
+	struct systemd_unit sd = { 0 };
+	bool mounted = false, dir_made = false, sd_started = false;
 	const char *netns = NULL;
 	pid_t pid = -1;
 	int r = -1, extra[1];
@@ -961,7 +1025,7 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 		}
 	}
 	n.spec = spec;
-	if (common_opts(a, &o, err) < 0 || criu_preflight(err) < 0)
+	if (common_opts(a, &o, err) < 0 || criu_preflight(a->root, err) < 0)
 		goto out;
 	if ((imgfd = open(image, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		error_sys(err, errno, "--image-path: open '%s'", image);
@@ -975,14 +1039,28 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 		goto out;
 	if (a->lazy_pages && check_feature(false, true, "--lazy-pages", err) < 0)
 		goto out;
-	if (!a->cgroups_disabled &&
-	    cgroup_resolve_path(spec->linux_.cgroups_path, a->id, &cgroup_path, err) < 0)
+	if (!a->cgroups_disabled && a->systemd_cgroup) {
+		/* the systemd driver, as create: the host is checked before anything exists */
+		if (systemd_parse_path(spec->linux_.cgroups_path, a->id, &sd, err) < 0 ||
+		    systemd_check_host(err) < 0)
+			goto out;
+		cgroup_path = xstrdup(sd.path);
+	} else if (!a->cgroups_disabled &&
+		   cgroup_resolve_path(spec->linux_.cgroups_path, a->id, &cgroup_path, err) < 0) {
 		goto out;
+	}
 	if (state_create_dir(a->root, a->id, &dirfd, err) < 0)
 		goto out;
 	dir_made = true;
 	/* from here on every failure is rolled back */
-	if (cgroup_path) {
+	if (cgroup_path && sd.unit) {
+		/* the scope is made once criu runs (it is the scope's first process): noted before, so
+		 * delete --force after a killed restore finds the unit */
+		if (cgroup_check_existing(cgroup_path, err) < 0 ||
+		    state_note_cgroup(dirfd, cgroup_path, err) < 0 ||
+		    state_note_unit(dirfd, sd.unit, err) < 0)
+			goto out;
+	} else if (cgroup_path) {
 		if (cgroup_check_existing(cgroup_path, err) < 0 ||
 		    state_note_cgroup(dirfd, cgroup_path, err) < 0 ||
 		    cgroup_create(cgroup_path, &cg_created, err) < 0)
@@ -1004,6 +1082,7 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 	rec.oci_version = spec->oci_version;
 	rec.annotations = spec->annotations;
 	rec.cgroup_path = cgroup_path;
+	rec.systemd_unit = sd.unit;
 	{
 		const char *pidns = NULL;
 		rec.own_pidns = has_ns(spec, NS_PID, &pidns) && pidns == NULL;
@@ -1043,11 +1122,29 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 	if (swrk_start(&s, (const int[]){ STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO }, extra, n_extra, err) <
 	    0)
 		goto out;
-	if (cgroup_path) {
-		/* CRIU restores the tasks into its own cgroup (runc's criuApplyCgroups): put it in the
-		 * config's, and map the dumped cgroup root onto it */
-		if (cgroup_enter(cgroup_path, s.pid, err) < 0)
+	if (cgroup_path && sd.unit) {
+		/* as runc's systemd manager Apply(criu's pid): the transient scope is made with criu in it,
+		 * the limits go into its files, and CRIU restores the tasks into its own cgroup, the scope */
+		const struct spec_resources *res =
+		    spec->linux_.has_resources ? &spec->linux_.resources : NULL;
+		sd_started = true;
+		if (systemd_start(&sd, s.pid, a->id, res, err) < 0) {
+			if (err->errnum == EEXIST) {
+				/* another container's scope: neither stopped nor emptied by the rollback */
+				sd_started = false;
+				free(cgroup_path);
+				cgroup_path = NULL;
+			}
 			goto out;
+		}
+		if (res && cgroup_apply_resources(cgroup_path, res, err) < 0)
+			goto out;
+	} else if (cgroup_path && cgroup_enter(cgroup_path, s.pid, err) < 0) {
+		goto out;
+	}
+	if (cgroup_path) {
+		/* CRIU restores the tasks into its own cgroup (runc's criuApplyCgroups): it is in the
+		 * config's now; map the dumped cgroup root onto it */
 		cgr.path = cgroup_path;
 		o.cg_root = cgrv;
 		o.n_cg_root = 1;
@@ -1099,8 +1196,12 @@ out:
 		error_clear(&e);
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
+		if (sd_started && systemd_stop(sd.unit, &e) < 0)
+			log_warn("restore rollback: %s, ignoring", e.msg);
+		error_clear(&e);
 		state_remove_dir(a->root, a->id, dirfd, NULL);
 	}
+	systemd_unit_free(&sd);
 	if (r < 0)
 		return -1;
 	if (dirfd >= 0) {

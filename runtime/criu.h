@@ -26,6 +26,7 @@ struct criu_args {
 	const char *console_socket;
 	const char *pid_file;
 	bool detach, no_subreaper, no_pivot, cgroups_disabled;
+	bool systemd_cgroup; /* --systemd-cgroup: the restored tasks go into a transient scope */
 };
 
 /* Whether this build talks to CRIU at all (protoc-c and libprotobuf-c were found at build time). */

@@ -26,24 +26,6 @@ teardown() {
 	husk_teardown
 }
 
-# criu_reason: empty when CRIU works here, else why not (criu's first error line).
-criu_reason() {
-	if ! command -v criu >/dev/null; then
-		echo "criu is not installed"
-		return
-	fi
-	local out
-	if ! out=$(criu check 2>&1) || [[ $out == *Error* ]]; then
-		echo "criu check fails: $(grep -m1 Error <<<"$out" || head -n1 <<<"$out")"
-	fi
-}
-
-need_criu() {
-	local why
-	why=$(criu_reason)
-	[[ -z $why ]] || skip "$why"
-}
-
 # counter_bundle [EXTRA_SHELL]: a bundle whose process counts from 0 every 0.1 s, appending each value
 # to /data/log, a bind mount of $DATA from the host (an external mount CRIU must be told about). Its
 # stdio goes to the container's own /dev/null: a host file would not be in the container's mounts.
@@ -52,6 +34,14 @@ counter_bundle() {
 	mkdir -p "$DATA"
 	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; '"${1:-}"' done'
 	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}]'
+}
+
+# start_counter ID N: run the bundle detached as ID (from the bundle directory, which restore uses too) and
+# wait until the counter has written a value above N.
+start_counter() {
+	cd "$BUNDLE" || return
+	husk run -d "$1" </dev/null >/dev/null 2>&1
+	wait_for count_above "$2"
 }
 
 # last_count: the last value the counter wrote.
@@ -154,9 +144,7 @@ count_above() {
 	id=$(cid)
 	new=$(cid restored)
 	counter_bundle
-	cd "$BUNDLE"
-	husk run -d "$id" </dev/null >/dev/null 2>&1
-	wait_for count_above 5
+	start_counter "$id" 5
 	run_husk checkpoint --image-path "$img" --work-path "$BATS_TEST_TMPDIR/work" "$id"
 	assert_success
 	# runc's behaviour: CRIU stopped the container and it is gone
@@ -196,9 +184,7 @@ count_above() {
 	id=$(cid)
 	new=$(cid copy)
 	counter_bundle
-	cd "$BUNDLE"
-	husk run -d "$id" </dev/null >/dev/null 2>&1
-	wait_for count_above 3
+	start_counter "$id" 3
 	run_husk checkpoint --leave-running --image-path "$img" "$id"
 	assert_success
 	[[ $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id") after --leave-running"
@@ -221,9 +207,7 @@ count_above() {
 	local id img=$BATS_TEST_TMPDIR/img
 	id=$(cid)
 	counter_bundle '[ $i -ge 40 ] && exit 7;'
-	cd "$BUNDLE"
-	husk run -d "$id" </dev/null >/dev/null 2>&1
-	wait_for count_above 2
+	start_counter "$id" 2
 	run_husk checkpoint --image-path "$img" "$id"
 	assert_success
 	run_husk restore --image-path "$img" "$id"
@@ -241,9 +225,7 @@ count_above() {
 	new=$(cid new)
 	counter_bundle
 	cfg '.linux.resources.pids = {"limit": 77}'
-	cd "$BUNDLE"
-	husk run -d "$id" </dev/null >/dev/null 2>&1
-	wait_for count_above 1
+	start_counter "$id" 1
 	run_husk checkpoint --image-path "$img" "$id"
 	assert_success
 	cfg --arg p "/$new" '.linux.cgroupsPath = $p'
@@ -295,9 +277,7 @@ count_above() {
 	id=$(cid)
 	new=$(cid copy)
 	counter_bundle
-	cd "$BUNDLE"
-	husk run -d "$id" </dev/null >/dev/null 2>&1
-	wait_for count_above 2
+	start_counter "$id" 2
 	husk pause "$id"
 	at=$(last_count)
 	run_husk checkpoint --leave-running --image-path "$img" "$id"
@@ -318,9 +298,7 @@ count_above() {
 	id=$(cid)
 	new=$(cid next)
 	counter_bundle
-	cd "$BUNDLE"
-	husk run -d "$id" </dev/null >/dev/null 2>&1
-	wait_for count_above 2
+	start_counter "$id" 2
 	run_husk checkpoint --pre-dump --image-path "$img/pre" "$id"
 	assert_success
 	[[ $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id") after --pre-dump"
@@ -348,9 +326,7 @@ count_above() {
 	ip netns add "$ns"
 	counter_bundle
 	cfg --arg p "/run/netns/$ns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
-	cd "$BUNDLE"
-	husk run -d "$id" </dev/null >/dev/null 2>&1
-	wait_for count_above 1
+	start_counter "$id" 1
 	run_husk checkpoint --image-path "$img" "$id"
 	if [[ $status -ne 0 ]]; then
 		ip netns del "$ns"
@@ -378,9 +354,7 @@ count_above() {
 		cfg --arg k "$kind" --arg l "$log" \
 			'.hooks[$k] = [{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$0 $(cat)\" >>\"$1\"", $k, $l]}]'
 	done
-	cd "$BUNDLE"
-	husk run -d "$id" </dev/null >/dev/null 2>&1
-	wait_for count_above 1
+	start_counter "$id" 1
 	run_husk checkpoint --image-path "$img" "$id"
 	assert_success
 	: >"$log"
@@ -460,4 +434,123 @@ count_above() {
 	podman rm -f -t 0 husk-cr >/dev/null
 	podman rmi -a -f >/dev/null 2>&1
 	rm -rf --one-file-system "$pd"
+}
+
+@test "a bad checkpoint or restore flag value is refused by name before criu runs, and nothing is made" {
+	local id img=$BATS_TEST_TMPDIR/img
+	id=$(cid)
+	setup_bundle sleep 100
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	run_husk checkpoint --empty-ns pid --image-path "$img" "$id"
+	assert_failure
+	assert_output_contains "--empty-ns: namespace 'pid' is not supported (only 'network')"
+	run_husk checkpoint --manage-cgroups-mode bogus --image-path "$img" "$id"
+	assert_failure
+	assert_output_contains "--manage-cgroups-mode: invalid mode 'bogus' (soft, full, strict or ignore)"
+	run_husk checkpoint --page-server nowhere --image-path "$img" "$id"
+	assert_failure
+	assert_output_contains "--page-server: expected ADDRESS:PORT, got 'nowhere'"
+	run_husk checkpoint --status-fd 77 --image-path "$img" "$id"
+	assert_failure
+	assert_output_contains "invalid --status-fd argument 77: not an open descriptor"
+	[[ ! -e $img ]] || fail "checkpoint made the image directory anyway"
+	[[ $(husk_status "$id") == running ]] || fail "the container did not stay running"
+	mkdir "$img"
+	cd "$BUNDLE"
+	run_husk restore -d --empty-ns ipc --image-path "$img" "$(cid r)"
+	assert_failure
+	assert_output_contains "--empty-ns: namespace 'ipc' is not supported (only 'network')"
+	run_husk restore -d --manage-cgroups-mode none --image-path "$img" "$(cid r)"
+	assert_failure
+	assert_output_contains "--manage-cgroups-mode: invalid mode 'none'"
+	run_husk restore -d --lsm-profile apparmor:x --image-path "$img" "$(cid r)"
+	assert_failure
+	assert_output_contains "restore: --lsm-profile is not supported by husk"
+	[[ ! -e $HUSK_TEST_ROOT/$(cid r) ]] || fail "restore left a state directory"
+}
+
+@test "checkpoint --page-server reaches CRIU (nothing listens: criu's own error, the container runs on); criu check runs once" {
+	need_criu
+	local id bin=$BATS_TEST_TMPDIR/bin checks=$BATS_TEST_TMPDIR/checks
+	id=$(cid)
+	# a criu on PATH that notes every `criu check`, then is the real one
+	mkdir -p "$bin"
+	printf '#!/bin/sh\n[ "$1" = check ] && echo check >>%s\nexec %s "$@"\n' "$checks" "$(command -v criu)" >"$bin/criu"
+	chmod 755 "$bin/criu"
+	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; exec sleep 1000'
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	PATH=$bin:$PATH run_husk checkpoint --page-server 127.0.0.1:1 --image-path "$BATS_TEST_TMPDIR/img" "$id"
+	assert_failure
+	assert_output_contains "criu dump failed"
+	# CRIU went for the page server (its log says so: criu 3.17 logs the refused connection as a
+	# warning, and its first "Error" line, which husk quotes, is the clean-up after it)
+	grep -q "Can't connect to server 127.0.0.1:1" "$BATS_TEST_TMPDIR/img/dump.log" ||
+		fail "dump.log: $(grep -iE 'error|connect' "$BATS_TEST_TMPDIR/img/dump.log" | head -n 20)"
+	[[ $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id") after the failed dump"
+	PATH=$bin:$PATH run_husk checkpoint --page-server 127.0.0.1:1 --image-path "$BATS_TEST_TMPDIR/img2" "$id"
+	assert_failure
+	assert_output_contains "criu dump failed"
+	# the first call's pass is remembered for this boot and this criu binary
+	[[ $(wc -l <"$checks") == 1 ]] || fail "criu check ran $(wc -l <"$checks") times"
+	[[ -f $HUSK_TEST_ROOT/.criu-check ]] || fail "no remembered criu check"
+}
+
+@test "checkpoint --file-locks reaches CRIU: without it criu refuses a held lock; with it the restore holds the lock again" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img ino
+	id=$(cid)
+	new=$(cid locked)
+	DATA=$BATS_TEST_TMPDIR/data
+	mkdir -p "$DATA"
+	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; probe lock /data/lockfile & i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; done'
+	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}]'
+	start_counter "$id" 2
+	wait_for test -e "$DATA/lockfile"
+	ino=$(stat -c %i "$DATA/lockfile")
+	wait_for grep -q "FLOCK .*:$ino " /proc/locks
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_failure
+	assert_output_contains "file locks"
+	[[ $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id") after the refused dump"
+	run_husk checkpoint --file-locks --image-path "$img" "$id"
+	assert_success
+	run grep "FLOCK .*:$ino " /proc/locks
+	assert_failure
+	run_husk restore -d --file-locks --image-path "$img" "$new"
+	assert_success
+	# the restored probe holds its lock again
+	wait_for grep -q "FLOCK .*:$ino " /proc/locks
+	wait_for count_above "$(last_count)"
+}
+
+@test "restore --systemd-cgroup: the restored tasks are in a new transient scope with the config's limits; delete removes it" {
+	need_criu
+	[[ -d /run/systemd/system ]] && host_cgroup_unified || skip "needs systemd as PID 1 on cgroup v2 (tests/vm/run.sh)"
+	local id new img=$BATS_TEST_TMPDIR/img pid at
+	id=$(cid)
+	new=$(cid sd)
+	counter_bundle
+	cfg --arg p "system.slice:husk:$id" '.linux.cgroupsPath = $p | .linux.resources.pids.limit = 77'
+	cd "$BUNDLE"
+	husk --systemd-cgroup run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 2
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	# the checkpointed container is gone, and with it its scope
+	run systemctl list-units --all --no-legend --plain
+	refute_output_contains "husk-$id.scope"
+	at=$(last_count)
+	cfg --arg p "system.slice:husk:$new" '.linux.cgroupsPath = $p'
+	run_husk --systemd-cgroup restore -d --image-path "$img" "$new"
+	assert_success
+	pid=$(husk state "$new" | jq -r .pid)
+	[[ $(cat "/proc/$pid/cgroup") == "0::/system.slice/husk-$new.scope" ]] || fail "restored init in $(cat "/proc/$pid/cgroup")"
+	[[ $(systemctl show "husk-$new.scope" -p TasksMax --value) == 77 ]] ||
+		fail "TasksMax: $(systemctl show "husk-$new.scope" -p TasksMax --value)"
+	[[ $(cat "/sys/fs/cgroup/system.slice/husk-$new.scope/pids.max") == 77 ]] || fail "pids.max"
+	wait_for count_above $((at + 2))
+	run_husk delete --force "$new"
+	assert_success
+	run systemctl list-units --all --no-legend --plain
+	refute_output_contains "husk-$new.scope"
 }

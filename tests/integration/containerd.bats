@@ -358,3 +358,49 @@ in_tty() {
 	run c task delete "$id"
 	assert_success
 }
+
+# need_systemd: skip unless systemd is PID 1 on a cgroup v2 host (the Debian 12 guest of tests/vm).
+need_systemd() {
+	[[ -d /run/systemd/system ]] || skip "needs systemd as PID 1 (tests/vm/run.sh boots such a host)"
+	[[ "$(stat -fc %T /sys/fs/cgroup)" == cgroup2fs ]] || skip "needs the unified cgroup v2 hierarchy"
+}
+
+@test "SystemdCgroup = true (ctr run --runc-systemd-cgroup): the task runs in a transient scope with its limit; nothing left" {
+	need_systemd
+	local id pid unit
+	id=$(cname sd)
+	unit=containerd-$id.scope
+	# the shim passes --systemd-cgroup to husk on every call, and cgroupsPath as ctr was given it
+	run crun_husk -d --runc-systemd-cgroup --cgroup "system.slice:containerd:$id" \
+		--memory-limit $((64 * 1024 * 1024)) "$IMAGE" "$id" sleep 1000
+	assert_success
+	wait_for has_task_status "$id" RUNNING
+	pid=$(c task ls | awk -v id="$id" '$1 == id { print $2 }')
+	[[ "$(cat "/proc/$pid/cgroup")" == "0::/system.slice/$unit" ]] || fail "init cgroup: $(cat "/proc/$pid/cgroup")"
+	[[ "$(systemctl show "$unit" -p ActiveState --value)" == active ]] || fail "$unit is not active"
+	[[ "$(systemctl show "$unit" -p MemoryMax --value)" == $((64 * 1024 * 1024)) ]] ||
+		fail "MemoryMax: $(systemctl show "$unit" -p MemoryMax --value)"
+	[[ "$(hk state "$id" | jq -r .status)" == running ]]
+	# exec joins the scope; the shim's metrics read it; pause/resume freeze it
+	run c task exec -d --exec-id e1 "$id" sleep 557
+	assert_success
+	wait_for pgrep -fx "sleep 557"
+	[[ "$(cat "/proc/$(pgrep -fx "sleep 557")/cgroup")" == "0::/system.slice/$unit" ]] || fail "exec'd process not in $unit"
+	run c task metrics "$id"
+	assert_success
+	assert_output_contains $((64 * 1024 * 1024))
+	run c task pause "$id"
+	assert_success
+	[[ "$(cat "/sys/fs/cgroup/system.slice/$unit/cgroup.freeze")" == 1 ]] || fail "not frozen"
+	run c task resume "$id"
+	assert_success
+	run c task kill -s SIGKILL "$id"
+	assert_success
+	wait_for has_task_status "$id" STOPPED
+	run c task delete "$id"
+	assert_success
+	assert_output_contains "exit code 137"
+	run systemctl list-units --all --no-legend --plain
+	refute_output_contains "$id"
+	[[ ! -e "/sys/fs/cgroup/system.slice/$unit" ]] || fail "the scope's cgroup is left"
+}

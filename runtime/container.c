@@ -409,6 +409,9 @@ static int finish_create(struct create_ctx *c, struct error *err)
 	 * the socket closes, so a create killed after "ready" leaves no unrecorded process) */
 	if (r == 0)
 		r = parent_send(c, SYNC_COMMITTED, err);
+	/* the container exists: from now on a delete --force waits for this create like any command */
+	if (r == 0)
+		state_unnote_creator(c->dirfd);
 	return r;
 }
 
@@ -508,6 +511,10 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 		goto out;
 	fault_point("create.state-dir");
 	/* from here on, outside state exists: every failure goes to rollback */
+	/* a create stuck in a hook holds the lock for as long as it lives: the note is how delete
+	 * --force finds it to kill it */
+	if (state_note_creator(c.dirfd, err) < 0)
+		goto rollback;
 	/* after the id is ours: a second create of a running id says "already exists", never looks at (or
 	 * warns about) the first one's cgroup */
 	if (c.cgroup_path && cgroup_check_existing(c.cgroup_path, err) < 0)

@@ -367,19 +367,37 @@ int container_update(const char *root, const char *id, const struct spec_resourc
 	return ret;
 }
 
-static void wait_gone(const struct state_record *rec)
+/* How long delete waits for a killed (or exiting) init to be gone before it gives up, keeping the state
+ * so that it can be run again. */
+#define GONE_TIMEOUT_MS 10000
+
+static int wait_gone(const char *id, const struct state_record *rec, struct error *err)
 {
 	/* not init_pidfd: a killed init counts as stopped (PF_EXITING) while it waits for the rest of
 	 * its PID namespace to die, and that is exactly what must be waited for here. Checked against
 	 * the start time after the open, so a reused pid is never waited on. */
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
 	struct pollfd p = { pidfd, POLLIN, 0 };
+	int n;
 
-	if (pidfd < 0 || proc_start_time(rec->pid, NULL) != rec->pid_start)
-		return;
-	/* a pidfd becomes readable when the process exits, also for a process that is not our child */
-	while (poll(&p, 1, 10000) < 0 && errno == EINTR)
+	if (pidfd < 0)
+		return errno == ESRCH ? 0 : error_sys(err, errno, "pidfd_open %d", rec->pid);
+	if (proc_start_time(rec->pid, NULL) != rec->pid_start)
+		return errno && errno != ENOENT && errno != ESRCH
+			   ? error_sys(err, errno, "read the start time of %d", rec->pid)
+			   : 0;
+	/* a pidfd becomes readable when the process has exited (its PID namespace emptied, its
+	 * cgroup left), also for a process that is not our child */
+	while ((n = poll(&p, 1, GONE_TIMEOUT_MS)) < 0 && errno == EINTR)
 		;
+	if (n < 0)
+		return error_sys(err, errno, "wait for the init of '%s' (pid %d)", id, rec->pid);
+	if (n == 0)
+		return error_set(err, EBUSY,
+				 "cannot delete container '%s': its init (pid %d) has not exited within %d s "
+				 "(a process of its PID namespace not yet reaped?): try again",
+				 id, rec->pid, GONE_TIMEOUT_MS / 1000);
+	return 0;
 }
 
 /* A state.json that cannot be read back (garbled, truncated, not a regular file, too large): delete
@@ -438,6 +456,10 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	struct opened c;
 	int r = -1;
 
+	/* runc's contract: delete --force removes any container that exists, also one whose create is
+	 * still running and holding the lock (stuck in a hook, say): that create is killed first */
+	if (force && state_break_create(root, id, err) < 0)
+		return -1;
 	if (open_container(root, id, true, &c, err) < 0) {
 		if (force && (err->errnum == ENOENT || state_damaged(err->errnum)))
 			return delete_stateless(root, id, err);
@@ -465,8 +487,11 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 		if (init_pidfd(c.rec, &pidfd, &e) == 0 && pidfd >= 0)
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		error_clear(&e);
-		wait_gone(c.rec);
 	}
+	/* also when stopped: an init killed before is stopped as soon as it is exiting, and a create
+	 * of the same id, or the cgroup's removal, must not race the rest of its exit */
+	if (wait_gone(id, c.rec, err) < 0)
+		goto out;
 	fault_point("delete.killed");
 	if (c.rec->systemd_unit) {
 		/* the processes are gone (killed above, or stopped): stopping the scope removes it and

@@ -6,11 +6,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -171,13 +174,18 @@ int state_write(int dirfd, const struct state_record *s, struct error *err)
 	return write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err);
 }
 
+static int write_note(int dirfd, const char *name, const char *text, struct error *err)
+{
+	cleanup_close int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
+		return error_sys(err, errno, "write %s in the state directory", name);
+	return 0;
+}
+
 int state_note_cgroup(int dirfd, const char *cgroup_path, struct error *err)
 {
-	cleanup_close int fd = openat(dirfd, CGROUP_NOTE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-	if (fd < 0 || write_all(fd, cgroup_path, strlen(cgroup_path)) < 0)
-		return error_sys(err, errno, "write %s in the state directory", CGROUP_NOTE);
-	return 0;
+	return write_note(dirfd, CGROUP_NOTE, cgroup_path, err);
 }
 
 char *state_noted_cgroup(int dirfd)
@@ -200,11 +208,7 @@ char *state_noted_cgroup(int dirfd)
 
 int state_note_unit(int dirfd, const char *unit, struct error *err)
 {
-	cleanup_close int fd = openat(dirfd, UNIT_NOTE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-	if (fd < 0 || write_all(fd, unit, strlen(unit)) < 0)
-		return error_sys(err, errno, "write %s in the state directory", UNIT_NOTE);
-	return 0;
+	return write_note(dirfd, UNIT_NOTE, unit, err);
 }
 
 char *state_noted_unit(int dirfd)
@@ -223,6 +227,62 @@ char *state_noted_unit(int dirfd)
 		return NULL;
 	}
 	return data;
+}
+
+int state_note_creator(int dirfd, struct error *err)
+{
+	char text[64];
+	uint64_t start = proc_start_time(getpid(), NULL);
+
+	if (start == 0)
+		return error_sys(err, errno ? errno : EIO, "read husk's own start time");
+	snprintf(text, sizeof text, "%d %llu", (int)getpid(), (unsigned long long)start);
+	return write_note(dirfd, CREATOR_NOTE, text, err);
+}
+
+void state_unnote_creator(int dirfd)
+{
+	unlinkat(dirfd, CREATOR_NOTE, 0);
+}
+
+int state_break_create(const char *root, const char *id, struct error *err)
+{
+	cleanup_close int rootfd = -1, fd = -1, pidfd = -1;
+	cleanup_free char *note = NULL;
+	struct error e = { 0 };
+	unsigned long long start;
+	int pid, n;
+
+	if (state_validate_id(id, err) < 0)
+		return -1;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd >= 0)
+		fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	/* no directory, or a lock nobody holds (dropped again when fd closes): delete's own path
+	 * says what there is */
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
+		return 0;
+	/* no note, or one of a create that is gone: another command holds the lock, wait for it */
+	if (read_file_at(fd, CREATOR_NOTE, 64, &note, NULL, &e) < 0 ||
+	    sscanf(note, "%d %llu", &pid, &start) != 2 || pid <= 0) {
+		error_clear(&e);
+		return 0;
+	}
+	/* the pidfd first, the start time after: a pid reused since is never signalled */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 || proc_start_time(pid, NULL) != start)
+		return 0;
+	log_debug("container '%s' is still being created by pid %d, which holds its lock: kill it", id, pid);
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		return error_sys(err, errno, "kill the create of '%s' (pid %d)", id, pid);
+	/* readable once it has exited, its descriptors (the lock among them) closed */
+	struct pollfd p = { pidfd, POLLIN, 0 };
+	while ((n = poll(&p, 1, 10000)) < 0 && errno == EINTR)
+		;
+	if (n <= 0)
+		return error_sys(err, n < 0 ? errno : ETIMEDOUT,
+				 "wait for the create of '%s' (pid %d) to die", id, pid);
+	return 0;
 }
 
 int state_read(int dirfd, const char *id, struct state_record **ret, struct error *err)

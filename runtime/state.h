@@ -23,6 +23,7 @@ enum container_status {
 #define CGROUP_NOTE	  "cgroup"	 /* the cgroup path, written before the cgroup is made */
 #define UNIT_NOTE	  "systemd-unit" /* the systemd driver's scope, written before it is started */
 #define ROOTFS_MOUNT_NOTE "rootfs.mnt"	 /* without a mount namespace: the id of the rootfs self-bind */
+#define CREATOR_NOTE	  "creator"	 /* "pid starttime" of the create holding the lock, until commit */
 /* state.json holds the raw config as a JSON string (each byte escapes to at most 2: `"`, `\\`, and the
  * whitespace newline, tab and return) and its annotations once more (at most their size in the config),
  * so 3 times the largest config plus the small fields bounds it: whatever create accepts, every later
@@ -47,6 +48,14 @@ char *state_noted_cgroup(int dirfd);
 /* The same for the systemd driver's unit name. */
 int state_note_unit(int dirfd, const char *unit, struct error *err);
 char *state_noted_unit(int dirfd);
+/* The create's own pid and start time, noted while it holds the lock and removed once the container is
+ * committed, so that delete --force can tell a create stuck in a hook or on a console socket (which may
+ * hold the lock for ever) from a short command (which it waits for). */
+int state_note_creator(int dirfd, struct error *err);
+void state_unnote_creator(int dirfd);
+/* delete --force: when root/id's lock is held by the create noted there, still alive (same start time),
+ * kill that create and wait until it has died, so the lock can be taken; otherwise do nothing. */
+int state_break_create(const char *root, const char *id, struct error *err);
 int state_read(int dirfd, const char *id, struct state_record **ret, struct error *err);
 
 /* Start time (clock ticks since boot) of pid, 0 when the process is gone. */

@@ -83,6 +83,10 @@ stage_format() {
 	[ "$n" -eq 0 ] || fail_with "clang-format: $n lines to reformat (clang-format -i FILE)" "$1" 40
 }
 
+stage_lint() {
+	tests/lint-tests.sh >"$1" 2>&1 || fail_with "tests/lint-tests.sh: test code that cannot work as written" "$1" 20
+}
+
 stage_build() {
 	{ as_builder cmake -S . -B build -DCMAKE_BUILD_TYPE=Release &&
 		as_builder cmake --build build -j"$(nproc)"; } >"$1" 2>&1 || fail_with "release build" "$1" 40
@@ -197,6 +201,7 @@ if ! stage deps stage_deps; then
 	exit 1
 fi
 stage clang-format stage_format
+stage lint stage_lint
 stage build stage_build
 stage unit stage_unit
 stage asan stage_asan

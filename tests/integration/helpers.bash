@@ -71,6 +71,11 @@ wait_for() {
 	done
 }
 
+# exited PID: the process is gone or a zombie (a predicate for wait_for: read again at every try).
+exited() {
+	[[ ! -d "/proc/$1" || "$(_husk_proc_stat "$1" 0)" == Z ]]
+}
+
 # host_cgroup_unified: true on a pure cgroup v2 host (/sys/fs/cgroup is cgroup2, as under systemd on
 # Debian 12: tests/vm/run.sh), false on a hybrid or v1 host. Tests that differ by layout branch on it.
 host_cgroup_unified() {

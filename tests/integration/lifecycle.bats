@@ -657,5 +657,5 @@ has_processes() {
 	assert_output_contains "damaged state"
 	[[ ! -e "$HUSK_TEST_ROOT/$id" ]] || fail "delete --force left the state directory"
 	[[ ! -d /sys/fs/cgroup/pids/husk/$id ]] || fail "delete --force left the cgroup"
-	wait_for test ! -e "/proc/$pid/cmdline" -o "$(ps -o stat= -p "$pid" 2>/dev/null)" = Z
+	wait_for exited "$pid"
 }

@@ -368,7 +368,7 @@ check_round() {
 # should also read the flags (field 9) and state_init_alive() treat PF_EXITING (0x4) as gone. Here the
 # other process is a `husk exec` child, killed with the namespace, whose husk exec is stopped (SIGSTOP)
 # and so cannot reap it; a container process stuck in D state has the same effect.
-@test "state: a killed init still waiting for its pid namespace to empty is stopped, not running" {
+@test "state: a killed init still waiting for its pid namespace to empty is stopped, not running; delete waits for it" {
 	local id pid
 	id=$(cid)
 	setup_bundle sleep 100
@@ -395,9 +395,20 @@ check_round() {
 	run_husk kill "$id" KILL
 	clear_error
 	assert_output_contains "not running"
+	# Found a bug: delete returned at once, while the init was still exiting, so a create of the same id
+	# or the removal of its cgroup could race the rest of its exit. Now delete waits for the init to be
+	# gone: not before the stopped exec reaps its child, and with a clear error after 10 s.
 	run_husk delete "$id"
-	assert_success
+	clear_error
+	assert_output_contains "its init (pid $pid) has not exited within 10 s"
+	[[ -e "$HUSK_TEST_ROOT/$id/state.json" ]] || fail "the failed delete removed the state"
+	"$HUSK" --root "$HUSK_TEST_ROOT" delete "$id" >"$BATS_TEST_TMPDIR/delete.out" 2>&1 3>&- &
+	local deleter=$!
+	sleep 0.5
+	alive "$deleter" || fail "delete returned while the init $pid was still exiting" || return
 	kill -CONT "$STOPPED_PID"
+	wait "$deleter" || fail "delete failed: $(cat "$BATS_TEST_TMPDIR/delete.out")" || return
+	! alive "$pid" || fail "delete returned before the init $pid was gone"
 	wait "$STOPPED_PID" || true
 	STOPPED_PID=
 	nothing_left "$id"
@@ -456,7 +467,7 @@ damage_state() {
 		run_husk delete --force "$id"
 		assert_success || fail "$kind: delete --force" || return
 		assert_output_contains "warning"
-		HUSK_WAIT_TIMEOUT=2 wait_for test ! -d "/proc/$pid" -o "$(_husk_proc_stat "$pid" 0)" = Z ||
+		HUSK_WAIT_TIMEOUT=2 wait_for exited "$pid" ||
 			fail "$kind: delete --force left the init $pid" || return
 		nothing_left "$id" || fail "$kind" || return
 	done
@@ -495,7 +506,7 @@ damage_state() {
 	run_husk delete "$id"
 	assert_success
 	alive "$OUTSIDER" || fail "delete killed the unrelated process"
-	HUSK_WAIT_TIMEOUT=2 wait_for test ! -d "/proc/$pid" -o "$(_husk_proc_stat "$pid" 0)" = Z ||
+	HUSK_WAIT_TIMEOUT=2 wait_for exited "$pid" ||
 		fail "delete left the container's init $pid running"
 	nothing_left "$id"
 	# the same with delete --force
@@ -507,7 +518,7 @@ damage_state() {
 	run_husk delete --force "$id"
 	assert_success
 	alive "$OUTSIDER" || fail "delete --force killed the unrelated process"
-	HUSK_WAIT_TIMEOUT=2 wait_for test ! -d "/proc/$pid" -o "$(_husk_proc_stat "$pid" 0)" = Z
+	HUSK_WAIT_TIMEOUT=2 wait_for exited "$pid"
 	nothing_left "$id"
 }
 
@@ -536,7 +547,7 @@ damage_state() {
 	alive "$bpid" || fail "'delete --force $a' killed the init of $b"
 	[[ "$(husk_status "$b")" == running ]] || fail "$b is $(husk_status "$b") after deleting $a"
 	[[ -n "$(cg_dirs "$b")" ]] || fail "'delete --force $a' removed the cgroup of $b"
-	HUSK_WAIT_TIMEOUT=2 wait_for test ! -d "/proc/$apid" -o "$(_husk_proc_stat "$apid" 0)" = Z ||
+	HUSK_WAIT_TIMEOUT=2 wait_for exited "$apid" ||
 		fail "'delete --force $a' left its init running"
 	[[ -z "$(cg_dirs "$a")" ]] || fail "'delete --force $a' left its cgroup"
 }
@@ -611,6 +622,38 @@ hold_lock() {
 	wait "$holder" 2>/dev/null || true
 	husk start "$id"
 	[[ "$(husk_status "$id")" == running ]]
+	run_husk delete --force "$id"
+	assert_success
+	nothing_left "$id"
+}
+
+# Found a bug: delete --force waited for the lock of a create stuck in a hook for as long as the hook
+# ran (for ever without a timeout), though runc's contract is that delete --force removes any container.
+@test "lock: delete --force kills a create stuck in a hook that holds the lock, and removes everything" {
+	local id creator hook=$BATS_TEST_TMPDIR/stuck-hook
+	id=$(cid)
+	setup_bundle sleep 100
+	# a createRuntime hook that never ends while its husk create lives (and ends with it, so no hook
+	# process is left behind)
+	printf '#!/bin/sh\ntouch "%s/in-hook"\nwhile kill -0 "$PPID" 2>/dev/null; do sleep 0.1; done\n' \
+		"$BATS_TEST_TMPDIR" >"$hook"
+	chmod +x "$hook"
+	cfg --arg p "$hook" '.hooks.createRuntime = [{"path": $p}]'
+	husk create --bundle "$BUNDLE" "$id" >"$BATS_TEST_TMPDIR/create.out" 2>&1 3>&- &
+	creator=$!
+	wait_for test -e "$BATS_TEST_TMPDIR/in-hook"
+	# a short command holding the lock is waited for; the stuck create is not
+	run timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" delete --force "$id"
+	assert_success
+	! wait "$creator" || fail "the stuck create succeeded: $(cat "$BATS_TEST_TMPDIR/create.out")"
+	run_husk state "$id"
+	assert_failure
+	assert_output_contains "container '$id' does not exist"
+	nothing_left "$id"
+	# once created, the same id is an ordinary container: delete --force of it kills no husk
+	cfg 'del(.hooks)'
+	create_quiet "$id"
+	[[ ! -e "$HUSK_TEST_ROOT/$id/creator" ]] || fail "the creator note outlived the create"
 	run_husk delete --force "$id"
 	assert_success
 	nothing_left "$id"

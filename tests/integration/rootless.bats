@@ -16,8 +16,9 @@ setup_file() {
 	husk_rootfs_cache
 	command -v setpriv >/dev/null || fail "setpriv not found (Debian package util-linux)"
 	command -v newuidmap >/dev/null || fail "newuidmap not found (Debian package uidmap)"
+	# another run of this file may be adding the user at the same moment: its useradd is as good
 	if ! id -u "$RL_USER" >/dev/null 2>&1; then
-		useradd -m -s /bin/sh "$RL_USER" || fail "useradd $RL_USER failed"
+		useradd -m -s /bin/sh "$RL_USER" || id -u "$RL_USER" >/dev/null 2>&1 || fail "useradd $RL_USER failed"
 	fi
 	# useradd may have given it ranges already (SUB_UID_MIN in /etc/login.defs): the tests use its first
 	grep -q "^$RL_USER:" /etc/subuid || usermod --add-subuids 100000-165535 "$RL_USER"
@@ -45,6 +46,10 @@ setup() {
 
 teardown() {
 	local rc=0
+	if [[ -n "${OTHER_RUN:-}" ]]; then
+		kill -KILL "$OTHER_RUN" 2>/dev/null || true
+		wait "$OTHER_RUN" 2>/dev/null || true
+	fi
 	husk_teardown || rc=1
 	rl_check_user_leaks || rc=1
 	rm -rf --one-file-system "$RL_DIR" "$BATS_TEST_TMPDIR/other"
@@ -139,11 +144,25 @@ subuid_maps() {
 		| .linux.gidMappings += [{"containerID": 1, "hostID": $g, "size": 65536}]'
 }
 
-# rl_user_pids: live processes (zombies are their reaper's business) whose uid is the user's or one of
-# its subordinate ids
+# rl_user_pids: this test's live processes (zombies are their reaper's business) whose uid is the user's
+# or one of its subordinate ids. This test's only: another run of this file (another worktree, CI) may
+# use the same user at the same time, and its containers are neither this test's leaks nor its to kill.
+# A process is this test's when its root, cwd or executable lies in $BATS_TEST_TMPDIR (a container of
+# this test: its root is one of the test's rootfs directories), or when it has this test's
+# XDG_RUNTIME_DIR or HOME in its environment (husk as the user, and what husk runs before a container
+# exists).
 rl_user_pids() {
+	local pid mine
+	mine=" $(_husk_leaked_pids "$BATS_TEST_TMPDIR" | tr '\n' ' ') "
 	ps -e -o pid=,uid=,stat= | awk -v u="$RL_UID" -v s="$RL_SUBUID" \
-		'$3 !~ /^Z/ && ($2 == u || ($2 >= s && $2 < s + 65536)) { print $1 }'
+		'$3 !~ /^Z/ && ($2 == u || ($2 >= s && $2 < s + 65536)) { print $1 }' |
+		while read -r pid; do
+			if [[ "$mine" == *" $pid "* ]] ||
+				tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" |
+				grep -qxF -e "XDG_RUNTIME_DIR=$RL_XDG" -e "HOME=$RL_DIR"; then
+				echo "$pid"
+			fi
+		done
 }
 
 _no_user_pids() {
@@ -587,4 +606,32 @@ in_delegated() {
 	[[ "$(ustatus "$id")" == running ]] || fail "expected the container to go on running"
 	uhusk delete --force "$id"
 	no_trace_user "$id"
+}
+
+# Found a bug: the leak checks took every process of the user for this test's, so two runs of this file at
+# once (as the same user) failed each other's tests and killed each other's containers.
+@test "rootless: a process of the same user from another run is neither this test's leak nor killed" {
+	local id
+	id=$(cid)
+	# what another run of this file leaves running meanwhile: a process of the user, its own HOME and
+	# XDG_RUNTIME_DIR, nothing in this test's directory
+	(cd / && exec setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups \
+		env -i HOME=/nonexistent XDG_RUNTIME_DIR=/nonexistent sleep 100) 3>&- &
+	OTHER_RUN=$!
+	wait_for _runs_as_user "$OTHER_RUN"
+	rl_bundle sleep 100
+	urun_detached "$id"
+	[[ -n "$(rl_user_pids)" ]] || fail "this test's container is not among its processes"
+	uhusk kill "$id" KILL
+	wait_for _ustatus_is "$id" stopped
+	wait_for _no_user_pids
+	uhusk delete "$id"
+	no_trace_user "$id"
+	rl_check_user_leaks
+	[[ "$(_husk_proc_stat "$OTHER_RUN" 0)" == [RS] ]] || fail "the other run's process was killed"
+}
+
+# _runs_as_user PID: PID runs as the user (setpriv has switched)
+_runs_as_user() {
+	[[ "$(stat -c %u "/proc/$1")" == "$RL_UID" ]]
 }

@@ -1,6 +1,7 @@
 /* The husk image that enters a container must not be the host's writable binary (CVE-2019-5736 and its
- * whole class): create, run and exec re-execute husk from a read-only, detached bind mount of its own
- * binary (or, where husk may not mount, from a sealed memfd copy) before anything else. */
+ * whole class): create, run and exec move onto (or re-execute from) a read-only, detached bind mount of
+ * their own binary (or, where husk may not mount, re-execute from a sealed memfd copy) before anything
+ * else. */
 #ifndef HUSK_SEALED_H
 #define HUSK_SEALED_H
 
@@ -9,14 +10,15 @@
 
 #include "base/error.h"
 
-/* Returns 0 when the running image is already unwritable (read-only mount or write-sealed memfd);
- * otherwise re-executes husk with argv from such a copy and does not return, or fails with err set. */
+/* Returns 0 when the running image is unwritable (read-only mount or write-sealed memfd), already or
+ * after moving onto such a mount; otherwise re-executes husk with argv from such a copy and does not
+ * return, or fails with err set. */
 int sealed_ensure(char **argv, struct error *err);
 /* Whether (dev, ino) is the husk binary: the host's file or the copy husk runs from. Recorded by
  * sealed_ensure in the host's mount namespace, never read through a container's /proc. */
 bool sealed_is_runtime_binary(dev_t dev, ino_t ino);
-/* The directory of husk's binary on the host, as it was before a sealed re-exec hid it (NULL when
- * husk did not re-execute: then /proc/self/exe still names it). */
+/* The directory of husk's binary on the host, as it was before the move or the sealed re-exec hid it
+ * (NULL when husk ran from an unwritable image already: then /proc/self/exe still names it). */
 const char *sealed_host_dir(void);
 
 #endif

@@ -1117,6 +1117,31 @@ assert_not_written() {
 	assert_husk_unchanged
 }
 
+# As root, husk moves its running image onto a read-only clone of its mount without an exec (runtime/sealed.c):
+# every mapping of the binary is replaced, then /proc/self/exe. A mapping left on the host's file would be as
+# good as the exe to an attacker with CAP_SYS_ADMIN (/proc/PID/map_files). HUSK_SEAL=exec takes the re-exec
+# the move falls back to. The pre-issue husk fails this: its mappings are the writable host binary.
+@test "CVE-2019-5736: no mapping of a created container's pid 1 is the writable husk binary (map_files)" {
+	local id pid seal out=$BATS_TEST_TMPDIR/out
+	husk_copy
+	setup_bundle true
+	mkdir "$out"
+	[[ -x "$HUSK_TOOLS/exe-grabber" ]] || fail "exe-grabber not found in '$HUSK_TOOLS': build it"
+	for seal in mount exec; do
+		id=$(cid "$seal")
+		HUSK_SEAL=$seal husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null
+		pid=$(husk state "$id" | jq -r .pid)
+		: >"$out/log"
+		"$HUSK_TOOLS/exe-grabber" "$out" 2 "$pid" maps
+		# the text, read-only data and headers at least (the relocated data is anonymous)
+		(($(grep -c '^opened .* map ' "$out/log") >= 3)) || fail "$seal: mappings not grabbed: $(cat "$out/log")"
+		! grep -q '^wrote' "$out/log" || fail "$seal: pid 1's image was written: $(cat "$out/log")"
+		! grep '^refused' "$out/log" | grep -vq 'Read-only file system' || fail "$seal: $(cat "$out/log")"
+		husk delete --force "$id"
+	done
+	assert_husk_unchanged
+}
+
 @test "issue 13: exec /proc/self/fd/7/prog with a host directory on fd 7 cannot run the host's program" {
 	local id
 	setup_bundle sleep 100

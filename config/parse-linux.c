@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -403,11 +405,17 @@ int spec_check_memory_policy_host(struct spec_ctx *c, const struct spec_linux *l
 	return 0;
 }
 
-/* The kernel's dev_valid_name(). */
-static bool valid_ifname(const char *s)
+bool spec_valid_ifname(const char *s, bool template_ok)
 {
-	return s[0] != '\0' && strlen(s) < IFNAMSIZ && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
-	       strpbrk(s, "/: \t\n\v\f\r") == NULL;
+	const char *pct = strchr(s, '%');
+
+	/* the kernel's dev_valid_name(): the name is a directory of /sys/class/net */
+	if (s[0] == '\0' || strlen(s) >= IFNAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strpbrk(s, "/: \t\n\v\f\r") != NULL)
+		return false;
+	/* and its dev_alloc_name(): one "%d", the kernel's pick of a free number (runtime-spec allows it
+	 * for the name in the container); a host interface never has one */
+	return pct == NULL || (template_ok && pct[1] == 'd' && strchr(pct + 2, '%') == NULL);
 }
 
 static int parse_net_device(struct spec_ctx *c, const char *key, json_t *o, void *out)
@@ -415,13 +423,71 @@ static int parse_net_device(struct spec_ctx *c, const char *key, json_t *o, void
 	struct spec_net_device *d = out;
 
 	d->host_name = xstrdup(key);
-	if (!valid_ifname(key))
+	if (!spec_valid_ifname(key, false))
 		return spec_fail_value(c, "invalid network interface name", key);
 	if (spec_expect(c, o, JSON_OBJECT, "an object") || spec_get_str(c, o, "name", SPEC_OPT, &d->name))
 		return -1;
-	if (d->name && !valid_ifname(d->name))
+	if (d->name && d->name[0] == '\0') {
+		/* runc's reading: an empty name keeps the host's */
+		free(d->name);
+		d->name = NULL;
+	}
+	if (d->name && !spec_valid_ifname(d->name, true))
 		return spec_fail_at_value(c, "name", "invalid network interface name", d->name);
 	return 0;
+}
+
+/* At the entry's .name when it has one, else at the entry. */
+__attribute__((format(printf, 3, 4))) static int
+fail_at_name(struct spec_ctx *c, const struct spec_net_device *d, const char *fmt, ...)
+{
+	cleanup_free char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return d->name ? spec_fail_at(c, "name", "%s", msg) : spec_fail(c, "%s", msg);
+}
+
+/* Two devices cannot take one name in the container, and a new namespace already has "lo". */
+static int check_net_devices(struct spec_ctx *c, const struct spec_linux *l)
+{
+	const struct spec_namespace *net = find_namespace(l, NS_NETWORK);
+	size_t mark;
+	int r = 0;
+
+	if (l->n_net_devices == 0)
+		return 0;
+	if (net == NULL)
+		/* runc: "unable to move network devices without a NET namespace" */
+		return spec_fail_at(c, "netDevices",
+				    "unable to move network devices without a network namespace of the "
+				    "container's own: add {\"type\": \"network\"} to .linux.namespaces");
+	mark = spec_path_key(c, "netDevices");
+	for (size_t i = 0; i < l->n_net_devices && r == 0; i++) {
+		const struct spec_net_device *d = &l->net_devices[i];
+		const char *name = d->name ? d->name : d->host_name;
+		size_t kmark = spec_path_map_key(c, d->host_name);
+
+		if (strchr(name, '%'))
+			; /* the kernel picks a free name */
+		else if (net->path == NULL && strcmp(name, "lo") == 0)
+			r = fail_at_name(
+			    c, d, "name clash: the container's new network namespace has its own 'lo'");
+		for (size_t j = 0; j < i && r == 0 && !strchr(name, '%'); j++) {
+			const struct spec_net_device *o = &l->net_devices[j];
+			if (strcmp(name, o->name ? o->name : o->host_name) == 0)
+				r = fail_at_name(c, d,
+						 "name clash: .linux.netDevices[\"%s\"] is named '%s' in the "
+						 "container too",
+						 o->host_name, name);
+		}
+		spec_path_pop(c, kmark);
+	}
+	spec_path_pop(c, mark);
+	return r;
 }
 
 /* --- the section --- */
@@ -506,7 +572,7 @@ static int check_linux(struct spec_ctx *c, const struct spec_linux *l)
 		return spec_fail_at(c, "uidMappings", "requires a user namespace");
 	if (l->n_gid_mappings && find_namespace(l, NS_USER) == NULL)
 		return spec_fail_at(c, "gidMappings", "requires a user namespace");
-	return check_sysctl(c, l);
+	return check_sysctl(c, l) ?: check_net_devices(c, l);
 }
 
 int spec_parse_linux_section(struct spec_ctx *c, json_t *o, void *out)

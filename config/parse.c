@@ -551,7 +551,7 @@ static int check_capabilities(struct spec_ctx *c, const struct spec_capabilities
  * `husk features` reports each as disabled (runtime/support.c). */
 static int check_unsupported_linux(struct spec_ctx *c, const struct spec_linux *l)
 {
-	const char *key = l->has_intel_rdt ? "intelRdt" : l->n_net_devices > 0 ? "netDevices" : NULL;
+	const char *key = l->has_intel_rdt ? "intelRdt" : NULL;
 	size_t mark;
 
 	if (key == NULL)

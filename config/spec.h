@@ -402,8 +402,12 @@ struct spec_memory_policy {
 
 struct spec_net_device {
 	char *host_name; /* the key in netDevices */
-	char *name;	 /* name inside the container; NULL keeps the host name */
+	char *name;	 /* name inside the container; NULL (or "" in the config) keeps the host name */
 };
+
+/* A network interface name the kernel accepts (dev_valid_name: 1 to 15 bytes, no '/', ':' or
+ * whitespace, not "." or ".."); template_ok: one "%d" lets the kernel pick a free number. */
+bool spec_valid_ifname(const char *s, bool template_ok);
 
 struct spec_linux {
 	struct spec_namespace *namespaces;

@@ -29,6 +29,7 @@
 #include "base/log.h"
 #include "namespaces.h"
 #include "narrate.h"
+#include "netdev.h"
 #include "seccomp.h"
 #include "lsm.h"
 #include "mountsrc.h"
@@ -57,6 +58,7 @@ struct create_ctx {
 	unsigned long cgroup_created; /* hierarchies where create made the cgroup */
 	bool host_mntns;	      /* no mount namespace: the init mounts in ours (rootfs.c) */
 	uint64_t rootfs_mnt_before;   /* then: the mount on top of the rootfs before the init ran */
+	int netns_fd;		      /* linux.netDevices: where they go (a new namespace: held here) */
 	struct init_args init;
 };
 
@@ -145,6 +147,11 @@ static int check_config(struct create_ctx *c, struct error *err)
 	if (lsm_check(s->process.apparmor_profile, s->process.selinux_label, s->linux_.mount_label,
 		      "config.json: .process", err) < 0)
 		return -1;
+	if (s->linux_.n_net_devices && c->o->rootless)
+		return error_set(
+		    err, EPERM,
+		    "config.json: .linux.netDevices: not supported for rootless containers: moving "
+		    "a host network interface needs CAP_NET_ADMIN in the host's network namespace");
 	if (s->process.terminal && c->o->console_socket == NULL && !c->o->has_console_fd)
 		return error_set(err, EINVAL,
 				 "config.json: .process.terminal is true: a detached container needs "
@@ -174,6 +181,22 @@ static int refuse_host_net_sysctl(struct create_ctx *c, int netfd, struct error 
 	return 0;
 }
 
+/* netDevices go to the network namespace the init joins: moving them into husk's own would only
+ * rename them on the host. Checked on the descriptor they are moved with. */
+static int refuse_host_net_devices(struct create_ctx *c, int netfd, struct error *err)
+{
+	struct stat host, joined;
+
+	if (c->spec->linux_.n_net_devices == 0)
+		return 0;
+	if (stat("/proc/self/ns/net", &host) < 0 || fstat(netfd, &joined) < 0 ||
+	    (host.st_dev == joined.st_dev && host.st_ino == joined.st_ino))
+		return error_set(err, EINVAL,
+				 "config.json: .linux.netDevices: unable to move network devices into the "
+				 "host's network namespace (the one joined by path is husk's own)");
+	return 0;
+}
+
 /* Open every namespace path now (in the host's view) and note which namespaces are new. */
 static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct error *err)
 {
@@ -198,7 +221,8 @@ static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct 
 						 "namespace",
 						 i, ns->path, spec_ns_type_name(ns->type));
 			if (ns->type == NS_NETWORK &&
-			    refuse_host_net_sysctl(c, c->init.ns_fds[NS_NETWORK], err) < 0)
+			    (refuse_host_net_sysctl(c, c->init.ns_fds[NS_NETWORK], err) < 0 ||
+			     refuse_host_net_devices(c, c->init.ns_fds[NS_NETWORK], err) < 0))
 				return -1;
 		} else {
 			c->init.new_ns[ns->type] = true;
@@ -303,6 +327,27 @@ static int parent_send(struct create_ctx *c, enum sync_msg type, struct error *e
 	return -1;
 }
 
+/* The init exists, its network namespace too (new, or the one it will join). A new one is pinned in
+ * the state directory first: delete moves the devices back after the init is gone, and a veth left in
+ * a dying namespace would be destroyed with it. */
+static int move_net_devices(struct create_ctx *c, struct error *err)
+{
+	if (c->init.new_ns[NS_NETWORK]) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/net", (int)c->pid);
+		c->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->netns_fd < 0)
+			return error_sys(err, errno, "open the container's network namespace (%s)", path);
+		if (netdev_pin_netns(c->netns_fd, c->dirfd, err) < 0)
+			return -1;
+	} else {
+		c->netns_fd = fcntl(c->init.ns_fds[NS_NETWORK], F_DUPFD_CLOEXEC, 0);
+		if (c->netns_fd < 0)
+			return error_sys(err, errno, "dup");
+	}
+	return netdev_move_in(&c->spec->linux_, c->netns_fd, c->dirfd, err);
+}
+
 static int parent_sync(struct create_ctx *c, struct error *err)
 {
 	struct state_record rec = { .id = (char *)c->o->id,
@@ -316,6 +361,9 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		return -1;
 	fault_point("create.maps");
 	if (c->init.wait_maps && parent_send(c, SYNC_MAPS_DONE, err) < 0)
+		return -1;
+	if (c->init.wait_netdevs &&
+	    (move_net_devices(c, err) < 0 || parent_send(c, SYNC_NETDEV_DONE, err) < 0))
 		return -1;
 	if (c->init.mount_srcs && mountsrc_send(c->spec, c->bundle, c->pid, c->sync[0], err) < 0)
 		return -1;
@@ -435,6 +483,8 @@ static void create_ctx_free(struct create_ctx *c)
 	for (int t = 0; t < 8; t++)
 		if (c->init.ns_fds[t] >= 0)
 			close(c->init.ns_fds[t]);
+	if (c->netns_fd >= 0)
+		close(c->netns_fd);
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 }
@@ -487,13 +537,15 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 				.sync = { -1, -1 },
 				.listen_fd = -1,
 				.pid = -1,
+				.netns_fd = -1,
 				.init = { .console_fd = -1, .seccomp_agent_fd = -1 } };
 	uint64_t flags = 0;
 	int r = -1;
 
 	for (int t = 0; t < 8; t++)
 		c.init.ns_fds[t] = -1;
-	if (load_bundle(&c, err) < 0 || check_config(&c, err) < 0 || prepare_namespaces(&c, &flags, err) < 0)
+	if (load_bundle(&c, err) < 0 || check_config(&c, err) < 0 ||
+	    prepare_namespaces(&c, &flags, err) < 0 || netdev_check_host(&c.spec->linux_, err) < 0)
 		goto out;
 	if (!o->cgroups_disabled && o->systemd_cgroup) {
 		/* the host is checked before anything exists: no state dir, no unit on a refusal */
@@ -593,6 +645,7 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	c.init.wait_cgroup = c.cgroup_path != NULL;
 	c.init.cgroup_before_mounts = c.sd.unit != NULL;
 	c.init.parent_hooks = has_parent_hooks(c.spec);
+	c.init.wait_netdevs = c.spec->linux_.n_net_devices > 0;
 	/* a new mount namespace only: one joined by path may belong to another container, whose paths
 	 * a host-root helper must not resolve */
 	c.init.mount_srcs = c.init.new_ns[NS_MOUNT] && mountsrc_wanted(c.spec, c.init.userns);
@@ -638,6 +691,12 @@ rollback:
 	if (c.pid > 0) {
 		kill(c.pid, SIGKILL);
 		waitpid(c.pid, NULL, 0);
+	}
+	if (c.netns_fd >= 0) {
+		/* the held descriptor keeps the namespace alive after the init: every device the create
+		 * moved goes back, a veth too */
+		netdev_return(c.dirfd, c.netns_fd);
+		netdev_unpin_netns(c.dirfd);
 	}
 	if (c.host_mntns && rootfs_top_mount(c.rootfs) != c.rootfs_mnt_before)
 		rootfs_detach_top(c.rootfs, rootfs_top_mount(c.rootfs));

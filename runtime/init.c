@@ -416,6 +416,9 @@ void init_main(struct init_args *a)
 		error_sys(&err, errno, "drop the supplementary groups");
 		goto fail;
 	}
+	/* before the sysctls and hooks, which may name the devices (net.ipv4.conf.eth1.forwarding) */
+	if (a->wait_netdevs && init_expect(a, SYNC_NETDEV_DONE, &err) < 0)
+		goto fail;
 	if (a->mount_srcs && receive_mount_sources(a, &err) < 0)
 		goto fail;
 	if (join_late_namespaces(a, &err) < 0 || setup_time_ns(a, &err) < 0 || setup_identity(a, &err) < 0)

@@ -31,6 +31,7 @@ struct init_args {
 	bool cgroup_before_mounts; /* the cgroup exists only once the parent says so (systemd's scope) */
 	bool parent_hooks;	   /* prestart/createRuntime hooks run by the parent mid-setup */
 	bool mount_srcs;	   /* the parent opens the bind sources and sends them (SYNC_MOUNT_FDS) */
+	bool wait_netdevs;	   /* linux.netDevices: the parent moves them in, then SYNC_NETDEV_DONE */
 	int *src_fds; /* those descriptors by mount index (-1: none), while the mounts are made */
 	bool no_pivot;
 	bool no_new_keyring;

@@ -27,6 +27,7 @@
 #include "config/spec.h"
 #include "fault.h"
 #include "hooks.h"
+#include "netdev.h"
 #include "base/log.h"
 #include "relay.h"
 #include "rootfs.h"
@@ -448,6 +449,9 @@ static int delete_stateless(const char *root, const char *id, struct error *err)
 		if (path && cgroup_destroy(path, err) < 0)
 			return -1;
 	}
+	/* a create killed after moving netDevices: the pinned namespace still holds them */
+	netdev_return(dirfd, -1);
+	netdev_unpin_netns(dirfd);
 	return state_remove_dir(root, id, dirfd, err);
 }
 
@@ -519,6 +523,9 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 		error_clear(&e);
 	}
 	fault_point("delete.cgroup");
+	/* the init is gone: linux.netDevices come back from the namespace pinned for them */
+	netdev_return(c.dirfd, -1);
+	netdev_unpin_netns(c.dirfd);
 	run_state_hooks(c.rec, HOOK_POSTSTOP, "stopped");
 	fault_point("delete.hooks");
 	r = state_remove_dir(root, id, c.dirfd, err);

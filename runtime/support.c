@@ -24,4 +24,5 @@ const struct husk_support husk_support = {
 	.apparmor = true, /* applied when the kernel has the LSM; refused clearly when it does not */
 	.selinux = true,
 	.memory_policy = true, /* set_mempolicy before execve, in the init and in exec'd processes */
+	.net_devices = true,   /* runtime/netdev.c: moved in at create, back at delete (root only) */
 };

@@ -19,6 +19,7 @@ enum sync_msg {
 	SYNC_CGROUP_DONE,   /* parent -> init: the init is in the container's cgroup */
 	SYNC_MOUNT_FDS,	    /* parent -> init: bind sources opened on the host (SCM_RIGHTS), payload
 			     * their mount indexes (uint32_t each); an empty payload ends the list */
+	SYNC_NETDEV_DONE,   /* parent -> init: linux.netDevices are in the network namespace */
 };
 
 int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struct error *err);

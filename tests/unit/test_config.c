@@ -636,10 +636,25 @@ static void test_id_list(void)
 	CHECK(spec_parse_id_list("1;2", NULL, 128, &high) < 0);
 }
 
+/* The kernel's rules for an interface name (dev_valid_name, dev_alloc_name's "%d"). */
+static void test_ifname(void)
+{
+	const char *good[] = { "eth0", "a", "container_eth0", "fifteen-bytes-x", "veth.1", "br-x_y@z" };
+	const char *bad[] = { "", ".", "..", "a/b", "a:b", "a b", "a\tb", "a\nb", "sixteen-bytes-xx", "e%s" };
+
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+		CHECK(spec_valid_ifname(good[i], false) && spec_valid_ifname(good[i], true));
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		CHECK(!spec_valid_ifname(bad[i], false) && !spec_valid_ifname(bad[i], true));
+	/* a template names the interface in the container only: the host's never has one */
+	CHECK(spec_valid_ifname("eth%d", true) && !spec_valid_ifname("eth%d", false));
+	CHECK(!spec_valid_ifname("e%d%d", true) && !spec_valid_ifname("e%", true));
+}
+
 UNIT_CASES({ "good_corpus", test_good_corpus }, { "spec_example", test_spec_example },
 	   { "runc_default", test_runc_default }, { "podman_style", test_podman_style },
 	   { "docker_style", test_docker_style }, { "all_fields", test_all_fields },
 	   { "small_good", test_small_good }, { "bad_corpus", test_bad_corpus },
 	   { "parse_resources", test_parse_resources }, { "parse_process", test_parse_process },
 	   { "validate", test_validate }, { "load", test_load }, { "go_compat", test_go_compat },
-	   { "names", test_names }, { "id_list", test_id_list }, )
+	   { "names", test_names }, { "id_list", test_id_list }, { "ifname", test_ifname }, )

@@ -4,6 +4,7 @@
  * container's own cgroup, read-only unless the config says rw. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -202,23 +203,34 @@ static int set_sb_flags(int fs, unsigned long flags)
 	return 0;
 }
 
-/* The filesystem's own options ("mode=755,size=64k") one by one, as mount(2) would split them. */
-static int set_data(int fs, const char *data)
+/* The filesystem's own options ("mode=755,size=64k") one by one, as mount(2) would split them: on commas,
+ * except that tmpfs (shmem_parse_monolithic) keeps a comma followed by a digit inside the option, since
+ * an mpol= nodelist holds commas ("mpol=bind:0-3,5"); split there, the kernel saw an option "5". */
+static int set_data(int fs, const char *type, const char *data)
 {
 	cleanup_free char *copy = xstrdup(data ? data : "");
-	char *save = NULL;
+	const bool tmpfs = strcmp(type, "tmpfs") == 0;
+	char *opt = copy;
 
-	for (char *opt = strtok_r(copy, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(opt, '=');
+	while (opt && *opt) {
+		char *end = opt, *eq;
 		long r;
+		while ((end = strchr(end, ',')) != NULL && tmpfs && isdigit((unsigned char)end[1]))
+			end++;
+		if (end)
+			*end++ = '\0';
+		eq = strchr(opt, '=');
 		if (eq) {
 			*eq = '\0';
 			r = syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, opt, eq + 1, 0);
-		} else {
+		} else if (*opt) {
 			r = syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, opt, NULL, 0);
+		} else {
+			r = 0; /* ",," as strtok and mount(2) skip it */
 		}
 		if (r < 0)
 			return -1;
+		opt = end;
 	}
 	return 0;
 }
@@ -245,7 +257,7 @@ static int attach_new_fs(const struct spec_mount *m, const struct mount_opts *o,
 	}
 	fs = (int)syscall(SYS_fsopen, m->type, FSOPEN_CLOEXEC);
 	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", source, 0) < 0 ||
-	    set_sb_flags(fs, flags) < 0 || set_data(fs, o->data) < 0 ||
+	    set_sb_flags(fs, flags) < 0 || set_data(fs, m->type, o->data) < 0 ||
 	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
 				 m->destination);

@@ -312,6 +312,24 @@ pids_cgroup_dir() {
 	[[ "$(mount_opts "$(mount_line "$output" /scratch)")" == rw,nosuid* ]]
 }
 
+# An mpol= nodelist holds commas, which tmpfs keeps inside the option (mount(2) does). A read-only tmpfs is
+# made with fsopen/fsconfig, one option per call: split on every comma, the kernel got an option "0"
+# (EINVAL) there while the same tmpfs read-write (mount(2)) worked.
+@test "tmpfs: an mpol= nodelist with a comma reaches the filesystem, read-only (fsconfig) or not (mount(2))" {
+	local ro
+	[[ -d /sys/devices/system/node/node0 ]] || skip "no NUMA node 0 (a kernel without CONFIG_NUMA has no mpol=)"
+	setup_bundle probe mounts
+	add_mount tmpfs /scratch-ro tmpfs ro mpol=bind:0,0 size=1m
+	add_mount tmpfs /scratch-rw tmpfs mpol=bind:0,0 size=1m
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	for ro in ro rw; do
+		[[ "$(mount_line "$output" /scratch-$ro)" == *mpol=bind:0* ]] || fail "$ro: $(mount_line "$output" /scratch-$ro)"
+		[[ "$(mount_line "$output" /scratch-$ro)" == *size=1024k* ]] || fail "$ro: $(mount_line "$output" /scratch-$ro)"
+	done
+	[[ "$(mount_opts "$(mount_line "$output" /scratch-ro)")" == ro* ]]
+}
+
 @test "missing destinations are created, for directories and nested paths" {
 	local d=$BATS_TEST_TMPDIR/shared
 	mkdir "$d"

@@ -27,6 +27,7 @@
 #include "hooks.h"
 #include "base/log.h"
 #include "mountopt.h"
+#include "rootfs.h"
 #include "state.h"
 #include "systemd.h"
 #include "terminal.h"
@@ -750,6 +751,51 @@ static void external_mounts(const struct spec *s, const char *bundle, const char
 	}
 }
 
+/* Whether path is strictly below dir ("/dev/shm" below "/dev"; "/dev" is not below itself). */
+static bool path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != '\0';
+}
+
+/* The mount points of the config's mounts, as runc's prepareCriuRestoreMounts makes them: a rootfs that
+ * is not the checkpointed container's own (containerd's restore prepares a fresh snapshot of the image)
+ * lacks the directories and files create made to mount on, and CRIU cannot mount onto a missing path
+ * ("Can't stat mountpoint"). Paths below a tmpfs of the config are left to CRIU, which restores the
+ * tmpfs with its contents. Made through the rootfs fd, never resolving outside it: the rootfs is the
+ * container's, a symlink in it must not make husk create paths on the host. */
+static int restore_mountpoints(const struct spec *s, const char *bundle, const char *rootfs,
+			       struct error *err)
+{
+	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return error_sys(err, errno, "open the rootfs '%s'", rootfs);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		bool in_tmpfs = false, file = false;
+
+		for (size_t j = 0; j < s->n_mounts && !in_tmpfs; j++)
+			in_tmpfs = j != i && s->mounts[j].type && strcmp(s->mounts[j].type, "tmpfs") == 0 &&
+				   path_below(m->destination, s->mounts[j].destination);
+		if (in_tmpfs)
+			continue;
+		if (mount_is_bind(m) && m->source) {
+			/* a bind of a file needs a file to mount on, as at create */
+			cleanup_free char *src =
+			    m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+			struct stat st;
+			file = stat(src, &st) == 0 && !S_ISDIR(st.st_mode);
+		}
+		if (rootfs_mkdir_in(rootfd, m->destination, file, err) < 0)
+			return error_wrap(err, "restore: the mount point of '%s'", m->destination);
+	}
+	return 0;
+}
+
 /* The freezer CRIU should use instead of ptrace to stop the tasks (runc's FreezeCgroup). */
 static char *freezer_path(const char *cgroup_path)
 {
@@ -1069,6 +1115,8 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 		    cgroup_apply_resources(cgroup_path, &spec->linux_.resources, err) < 0)
 			goto out;
 	}
+	if (restore_mountpoints(spec, bundle, rootfs, err) < 0)
+		goto out;
 	/* CRIU wants its "root" to be a mount point: the rootfs bound under the state directory, as
 	 * runc's criu-root */
 	criu_root = xasprintf("%s/%s/%s", a->root, a->id, CRIU_ROOT);

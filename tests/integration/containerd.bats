@@ -359,6 +359,15 @@ in_tty() {
 	assert_success
 }
 
+# ctrd_diag ID: what containerd and husk (through the shim's --log) said about ID, for a failure message.
+ctrd_diag() {
+	echo
+	echo "-- containerd.log:"
+	grep -F "$1" "$CTRD_DIR/containerd.log" | tail -n 15
+	echo "-- husk's log (the shim's --log):"
+	tail -n 15 "$CTRD_DIR/state/io.containerd.runtime.v2.task/default/$1/log.json" 2>/dev/null
+}
+
 # need_systemd: skip unless systemd is PID 1 on a cgroup v2 host (the Debian 12 guest of tests/vm).
 need_systemd() {
 	[[ -d /run/systemd/system ]] || skip "needs systemd as PID 1 (tests/vm/run.sh boots such a host)"
@@ -403,4 +412,53 @@ need_systemd() {
 	run systemctl list-units --all --no-legend --plain
 	refute_output_contains "$id"
 	[[ ! -e "/sys/fs/cgroup/system.slice/$unit" ]] || fail "the scope's cgroup is left"
+}
+
+@test "ctr containers checkpoint --task, then ctr containers restore --live: through the shim, the task counts on" {
+	need_criu
+	local id ref data at rpid first
+	id=$(cname cr)
+	ref=localhost/husk-checkpoint:$id
+	data=$CTRD_DIR/data-$id
+	mkdir -p "$data"
+	# the counter appends to a host file through a bind mount (an external mount for CRIU); its stdio
+	# are the container's own /dev/null, so no descriptor points outside the container
+	run crun_husk -d --mount "type=bind,src=$data,dst=/data,options=rbind:rw" "$IMAGE" "$id" \
+		sh -c 'exec </dev/null >/dev/null 2>&1; i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; done'
+	assert_success
+	wait_for grep -qx 5 "$data/log"
+	# ctr pauses the task, the shim runs `husk checkpoint --leave-running --file-locks`, ctr resumes it
+	# (bounded: a hang is a failure with the logs, not a stuck run)
+	run timeout 600 ctr -a "$CTRD_SOCK" containers checkpoint --task "$id" "$ref"
+	[[ $status -eq 0 ]] || fail "ctr containers checkpoint: $status: $output$(ctrd_diag "$id")"
+	run c image ls -q
+	assert_output_contains "$ref"
+	[[ "$(task_status "$id")" == RUNNING ]] || fail "after the checkpoint the task is $(task_status "$id")"
+	c task kill -s SIGKILL "$id"
+	wait_for has_task_status "$id" STOPPED
+	c task delete "$id" >/dev/null
+	c container delete "$id"
+	at=$(wc -l <"$data/log")
+	# a new container of the same id from the checkpoint (spec, runtime options: husk), its task restored
+	# from the images by `husk restore --detach --no-subreaper --no-pivot` in a fresh snapshot of the
+	# image (no /data in it: husk makes the mount point); ctr returns once it started (no terminal)
+	timeout 600 ctr -a "$CTRD_SOCK" containers restore --live "$id" "$ref" >"$CTRD_DIR/restore-$id.out" 2>&1 3>&- &
+	rpid=$!
+	# until the task runs, or ctr has given up (a failed restore); bounded by the timeout above
+	while [[ "$(task_status "$id")" != RUNNING ]] && kill -0 "$rpid" 2>/dev/null; do
+		sleep 1
+	done
+	[[ "$(task_status "$id")" == RUNNING ]] || fail "restore: $(cat "$CTRD_DIR/restore-$id.out")$(ctrd_diag "$id")"
+	[[ "$(hk state "$id" | jq -r .status)" == running ]]
+	HUSK_WAIT_TIMEOUT=60 wait_for bash -c "(( \$(wc -l <'$data/log') > $((at + 3)) ))"
+	# the restored task goes on from the checkpoint's value: not 0, and not past where the original got
+	first=$(sed -n "$((at + 1))p" "$data/log")
+	((first > 0 && first <= $(sed -n "${at}p" "$data/log"))) ||
+		fail "the restored task started at $first (the original stopped at $(sed -n "${at}p" "$data/log"))"
+	c task kill -s SIGKILL "$id"
+	wait "$rpid" || true
+	wait_for has_task_status "$id" STOPPED
+	c task delete "$id" >/dev/null
+	c container delete "$id"
+	c image rm "$ref" >/dev/null
 }

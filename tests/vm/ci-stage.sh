@@ -3,7 +3,7 @@
 # PID 1, unified cgroup v2 with every controller, kernel 6.1) and runs there what differs from the
 # hybrid-cgroup CI host: a lifecycle subset, cgroups.bats, systemd.bats (podman with its defaults and
 # with --cgroup-manager cgroupfs), systemd-cgroup.bats (husk's --systemd-cgroup driver), containerd.bats'
-# systemd-driver test, checkpoint.bats
+# systemd-driver and ctr checkpoint/restore tests, checkpoint.bats
 # (CRIU round trips), the cgroup and rootless tests of five other files, and lab 5 (cgroups). Prints a
 # bats-style summary and ends with "N passed, N failed".
 # The whole suite in the guest is: tests/vm/run.sh bats tests/integration
@@ -50,8 +50,9 @@ part "lifecycle (subset)" bats --tap -f "$lifecycle" tests/integration/lifecycle
 part "cgroups" bats --tap tests/integration/cgroups.bats
 part "systemd + podman" bats --tap tests/integration/systemd.bats
 part "systemd cgroup driver" bats --tap tests/integration/systemd-cgroup.bats
-# containerd's runc shim with husk and SystemdCgroup = true
-part "containerd (systemd driver)" bats --tap -f 'SystemdCgroup = true' tests/integration/containerd.bats
+# containerd's runc shim with husk: SystemdCgroup = true, and ctr's checkpoint/restore through CRIU
+part "containerd (systemd driver, CRIU)" bats --tap -f 'SystemdCgroup = true|ctr containers checkpoint' \
+	tests/integration/containerd.bats
 # CRIU works on the guest's kernel (not on the dev host's): the core checkpoint/restore round trips
 # (every CRIU call costs tens of seconds under TCG, so not the whole file)
 part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes|prestart and createRuntime|podman container checkpoint|page-server reaches|file-locks reaches|restore --systemd-cgroup' \

@@ -433,7 +433,7 @@ static int finish_create(struct create_ctx *c, struct error *err)
 	int r;
 
 	/* one file, written once: the config travels inside state.json, so a single fsync of the file
-	 * and one of the directory make the whole record durable */
+	 * makes the whole record durable before its name exists */
 	if (c->host_mntns) {
 		/* delete detaches the container's mounts from our namespace, if still on top */
 		char id[32];

@@ -169,9 +169,9 @@ int state_write(int dirfd, const struct state_record *s, struct error *err)
 				 "state.json would be larger than %zu bytes: config.json too large",
 				 (size_t)STATE_MAX_SIZE);
 
-	log_debug("write %s: a temporary file, fsync, rename, fsync of the directory", STATE_FILE);
+	log_debug("write %s: a nameless file (O_TMPFILE), fsync, linkat", STATE_FILE);
 
-	return write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err);
+	return write_file_new(dirfd, STATE_FILE, json, strlen(json), 0600, err);
 }
 
 static int write_note(int dirfd, const char *name, const char *text, struct error *err)

@@ -76,6 +76,11 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, str
 /* Atomically replace dirfd/name with data: temp file, fsync, rename, fsync of the directory. */
 int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 		      struct error *err);
+/* Create dirfd/name, which must not exist, with data: a nameless file (O_TMPFILE), fsync, then linkat.
+ * The name never shows a partial file, crash or not; the directory is not fsynced (the record's
+ * existence after a power loss is not promised: see docs/reliability.md). Falls back to
+ * write_file_atomic where the filesystem has no O_TMPFILE. */
+int write_file_new(int dirfd, const char *name, const char *data, size_t len, mode_t mode, struct error *err);
 
 /* Write pid to path atomically, without a trailing newline (containerd parses it with Atoi). */
 int write_pid_file(const char *path, pid_t pid, struct error *err);

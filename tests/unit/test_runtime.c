@@ -1,13 +1,16 @@
 /* Unit tests of runtime/ pieces that need no privileges: mount option translation, cgroup path
  * resolution, signal names, the state record, seccomp translation and CPU lists. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
+#include "runtime/base/util.h"
 #include "unit.h"
 
 static void test_mount_opts_flags(void)
@@ -261,6 +265,53 @@ static void test_sync_error_errno(void)
 	close(sv[0]);
 }
 
+/* state.json's writer: the whole content under the name and nothing else in the directory (no temporary
+ * name left), the mode asked for, and a second write of the same name refused, not replacing the record
+ * (state.json is written once per container). On the filesystem of /tmp and, when there, a tmpfs. */
+static void check_write_file_new(const char *base)
+{
+	char dir[256], path[300];
+	struct error err = { 0 };
+	char *data = NULL;
+	struct stat st;
+	int dfd, n = 0;
+
+	snprintf(dir, sizeof dir, "%s/husk-unit-XXXXXX", base);
+	if (mkdtemp(dir) == NULL)
+		return;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dfd >= 0);
+	CHECK(write_file_new(dfd, "state.json", "{\"id\":\"a\"}", 10, 0600, &err) == 0);
+	error_clear(&err);
+	CHECK(read_file_at(dfd, "state.json", 4096, &data, NULL, &err) == 0);
+	CHECK_STR(data, "{\"id\":\"a\"}");
+	free(data);
+	data = NULL;
+	CHECK(fstatat(dfd, "state.json", &st, 0) == 0 && (st.st_mode & 07777) == 0600);
+	CHECK(write_file_new(dfd, "state.json", "{}", 2, 0600, &err) < 0 && err.errnum == EEXIST);
+	error_clear(&err);
+	CHECK(read_file_at(dfd, "state.json", 4096, &data, NULL, &err) == 0);
+	CHECK_STR(data, "{\"id\":\"a\"}");
+	free(data);
+	DIR *d = fdopendir(dup(dfd));
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	CHECK(n == 1);
+	if (d)
+		closedir(d);
+	snprintf(path, sizeof path, "%s/state.json", dir);
+	unlink(path);
+	close(dfd);
+	rmdir(dir);
+}
+
+static void test_write_file_new(void)
+{
+	check_write_file_new("/tmp");
+	check_write_file_new("/dev/shm");
+}
+
 UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "mount_opts_bind_and_recursive", test_mount_opts_bind_and_recursive },
 	   { "mount_opts_last_wins", test_mount_opts_last_wins },
@@ -268,4 +319,5 @@ UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "cgroup_paths", test_cgroup_paths }, { "signal_names", test_signal_names },
 	   { "container_ids", test_container_ids }, { "state_record_roundtrip", test_state_record_roundtrip },
 	   { "state_oci_json", test_state_oci_json }, { "seccomp_translation", test_seccomp_translation },
-	   { "cpu_lists", test_cpu_lists }, { "sync_error_errno", test_sync_error_errno })
+	   { "cpu_lists", test_cpu_lists }, { "sync_error_errno", test_sync_error_errno },
+	   { "write_file_new", test_write_file_new })

@@ -11,6 +11,8 @@
 #   4. peak RSS (ru_maxrss from wait4) of the runtime process in each of those;
 #   5. 50 containers created, started and deleted with xargs -P2 (wall time per phase, failures), and one more
 #      create + delete with 0 and with 200 containers existing (median of 10);
+#   6. a profile of husk's create (tests/bench/profile.sh, min(N, 30) runs): phases from husk's --debug timestamps,
+#      and, when perf is installed, where husk sleeps in the kernel (off-CPU waits by kernel stack);
 # --quick: N=20, one scale round, no 200-container part, and the report goes to the results directory instead of
 # docs/. Raw CSVs and logs are kept in /tmp/husk-bench-results.*; everything else (bundles, state, containers,
 # cgroups, crun's mount namespace helper) is removed on exit, also on failure.
@@ -69,6 +71,7 @@ fi
 ((N >= 2)) || die "N must be at least 2 (the split measurement runs N/2 rounds)"
 ROUNDS=$((N / 2))
 if ((quick)); then SCALE_ROUNDS=1; else SCALE_ROUNDS=3; fi
+PROFILE_N=$((N < 30 ? N : 30)) # runs of tests/bench/profile.sh (phases; at most 10 of them under perf)
 
 [[ $EUID -eq 0 ]] || die "must run as root (namespaces, cgroups and the runtimes' state need it)"
 [[ -d /sys/fs/cgroup ]] || die "/sys/fs/cgroup is missing"
@@ -311,7 +314,7 @@ for rt in "${RTS[@]}"; do
 done
 "$timeit" "$work/warmup.csv" warmup,floor,0 unshare "${floor_flags[@]}" true || die "unshare ${floor_flags[*]} true failed"
 
-note "1/6 sequential run, N=$N per runtime"
+note "1/7 sequential run, N=$N per runtime"
 for ((i = 1; i <= N; i++)); do
 	for rt in "${RTS[@]}"; do
 		id=$prefix-${rt:0:1}r$i
@@ -320,7 +323,7 @@ for ((i = 1; i <= N; i++)); do
 	"$timeit" "$csv_run" "run,floor,$i" unshare "${floor_flags[@]}" true 2>>"$failures" || true
 done
 
-note "2/6 create, start, wait, delete, $ROUNDS rounds"
+note "2/7 create, start, wait, delete, $ROUNDS rounds"
 for ((i = 1; i <= ROUNDS; i++)); do
 	for rt in "${RTS[@]}"; do
 		id=$prefix-${rt:0:1}s$i
@@ -346,7 +349,7 @@ awk -F, '$NF == 0 { s[$2 "," $3] += $4; c[$2 "," $3]++ }
 	END { for (k in s) if (c[k] == 4) print "total," k "," s[k] ",0,0" }' "$csv_split" >"$work/total.csv"
 cat "$work/total.csv" >>"$csv_split"
 
-note "3/6 exec, N=$N per runtime"
+note "3/7 exec, N=$N per runtime"
 for rt in "${RTS[@]}"; do
 	id=$prefix-${rt:0:1}x
 	plain "$rt" create --bundle "$sbundle" "$id" </dev/null >>"$log" 2>&1 || die "$rt could not create the exec target (see $log)"
@@ -394,7 +397,7 @@ wait_stopped() {
 	done <"$2"
 }
 
-note "4/6 scale: $SCALE containers created, started, deleted with xargs -P2, $SCALE_ROUNDS rounds"
+note "4/7 scale: $SCALE containers created, started, deleted with xargs -P2, $SCALE_ROUNDS rounds"
 for ((r = 1; r <= SCALE_ROUNDS; r++)); do
 	for rt in "${RTS[@]}"; do
 		idfile=$work/scale-$rt-$r
@@ -407,9 +410,9 @@ for ((r = 1; r <= SCALE_ROUNDS; r++)); do
 done
 
 if ((quick)); then
-	note "5/6 skipped (--quick): create + delete with $EXISTING containers existing"
+	note "5/7 skipped (--quick): create + delete with $EXISTING containers existing"
 else
-	note "5/6 one more create + delete with 0, then $EXISTING, containers existing ($EXISTING_REPS each)"
+	note "5/7 one more create + delete with 0, then $EXISTING, containers existing ($EXISTING_REPS each)"
 	for rt in "${RTS[@]}"; do
 		[[ -z "$(ids_of "$rt")" ]] || die "$rt still has containers before the 0-existing measurement"
 	done
@@ -440,7 +443,7 @@ else
 	done
 fi
 
-note "6/6 cleaning up the containers"
+note "6/7 cleaning up the containers"
 delete_all
 for rt in "${RTS[@]}"; do
 	[[ -z "$(ids_of "$rt")" ]] || die "$rt containers remain after delete_all: $(ids_of "$rt" | head -n 5)"
@@ -610,6 +613,13 @@ is left._
 EOF
 fi
 
+# Where husk's create spends its time, phase by phase and off-CPU (tests/bench/profile.sh, issue 18).
+note "7/7 profile of husk's create, $PROFILE_N runs"
+"$here/profile.sh" "$husk" "$bundle" "$PROFILE_N" "$work/phases.md" 2>>"$log" || {
+	note "profile.sh failed (see $log)"
+	printf '## Create, phase by phase\n\n(profile.sh failed in this run; see the log.)\n\n' >"$work/phases.md"
+}
+
 r_run_crun=$(ratio "${MED[run,husk]}" "${MED[run,crun]}")
 r_run_runc=$(ratio "${MED[run,husk]}" "${MED[run,runc]}")
 r_run_floor=$(ratio "${MED[run,husk]}" "${MED[run,floor]}")
@@ -762,6 +772,7 @@ yes_if_le() { if le "$1" "$2"; then echo yes; else echo no; fi; }
 		echo "  Goal flat (counted here as a ratio <= 1.10): $(goal "$(yes_if_le "$r_flat" 1.10)")."
 	fi
 	echo
+	cat "$work/phases.md"
 	cat "$profile"
 	echo "## Method"
 	echo
@@ -787,6 +798,7 @@ yes_if_le() { if le "$1" "$2"; then echo yes; else echo no; fi; }
 	echo "tests/bench/run.sh 300      # another N"
 	echo "tests/bench/run.sh --quick  # smoke run: N=20, no 200-container part, report left in /tmp/husk-bench-results.*"
 	echo "HUSK=build/husk tests/bench/run.sh   # benchmark a given binary instead of building one"
+	echo "tests/bench/profile.sh build/husk BUNDLE 30   # only the create profile (phases, off-CPU waits), to stdout"
 	echo '```'
 	echo
 	echo "Run as root. It takes about $((elapsed / 60 + 1)) minute(s) on the machine above."

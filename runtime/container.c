@@ -1,8 +1,10 @@
-/* The parent side of create (the later lifecycle commands are in lifecycle.c). create registers an undo
- * for every piece of outside state (state dir, cgroup, init process) and rolls all of it back on
- * failure. */
+/* The parent side of create (the later lifecycle commands are in lifecycle.c; the checks and the
+ * preparation before anything exists are in create-prep.c): the state directory, the cgroup, the init's
+ * clone, the parent's half of the sync protocol and state.json. Every piece of outside state is rolled
+ * back on failure. */
 #define _GNU_SOURCE
 #include "container.h"
+#include "create.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,210 +33,13 @@
 #include "narrate.h"
 #include "netdev.h"
 #include "seccomp.h"
-#include "lsm.h"
 #include "mountsrc.h"
 #include "rootfs.h"
 #include "state.h"
 #include "sync.h"
 #include "systemd.h"
-#include "terminal.h"
 #include "base/util.h"
 #include "sysops.h"
-
-struct create_ctx {
-	const struct create_opts *o;
-	struct spec *spec;
-	char *raw_config;
-	size_t raw_len;
-	char *bundle;
-	char *rootfs;
-	char *cgroup_path;
-	struct systemd_unit sd; /* --systemd-cgroup: the scope (sd.unit NULL otherwise) */
-	bool sd_started;	/* the scope was asked for: a rollback stops it */
-	int dirfd;
-	int sync[2];
-	int listen_fd;
-	pid_t pid;
-	unsigned long cgroup_created; /* hierarchies where create made the cgroup */
-	bool host_mntns;	      /* no mount namespace: the init mounts in ours (rootfs.c) */
-	uint64_t rootfs_mnt_before;   /* then: the mount on top of the rootfs before the init ran */
-	int netns_fd;		      /* linux.netDevices: where they go (a new namespace: held here) */
-	struct init_args init;
-};
-
-static int load_bundle(struct create_ctx *c, struct error *err)
-{
-	const char *b = c->o->bundle ? c->o->bundle : ".";
-	cleanup_free char *root = NULL, *clean = NULL;
-
-	c->bundle = realpath(b, NULL);
-	if (c->bundle == NULL)
-		return error_sys(err, errno, "bundle '%s'", b);
-	if (spec_load(c->bundle, &c->spec, &c->raw_config, &c->raw_len, err) < 0)
-		return -1;
-	if (!c->spec->has_process)
-		return error_set(err, EINVAL, "config.json: .process: required to create a container");
-	if (c->spec->root_path == NULL)
-		return error_set(err, EINVAL, "config.json: .root.path: required on Linux");
-	root = c->spec->root_path[0] == '/' ? xstrdup(c->spec->root_path)
-					    : xasprintf("%s/%s", c->bundle, c->spec->root_path);
-	c->rootfs = realpath(root, NULL);
-	if (c->rootfs == NULL)
-		return error_sys(err, errno, "config.json: .root.path: '%s'", root);
-	clean = path_clean(root);
-	if (strcmp(clean, c->rootfs) != 0)
-		/* as runc ("invalid rootfs: not an absolute path, or a symlink"): a symlink can be swapped
-		 * between this check and the mounts, and the state would name a rootfs other than the
-		 * one the container got */
-		return error_set(err, EINVAL,
-				 "config.json: .root.path: invalid rootfs '%s': it is a symlink or passes "
-				 "through one (it resolves to '%s'); give the real path",
-				 clean, c->rootfs);
-	struct stat st;
-	if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
-		return error_set(err, ENOTDIR, "config.json: .root.path: '%s' is not a directory", c->rootfs);
-	return 0;
-}
-
-/* Prefix a message that starts with a JSON path without its dot ("linux.resources.x: ...") with
- * the file name and the dot, so it reads like every other config error. */
-static int error_json_path(struct error *err, const char *file)
-{
-	cleanup_free char *msg = err->msg;
-
-	err->msg = NULL;
-	return error_set(err, err->errnum, "%s: .%s", file, msg ? msg : "");
-}
-
-/* Cross-field checks that need the whole config, before anything touches the system. */
-static int check_config(struct create_ctx *c, struct error *err)
-{
-	const struct spec *s = c->spec;
-	bool has[NS_TYPE_COUNT] = { 0 };
-
-	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
-		has[s->linux_.namespaces[i].type] = true;
-	if (!has[NS_MOUNT] && (s->linux_.n_masked_paths || s->linux_.n_readonly_paths))
-		/* runc's words: "unable to restrict sys entries without a private MNT namespace" */
-		return error_set(err, EINVAL,
-				 "config.json: .linux.%s: unable to restrict sys entries without a private "
-				 "mount namespace: add {\"type\": \"mount\"} to .linux.namespaces or remove "
-				 "maskedPaths and readonlyPaths",
-				 s->linux_.n_masked_paths ? "maskedPaths" : "readonlyPaths");
-	if (!has[NS_MOUNT] && has[NS_USER])
-		/* the runtime's mount namespace belongs to the host's user namespace */
-		return error_set(err, EINVAL,
-				 "config.json: .linux.namespaces: a user namespace needs a mount namespace "
-				 "too: its root cannot mount in the runtime's mount namespace");
-	if ((s->hostname || s->domainname) && !has[NS_UTS])
-		return error_set(err, EINVAL,
-				 "config.json: .hostname: setting a hostname needs a new uts namespace");
-	if (s->linux_.has_resources && c->o->cgroups_disabled)
-		log_warn("linux.resources: cgroups are disabled (--cgroup-manager disabled), ignoring");
-	else if (s->linux_.has_resources && cgroup_check_resources(&s->linux_.resources, err) < 0)
-		return error_json_path(err, "config.json");
-	if (s->linux_.has_seccomp && seccomp_uses_notify(&s->linux_.seccomp)) {
-		/* every syscall, exec included, would wait for an agent that cannot exist yet */
-		if (s->linux_.seccomp.default_action == SECCOMP_ACT_NOTIFY)
-			return error_set(err, EINVAL,
-					 "config.json: .linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot "
-					 "be the default action");
-		if (s->linux_.seccomp.listener_path == NULL)
-			return error_set(err, EINVAL,
-					 "config.json: .linux.seccomp.listenerPath: required when a rule "
-					 "uses SCMP_ACT_NOTIFY");
-	}
-	if (lsm_check(s->process.apparmor_profile, s->process.selinux_label, s->linux_.mount_label,
-		      "config.json: .process", err) < 0)
-		return -1;
-	if (s->linux_.n_net_devices && c->o->rootless)
-		return error_set(
-		    err, EPERM,
-		    "config.json: .linux.netDevices: not supported for rootless containers: moving "
-		    "a host network interface needs CAP_NET_ADMIN in the host's network namespace");
-	if (s->process.terminal && c->o->console_socket == NULL && !c->o->has_console_fd)
-		return error_set(err, EINVAL,
-				 "config.json: .process.terminal is true: a detached container needs "
-				 "--console-socket to receive its terminal");
-	if (!s->process.terminal && c->o->console_socket)
-		return error_set(err, EINVAL,
-				 "--console-socket was given but config.json: .process.terminal is false");
-	return 0;
-}
-
-/* net.* sysctls go to the network namespace the init joins: checked on the very descriptor it will
- * join, so a namespace file swapped after config/'s look cannot carry them into the host's. */
-static int refuse_host_net_sysctl(struct create_ctx *c, int netfd, struct error *err)
-{
-	const struct spec_map *m = &c->spec->linux_.sysctl;
-	struct stat host, joined;
-
-	for (size_t i = 0; i < m->n; i++)
-		if (spec_sysctl_namespace(m->keys[i]) == NS_NETWORK &&
-		    (stat("/proc/self/ns/net", &host) < 0 || fstat(netfd, &joined) < 0 ||
-		     (host.st_dev == joined.st_dev && host.st_ino == joined.st_ino)))
-			return error_set(
-			    err, EPERM,
-			    "config.json: .linux.sysctl[\"%s\"]: not allowed in the host's network "
-			    "namespace (joined by path)",
-			    m->keys[i]);
-	return 0;
-}
-
-/* netDevices go to the network namespace the init joins: moving them into husk's own would only
- * rename them on the host. Checked on the descriptor they are moved with. */
-static int refuse_host_net_devices(struct create_ctx *c, int netfd, struct error *err)
-{
-	struct stat host, joined;
-
-	if (c->spec->linux_.n_net_devices == 0)
-		return 0;
-	if (stat("/proc/self/ns/net", &host) < 0 || fstat(netfd, &joined) < 0 ||
-	    (host.st_dev == joined.st_dev && host.st_ino == joined.st_ino))
-		return error_set(err, EINVAL,
-				 "config.json: .linux.netDevices: unable to move network devices into the "
-				 "host's network namespace (the one joined by path is husk's own)");
-	return 0;
-}
-
-/* Open every namespace path now (in the host's view) and note which namespaces are new. */
-static int prepare_namespaces(struct create_ctx *c, uint64_t *ret_flags, struct error *err)
-{
-	const struct spec_linux *l = &c->spec->linux_;
-	uint64_t flags = 0;
-
-	for (size_t i = 0; i < l->n_namespaces; i++) {
-		const struct spec_namespace *ns = &l->namespaces[i];
-		if (ns->path) {
-			/* the very fd the init joins is checked again: config/ looked at a name, which may
-			 * since have become a FIFO (an open that hangs) or another namespace */
-			int problem;
-			c->init.ns_fds[ns->type] = ns_open(ns->path, ns_kind_of(ns->type)->flag, &problem);
-			if (c->init.ns_fds[ns->type] < 0)
-				return problem == NS_OPEN_ERRNO
-					   ? error_sys(err, errno,
-						       "config.json: .linux.namespaces[%zu].path: '%s'", i,
-						       ns->path)
-					   : error_set(
-						 err, EINVAL,
-						 "config.json: .linux.namespaces[%zu].path: '%s': not a %s "
-						 "namespace",
-						 i, ns->path, spec_ns_type_name(ns->type));
-			if (ns->type == NS_NETWORK &&
-			    (refuse_host_net_sysctl(c, c->init.ns_fds[NS_NETWORK], err) < 0 ||
-			     refuse_host_net_devices(c, c->init.ns_fds[NS_NETWORK], err) < 0))
-				return -1;
-		} else {
-			c->init.new_ns[ns->type] = true;
-			/* cgroup and time namespaces are made by the init itself (see init.c) */
-			if (ns->type != NS_CGROUP && ns->type != NS_TIME)
-				flags |= (uint64_t)ns_kind_of(ns->type)->flag;
-		}
-	}
-	c->init.userns = c->init.new_ns[NS_USER] || c->init.ns_fds[NS_USER] >= 0;
-	*ret_flags = flags;
-	return 0;
-}
 
 static pid_t clone_init(uint64_t flags)
 {
@@ -480,7 +285,7 @@ static void create_ctx_free(struct create_ctx *c)
 		close(c->init.console_fd);
 	if (c->init.seccomp_agent_fd >= 0)
 		close(c->init.seccomp_agent_fd);
-	for (int t = 0; t < 8; t++)
+	for (int t = 0; t < NS_TYPE_COUNT; t++)
 		if (c->init.ns_fds[t] >= 0)
 			close(c->init.ns_fds[t]);
 	if (c->netns_fd >= 0)
@@ -489,45 +294,100 @@ static void create_ctx_free(struct create_ctx *c)
 		close(c->dirfd);
 }
 
-/* Rootless: a cgroup only where the user was delegated one. Without it the container runs in the
- * caller's cgroup, which is fine for a config that asks no limits and an error for one that does:
- * a limit must never be silently dropped. */
-static int rootless_skip_cgroup(struct create_ctx *c, struct error *err)
+/* Before the init exists, the outside state it needs: the notes a delete --force goes by (the
+ * creator, the cgroup path, the systemd unit), the cgroup with its limits, the exec socket and the sync
+ * socketpair. */
+static int make_outside_state(struct create_ctx *c, struct error *err)
 {
-	const struct spec_resources *r = &c->spec->linux_.resources;
-	const char *field = NULL;
-
-	if (cgroup_writable(c->cgroup_path))
-		return 0;
-	if (c->spec->linux_.has_resources) {
-		field = r->has_memory	       ? "memory"
-			: r->has_cpu	       ? "cpu"
-			: r->has_pids	       ? "pids"
-			: r->has_blkio	       ? "blockIO"
-			: r->n_hugepage_limits ? "hugepageLimits"
-			: r->has_network       ? "network"
-			: r->n_rdma	       ? "rdma"
-			: r->unified.n	       ? "unified"
-					       : NULL;
+	/* a create stuck in a hook holds the lock for as long as it lives: the note is how delete
+	 * --force finds it to kill it */
+	if (state_note_creator(c->dirfd, err) < 0)
+		return -1;
+	/* after the id is ours: a second create of a running id says "already exists", never looks at (or
+	 * warns about) the first one's cgroup */
+	if (c->cgroup_path && cgroup_check_existing(c->cgroup_path, err) < 0)
+		return -1;
+	/* a create killed before state.json exists leaves this note for delete --force */
+	if (c->cgroup_path && state_note_cgroup(c->dirfd, c->cgroup_path, err) < 0)
+		return -1;
+	if (c->sd.unit) {
+		/* the scope is made once the init exists (parent_sync); noted first, for the same reason */
+		if (state_note_unit(c->dirfd, c->sd.unit, err) < 0)
+			return -1;
+	} else if (c->cgroup_path) {
+		if (cgroup_create(c->cgroup_path, &c->cgroup_created, err) < 0)
+			return -1;
+		fault_point("create.cgroup");
+		if (c->spec->linux_.has_resources &&
+		    cgroup_apply_resources(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
+			return -1;
 	}
-	if (field)
-		return error_set(
-		    err, EPERM,
-		    "config.json: .linux.resources.%s: rootless: no writable cgroup at '%s' to "
-		    "enforce it (an administrator can delegate one, see docs/rootless.md, or remove the "
-		    "limit)",
-		    field, c->cgroup_path);
-	log_warn("rootless: no writable cgroup at '%s', so no limits, pause, update or stats%s, ignoring",
-		 c->cgroup_path,
-		 r->n_devices ? " (and the device rules are left to the bind-mounted /dev)" : "");
-	free(c->cgroup_path);
-	c->cgroup_path = NULL;
+	if (bind_exec_socket(c, err) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
+		return error_sys(err, errno, "socketpair");
 	return 0;
 }
 
-static bool has_parent_hooks(const struct spec *s)
+/* An init that died without a word: the OOM killer is the usual reason, say so. */
+static void explain_silent_init(struct create_ctx *c, struct error *err)
 {
-	return s->hooks.n[HOOK_PRESTART] || s->hooks.n[HOOK_CREATE_RUNTIME];
+	int st;
+
+	if (err->errnum != EPIPE || c->cgroup_path == NULL || waitpid(c->pid, &st, 0) != c->pid)
+		return;
+	c->pid = -1;
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && cgroup_oom_kills(c->cgroup_path) > 0) {
+		error_clear(err);
+		error_set(err, ENOMEM,
+			  "container init was killed by the OOM killer during setup "
+			  "(linux.resources.memory.limit too low?)");
+	}
+}
+
+/* Undo, in reverse order, what create made: the init, its mounts in our namespace, the cgroup, the
+ * systemd scope, the state directory. */
+static void rollback(struct create_ctx *c)
+{
+	/* the cleanup below needs descriptors of its own: after an EMFILE there are none unless the
+	 * ones only the init needed go first */
+	for (int i = 0; i < 2; i++)
+		if (c->sync[i] >= 0) {
+			close(c->sync[i]);
+			c->sync[i] = -1;
+		}
+	if (c->listen_fd >= 0) {
+		close(c->listen_fd);
+		c->listen_fd = -1;
+	}
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+	}
+	if (c->netns_fd >= 0) {
+		/* the held descriptor keeps the namespace alive after the init: every device the create
+		 * moved goes back, a veth too */
+		netdev_return(c->dirfd, c->netns_fd);
+		netdev_unpin_netns(c->dirfd);
+	}
+	if (c->host_mntns && rootfs_top_mount(c->rootfs) != c->rootfs_mnt_before)
+		rootfs_detach_top(c->rootfs, rootfs_top_mount(c->rootfs));
+	if (c->cgroup_path && (c->cgroup_created || c->pid > 0)) {
+		struct error e = { 0 };
+		/* a cgroup that existed before is emptied of what we put in it, never removed */
+		if (cgroup_destroy_some(c->cgroup_path, c->cgroup_created, &e) < 0)
+			log_warn("rollback: %s, ignoring", e.msg);
+		error_clear(&e);
+	}
+	if (c->sd_started) {
+		/* its processes are dead (above): stopping removes the unit and its cgroup, so a failed
+		 * create leaves nothing in systemctl list-units */
+		struct error e = { 0 };
+		if (systemd_stop(c->sd.unit, &e) < 0)
+			log_warn("rollback: %s, ignoring", e.msg);
+		error_clear(&e);
+	}
+	state_remove_dir(c->o->root, c->o->id, c->dirfd, NULL);
 }
 
 int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *err)
@@ -542,116 +402,19 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	uint64_t flags = 0;
 	int r = -1;
 
-	for (int t = 0; t < 8; t++)
+	for (int t = 0; t < NS_TYPE_COUNT; t++)
 		c.init.ns_fds[t] = -1;
-	if (load_bundle(&c, err) < 0 || check_config(&c, err) < 0 ||
-	    prepare_namespaces(&c, &flags, err) < 0 || netdev_check_host(&c.spec->linux_, err) < 0)
-		goto out;
-	if (!o->cgroups_disabled && o->systemd_cgroup) {
-		/* the host is checked before anything exists: no state dir, no unit on a refusal */
-		if (systemd_parse_path(c.spec->linux_.cgroups_path, o->id, &c.sd, err) < 0 ||
-		    systemd_check_host(err) < 0)
-			goto out;
-		c.cgroup_path = xstrdup(c.sd.path);
-	} else if (!o->cgroups_disabled &&
-		   cgroup_resolve_path(c.spec->linux_.cgroups_path, o->id, &c.cgroup_path, err) < 0) {
-		goto out;
-	}
-	if (c.cgroup_path && !c.sd.unit && o->rootless && rootless_skip_cgroup(&c, err) < 0)
+	/* everything that can be refused is, before anything exists */
+	if (create_load_bundle(&c, err) < 0 || create_check_config(&c, err) < 0 ||
+	    create_prepare_namespaces(&c, &flags, err) < 0 || netdev_check_host(&c.spec->linux_, err) < 0 ||
+	    create_resolve_cgroup(&c, err) < 0)
 		goto out;
 	if (state_create_dir(o->root, o->id, &c.dirfd, err) < 0)
 		goto out;
 	fault_point("create.state-dir");
 	/* from here on, outside state exists: every failure goes to rollback */
-	/* a create stuck in a hook holds the lock for as long as it lives: the note is how delete
-	 * --force finds it to kill it */
-	if (state_note_creator(c.dirfd, err) < 0)
+	if (make_outside_state(&c, err) < 0 || create_init_args(&c, err) < 0)
 		goto rollback;
-	/* after the id is ours: a second create of a running id says "already exists", never looks at (or
-	 * warns about) the first one's cgroup */
-	if (c.cgroup_path && cgroup_check_existing(c.cgroup_path, err) < 0)
-		goto rollback;
-	if (c.cgroup_path) {
-		/* a create killed before state.json exists leaves this note for delete --force */
-		if (state_note_cgroup(c.dirfd, c.cgroup_path, err) < 0)
-			goto rollback;
-	}
-	if (c.sd.unit) {
-		/* the scope is made once the init exists (parent_sync); noted first, for the same reason */
-		if (state_note_unit(c.dirfd, c.sd.unit, err) < 0)
-			goto rollback;
-	} else if (c.cgroup_path) {
-		if (cgroup_create(c.cgroup_path, &c.cgroup_created, err) < 0)
-			goto rollback;
-		fault_point("create.cgroup");
-		if (c.spec->linux_.has_resources &&
-		    cgroup_apply_resources(c.cgroup_path, &c.spec->linux_.resources, err) < 0)
-			goto rollback;
-	}
-	if (bind_exec_socket(&c, err) < 0)
-		goto rollback;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
-		error_sys(err, errno, "socketpair");
-		goto rollback;
-	}
-	c.init.spec = c.spec;
-	c.init.id = o->id;
-	c.init.bundle = c.bundle;
-	c.init.rootfs = c.rootfs;
-	c.init.cgroup_path = c.cgroup_path;
-	c.init.sync_fd = c.sync[1];
-	c.init.parent_sync_fd = c.sync[0];
-	c.init.lock_fd = c.dirfd;
-	c.init.exec_listen_fd = c.listen_fd;
-	c.init.console_fd = -1;
-	c.init.seccomp_agent_fd = -1;
-	if (c.spec->linux_.has_seccomp && seccomp_uses_notify(&c.spec->linux_.seccomp)) {
-		/* connected here, in the host's view: the init hands the listener over after pivot_root */
-		c.init.seccomp_agent_fd =
-		    terminal_connect(c.spec->linux_.seccomp.listener_path, "seccomp agent", err);
-		if (c.init.seccomp_agent_fd < 0) {
-			error_wrap(err, "config.json: .linux.seccomp.listenerPath");
-			goto rollback;
-		}
-	}
-	if (o->has_console_fd && c.spec->process.terminal &&
-	    (c.init.console_fd = fcntl(o->console_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
-		error_sys(err, errno, "dup");
-		goto rollback;
-	}
-	if (o->console_socket && !o->has_console_fd) {
-		c.init.console_fd = terminal_connect(o->console_socket, "console socket", err);
-		if (c.init.console_fd < 0)
-			goto rollback;
-	}
-	c.init.no_pivot = o->no_pivot;
-	c.init.no_new_keyring = o->no_new_keyring;
-	c.init.preserve_fds = o->preserve_fds;
-	{
-		/* systemd socket activation: the LISTEN_FDS sockets (fds 3..) pass through ahead of the
-		 * --preserve-fds ones, and the container's process learns how many there are */
-		const char *lf = getenv("LISTEN_FDS"), *lp = getenv("LISTEN_PID");
-		uint64_t n, pid;
-		/* only when they are addressed to us, as sd_listen_fds checks: a stale LISTEN_FDS
-		 * inherited from a parent would hand the container whatever fds 3.. are (a host
-		 * directory, from which ../.. reaches the host's root) */
-		if (lf && lp && parse_u64(lp, &pid) == 0 && pid == (uint64_t)getpid() &&
-		    parse_u64(lf, &n) == 0 && n > 0 && n < 1024) {
-			c.init.listen_fds = (int)n;
-			c.init.preserve_fds += (int)n;
-		}
-	}
-	c.init.wait_maps = c.init.new_ns[NS_USER];
-	c.init.wait_cgroup = c.cgroup_path != NULL;
-	c.init.cgroup_before_mounts = c.sd.unit != NULL;
-	c.init.parent_hooks = has_parent_hooks(c.spec);
-	c.init.wait_netdevs = c.spec->linux_.n_net_devices > 0;
-	/* a new mount namespace only: one joined by path may belong to another container, whose paths
-	 * a host-root helper must not resolve */
-	c.init.mount_srcs = c.init.new_ns[NS_MOUNT] && mountsrc_wanted(c.spec, c.init.userns);
-	c.host_mntns = !c.init.new_ns[NS_MOUNT] && c.init.ns_fds[NS_MOUNT] < 0;
-	if (c.host_mntns)
-		c.rootfs_mnt_before = rootfs_top_mount(c.rootfs);
 	c.pid = spawn_init(&c, flags, err);
 	if (c.pid < 0)
 		goto rollback;
@@ -659,63 +422,14 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	close(c.sync[1]);
 	c.sync[1] = -1;
 	if (parent_sync(&c, err) < 0 || finish_create(&c, err) < 0) {
-		int st;
-		/* an init that died without a word: the OOM killer is the usual reason, say so */
-		if (err->errnum == EPIPE && c.cgroup_path && waitpid(c.pid, &st, 0) == c.pid) {
-			c.pid = -1;
-			if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL &&
-			    cgroup_oom_kills(c.cgroup_path) > 0) {
-				error_clear(err);
-				error_set(err, ENOMEM,
-					  "container init was killed by the OOM killer during setup "
-					  "(linux.resources.memory.limit too low?)");
-			}
-		}
+		explain_silent_init(&c, err);
 		goto rollback;
 	}
 	*ret_pid = c.pid;
 	r = 0;
 	goto out;
 rollback:
-	/* the cleanup below needs descriptors of its own: after an EMFILE there are none unless the
-	 * ones only the init needed go first */
-	for (int i = 0; i < 2; i++)
-		if (c.sync[i] >= 0) {
-			close(c.sync[i]);
-			c.sync[i] = -1;
-		}
-	if (c.listen_fd >= 0) {
-		close(c.listen_fd);
-		c.listen_fd = -1;
-	}
-	if (c.pid > 0) {
-		kill(c.pid, SIGKILL);
-		waitpid(c.pid, NULL, 0);
-	}
-	if (c.netns_fd >= 0) {
-		/* the held descriptor keeps the namespace alive after the init: every device the create
-		 * moved goes back, a veth too */
-		netdev_return(c.dirfd, c.netns_fd);
-		netdev_unpin_netns(c.dirfd);
-	}
-	if (c.host_mntns && rootfs_top_mount(c.rootfs) != c.rootfs_mnt_before)
-		rootfs_detach_top(c.rootfs, rootfs_top_mount(c.rootfs));
-	if (c.cgroup_path && (c.cgroup_created || c.pid > 0)) {
-		struct error e = { 0 };
-		/* a cgroup that existed before is emptied of what we put in it, never removed */
-		if (cgroup_destroy_some(c.cgroup_path, c.cgroup_created, &e) < 0)
-			log_warn("rollback: %s, ignoring", e.msg);
-		error_clear(&e);
-	}
-	if (c.sd_started) {
-		/* its processes are dead (above): stopping removes the unit and its cgroup, so a failed
-		 * create leaves nothing in systemctl list-units */
-		struct error e = { 0 };
-		if (systemd_stop(c.sd.unit, &e) < 0)
-			log_warn("rollback: %s, ignoring", e.msg);
-		error_clear(&e);
-	}
-	state_remove_dir(o->root, o->id, c.dirfd, NULL);
+	rollback(&c);
 out:
 	create_ctx_free(&c);
 	return r;

@@ -456,68 +456,124 @@ static int wait_exit(pid_t pid, int *ret_status, struct error *err)
 	return 0;
 }
 
+/* Read the container's record under the shared lock, refuse a container exec cannot enter, and open
+ * what must be opened while the record is known to be current (the cgroup's procs files). The lock is
+ * not held while the process runs: delete and kill must stay possible. */
+static int open_for_exec(struct exec_ctx *c, struct error *err)
+{
+	const struct exec_opts *o = c->o;
+	cleanup_close int dirfd = -1;
+	enum container_status st;
+
+	if (state_open_dir(o->root, o->id, false, &dirfd, err) < 0 ||
+	    state_read(dirfd, o->id, &c->rec, err) < 0)
+		return -1;
+	st = state_status(dirfd, c->rec);
+	if (st == STATUS_STOPPED)
+		return error_set(err, EINVAL, "cannot exec in a stopped container ('%s')", o->id);
+	if (st == STATUS_PAUSED && !o->ignore_paused)
+		return error_set(
+		    err, EINVAL,
+		    "cannot exec in a paused container ('%s'): resume it, or use --ignore-paused to "
+		    "override (the process then waits, frozen, for resume)",
+		    o->id);
+	if (load_process(c, dirfd, err) < 0)
+		return -1;
+	c->join_late = st == STATUS_PAUSED;
+	if (c->rec->cgroup_path && cgroup_open_procs(c->rec->cgroup_path, o->cgroup, c->procs_fds,
+						     ARRAY_SIZE(c->procs_fds), &c->n_procs, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The sockets the child needs: the console socket (or, in the foreground without one, a pair over which
+ * the child sends the pty master to husk's relay: *ret_relay_sock), the seccomp agent, the sync pair. */
+static int open_sockets(struct exec_ctx *c, int *ret_relay_sock, struct error *err)
+{
+	const struct exec_opts *o = c->o;
+	const struct spec_seccomp *sc = &c->spec->linux_.seccomp;
+
+	if (o->console_socket &&
+	    (c->console_fd = terminal_connect(o->console_socket, "console socket", err)) < 0)
+		return -1;
+	if (c->process->terminal && o->console_socket == NULL) {
+		/* in the foreground without a console socket, husk holds the terminal, as run does */
+		int pair[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+			return error_sys(err, errno, "socketpair");
+		*ret_relay_sock = pair[0];
+		c->console_fd = pair[1];
+		c->own_relay = true;
+	}
+	if (c->spec->linux_.has_seccomp && seccomp_uses_notify(sc) && sc->listener_path &&
+	    (c->agent_fd = terminal_connect(sc->listener_path, "seccomp agent", err)) < 0)
+		return error_wrap(err, "config.json: .linux.seccomp.listenerPath");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
+		return error_sys(err, errno, "socketpair");
+	return 0;
+}
+
+/* EOF (the socket closed at execve) means started, and so does READY (a paused container's exec, which
+ * then waits frozen for the thaw); a message is the child's error. Any other failure to read is
+ * reported, never taken for "started": the child's own exit status (255) would otherwise be husk's, with
+ * no word said. On failure the child is killed and reaped. */
+static int wait_started(struct exec_ctx *c, pid_t pid, struct error *err)
+{
+	enum sync_msg type;
+	cleanup_free char *msg = NULL;
+	size_t len = 0;
+	struct error e = { 0 };
+	int rr = sync_recv(c->sync[0], &type, &msg, &len, &e);
+
+	if ((rr == 0 && type == SYNC_READY) || (rr < 0 && e.errnum == EPIPE)) {
+		error_clear(&e);
+		return 0;
+	}
+	if (rr < 0)
+		error_set(err, e.errnum, "exec: waiting for the process to start: %s", e.msg);
+	else if (type == SYNC_ERROR)
+		sync_error_from(msg, len, err);
+	else
+		error_set(err, EPROTO, "exec: unexpected message %d", type);
+	error_clear(&e);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* The pty master the child sent (before its execve: queued by now), sized like husk's own terminal.
+ * SIGCHLD is blocked only here, after the fork: the child must not inherit the mask. */
+static int take_master(struct exec_ctx *c, int relay_sock, pid_t pid, struct error *err)
+{
+	struct winsize ws;
+	int master;
+
+	close(c->console_fd);
+	c->console_fd = -1;
+	relay_block_signals();
+	fcntl(relay_sock, F_SETFL, O_NONBLOCK);
+	master = relay_recv_master(relay_sock, err);
+	if (master < 0) {
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
+	return master;
+}
+
 int container_exec(const struct exec_opts *o, int *ret_status, struct error *err)
 {
 	struct exec_ctx c = { .o = o, .console_fd = -1, .sync = { -1, -1 }, .agent_fd = -1, .root_fd = -1 };
 	cleanup_close int relay_sock = -1, master = -1;
-	cleanup_close int dirfd = -1;
-	enum container_status st;
 	pid_t pid = -1;
 	int r = -1;
 
 	for (size_t i = 0; i < NS_TYPE_COUNT; i++)
 		c.ns_fds[i] = -1;
-	if (state_open_dir(o->root, o->id, false, &dirfd, err) < 0 ||
-	    state_read(dirfd, o->id, &c.rec, err) < 0)
+	if (open_for_exec(&c, err) < 0 || apply_overrides(&c, err) < 0 || open_namespaces(&c, err) < 0 ||
+	    open_sockets(&c, &relay_sock, err) < 0)
 		goto out;
-	st = state_status(dirfd, c.rec);
-	if (st == STATUS_STOPPED) {
-		error_set(err, EINVAL, "cannot exec in a stopped container ('%s')", o->id);
-		goto out;
-	}
-	if (st == STATUS_PAUSED && !o->ignore_paused) {
-		error_set(err, EINVAL,
-			  "cannot exec in a paused container ('%s'): resume it, or use --ignore-paused to "
-			  "override (the process then waits, frozen, for resume)",
-			  o->id);
-		goto out;
-	}
-	if (load_process(&c, dirfd, err) < 0)
-		goto out;
-	c.join_late = st == STATUS_PAUSED;
-	if (c.rec->cgroup_path && cgroup_open_procs(c.rec->cgroup_path, o->cgroup, c.procs_fds,
-						    ARRAY_SIZE(c.procs_fds), &c.n_procs, err) < 0)
-		goto out;
-	/* the shared lock is not held while the process runs: delete and kill must stay possible */
-	close(dirfd);
-	dirfd = -1;
-	if (apply_overrides(&c, err) < 0 || open_namespaces(&c, err) < 0)
-		goto out;
-	if (o->console_socket &&
-	    (c.console_fd = terminal_connect(o->console_socket, "console socket", err)) < 0)
-		goto out;
-	if (c.process->terminal && o->console_socket == NULL) {
-		/* in the foreground without a console socket, husk holds the terminal, as run does: the
-		 * child sends the pty master over this pair */
-		int pair[2];
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
-			error_sys(err, errno, "socketpair");
-			goto out;
-		}
-		relay_sock = pair[0];
-		c.console_fd = pair[1];
-		c.own_relay = true;
-	}
-	if (c.spec->linux_.has_seccomp && seccomp_uses_notify(&c.spec->linux_.seccomp) &&
-	    c.spec->linux_.seccomp.listener_path &&
-	    (c.agent_fd = terminal_connect(c.spec->linux_.seccomp.listener_path, "seccomp agent", err)) < 0) {
-		error_wrap(err, "config.json: .linux.seccomp.listenerPath");
-		goto out;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
-		error_sys(err, errno, "socketpair");
-		goto out;
-	}
 	/* non-dumpable before the fork, so the child is never visible in the container's PID namespace
 	 * with its exe (the host's husk binary) open to others, not even for a few instructions
 	 * (CVE-2019-5736); husk exec itself never runs container code */
@@ -528,47 +584,11 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 	fault_point("exec.forked");
 	close(c.sync[1]);
 	c.sync[1] = -1;
-	{
-		enum sync_msg type;
-		cleanup_free char *msg = NULL;
-		size_t len = 0;
-		struct error e = { 0 };
-		/* EOF (the socket closed at execve) means started, and so does READY (a paused
-		 * container's exec, which then waits frozen for the thaw); a message is the child's error.
-		 * Any other failure to read is reported, never taken for "started": the child's own exit
-		 * status (255) would otherwise be husk's, with no word said */
-		int rr = sync_recv(c.sync[0], &type, &msg, &len, &e);
-		if ((rr == 0 && type != SYNC_READY) || (rr < 0 && e.errnum != EPIPE)) {
-			if (rr < 0)
-				error_set(err, e.errnum, "exec: waiting for the process to start: %s", e.msg);
-			else if (type == SYNC_ERROR)
-				sync_error_from(msg, len, err);
-			else
-				error_set(err, EPROTO, "exec: unexpected message %d", type);
-			error_clear(&e);
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			goto out;
-		}
-		error_clear(&e);
-	}
+	if (wait_started(&c, pid, err) < 0)
+		goto out;
 	fault_point("exec.started");
-	if (relay_sock >= 0) {
-		/* sent before the child's execve: queued by now. SIGCHLD is blocked only here, after the
-		 * fork: the child must not inherit the mask */
-		struct winsize ws;
-		close(c.console_fd);
-		c.console_fd = -1;
-		relay_block_signals();
-		fcntl(relay_sock, F_SETFL, O_NONBLOCK);
-		master = relay_recv_master(relay_sock, err);
-		if (master < 0) {
-			waitpid(pid, NULL, 0);
-			goto out;
-		}
-		if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-			ioctl(master, TIOCSWINSZ, &ws);
-	}
+	if (relay_sock >= 0 && (master = take_master(&c, relay_sock, pid, err)) < 0)
+		goto out;
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0) {
 		/* as runc's exec: a process nobody can track (its pid file is missing) is killed, not left
 		 * running behind a failed command */

@@ -377,6 +377,49 @@ static int init_gate(void *ctx, struct error *err)
 	return 0;
 }
 
+/* In a new user namespace (its maps written): root there, without the caller's supplementary groups. */
+static int become_userns_root(struct error *err)
+{
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return error_sys(err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+	/* the caller's supplementary groups (a sudo or login shell has group 0) must not decide what
+	 * the rootfs work may reach: a bundle under a 0701 root:root directory is refused to a
+	 * group-0 member, and granted to others, by the group bits. Dropped as runc does; a user
+	 * namespace whose setgroups is denied (rootless) cannot, and keeps them as overflow ids. */
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		return error_sys(err, errno, "drop the supplementary groups");
+	return 0;
+}
+
+/* The container's side of the final sequence (final.c): what the init keeps open until execve, the
+ * seccomp agent's view of the container, the start gate. Returns only on failure. */
+static void run_final(struct init_args *a, struct init_gate *gate, int label_fd, pid_t host_pid,
+		      struct error *err)
+{
+	struct state_record agent_state = { .id = (char *)a->id,
+					    .bundle = (char *)a->bundle,
+					    .rootfs = (char *)a->rootfs,
+					    .created = (char *)"",
+					    .oci_version = a->spec->oci_version,
+					    .annotations = a->spec->annotations };
+	struct seccomp_agent agent = { .sock = a->seccomp_agent_fd, .state = &agent_state, .pid = host_pid };
+	/* conn (accepted at the gate) is CLOEXEC: its close at execve tells `start` the program runs */
+	const int keep[] = { a->sync_fd, a->exec_listen_fd, a->seccomp_agent_fd };
+	struct final_args f = { .p = &a->spec->process,
+				.linux_ = &a->spec->linux_,
+				/* in a user namespace setgroups may be denied (see /proc/PID/setgroups) */
+				.setgroups_allowed = !a->userns,
+				.preserve_fds = a->preserve_fds,
+				.listen_fds = a->listen_fds,
+				.label_fd = label_fd,
+				.keep = keep,
+				.n_keep = ARRAY_SIZE(keep),
+				.agent = &agent,
+				.gate = init_gate,
+				.ctx = gate };
+	final_exec(&f, err);
+}
+
 void init_main(struct init_args *a)
 {
 	struct error err = { 0 };
@@ -404,18 +447,8 @@ void init_main(struct init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (a->wait_maps && init_expect(a, SYNC_MAPS_DONE, &err) < 0)
 		goto fail;
-	if (a->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-		error_sys(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+	if (a->userns && become_userns_root(&err) < 0)
 		goto fail;
-	}
-	/* the caller's supplementary groups (a sudo or login shell has group 0) must not decide what
-	 * the rootfs work may reach: a bundle under a 0701 root:root directory is refused to a
-	 * group-0 member, and granted to others, by the group bits. Dropped as runc does; a user
-	 * namespace whose setgroups is denied (rootless) cannot, and keeps them as overflow ids. */
-	if (a->userns && setgroups(0, NULL) < 0 && errno != EPERM) {
-		error_sys(&err, errno, "drop the supplementary groups");
-		goto fail;
-	}
 	/* before the sysctls and hooks, which may name the devices (net.ipv4.conf.eth1.forwarding) */
 	if (a->wait_netdevs && init_expect(a, SYNC_NETDEV_DONE, &err) < 0)
 		goto fail;
@@ -436,28 +469,7 @@ void init_main(struct init_args *a)
 	fault_point("init.filesystem");
 	if (!a->no_new_keyring && process_new_keyring(a->id, &err) < 0)
 		goto fail;
-	struct state_record agent_state = { .id = (char *)a->id,
-					    .bundle = (char *)a->bundle,
-					    .rootfs = (char *)a->rootfs,
-					    .created = (char *)"",
-					    .oci_version = a->spec->oci_version,
-					    .annotations = a->spec->annotations };
-	struct seccomp_agent agent = { .sock = a->seccomp_agent_fd, .state = &agent_state, .pid = host_pid };
-	/* conn (accepted at the gate) is CLOEXEC: its close at execve tells `start` the program runs */
-	const int keep[] = { a->sync_fd, a->exec_listen_fd, a->seccomp_agent_fd };
-	struct final_args f = { .p = p,
-				.linux_ = &a->spec->linux_,
-				/* in a user namespace setgroups may be denied (see /proc/PID/setgroups) */
-				.setgroups_allowed = !a->userns,
-				.preserve_fds = a->preserve_fds,
-				.listen_fds = a->listen_fds,
-				.label_fd = label_fd,
-				.keep = keep,
-				.n_keep = ARRAY_SIZE(keep),
-				.agent = &agent,
-				.gate = init_gate,
-				.ctx = &gate };
-	final_exec(&f, &err);
+	run_final(a, &gate, label_fd, host_pid, &err);
 	if (gate.started)
 		fail_after_start(gate.conn, &err);
 fail:

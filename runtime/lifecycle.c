@@ -1,36 +1,31 @@
-/* start, state, kill, delete, list, ps and run: every command after create. Each takes the container's
- * directory lock (shared to read, exclusive to change), derives the status from the live process, and
- * signals the init through a pidfd checked against the recorded start time, so a reused pid is never
- * mistaken for the container. */
+/* start, state, kill, pause, update, list and ps: the commands after create (delete is in delete.c, run
+ * in run.c). Each takes the container's directory lock (shared to read, exclusive to change), derives the
+ * status from the live process, and signals the init through a pidfd checked against the recorded start
+ * time, so a reused pid is never mistaken for the container. */
 #define _GNU_SOURCE
 #include "container.h"
+#include "lifecycle.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "config/spec.h"
 #include "fault.h"
 #include "hooks.h"
-#include "netdev.h"
 #include "base/log.h"
-#include "relay.h"
-#include "rootfs.h"
 #include "base/util.h"
 #include "systemd.h"
 
@@ -38,21 +33,15 @@
  * as "already gone"; any other text leaves the task RUNNING and StopPodSandbox hangs */
 #define NOT_RUNNING "container not running"
 
-struct opened {
-	int dirfd;
-	struct state_record *rec;
-	enum container_status status;
-};
-
-static void opened_free(struct opened *o)
+void container_close(struct opened_container *o)
 {
 	if (o->dirfd >= 0)
 		close(o->dirfd);
 	state_record_free(o->rec);
 }
 
-static int open_container(const char *root, const char *id, bool exclusive, struct opened *ret,
-			  struct error *err)
+int container_open(const char *root, const char *id, bool exclusive, struct opened_container *ret,
+		   struct error *err)
 {
 	cleanup_close int dirfd = -1;
 	struct state_record *rec = NULL;
@@ -67,7 +56,7 @@ static int open_container(const char *root, const char *id, bool exclusive, stru
 
 /* *ret_fd: a pidfd for the init, or -1 when the pid now belongs to another process (or none). Opening
  * the pidfd first and checking the start time after closes the pid-reuse race. */
-static int init_pidfd(const struct state_record *rec, int *ret_fd, struct error *err)
+int container_init_pidfd(const struct state_record *rec, int *ret_fd, struct error *err)
 {
 	cleanup_close int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
 
@@ -82,7 +71,7 @@ static int init_pidfd(const struct state_record *rec, int *ret_fd, struct error 
 	return 0;
 }
 
-static int run_state_hooks(const struct state_record *rec, enum spec_hook_kind kind, const char *status)
+int container_state_hooks(const struct state_record *rec, enum spec_hook_kind kind, const char *status)
 {
 	cleanup_free char *state = NULL;
 	struct spec *spec = NULL;
@@ -106,7 +95,7 @@ static int run_state_hooks(const struct state_record *rec, enum spec_hook_kind k
 
 int container_start(const char *root, const char *id, struct error *err)
 {
-	struct opened c;
+	struct opened_container c;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	cleanup_close int sock = -1;
 	char buf[4096];
@@ -114,7 +103,7 @@ int container_start(const char *root, const char *id, struct error *err)
 	ssize_t n;
 	int r = -1;
 
-	if (open_container(root, id, true, &c, err) < 0)
+	if (container_open(root, id, true, &c, err) < 0)
 		return -1;
 	if (c.status != STATUS_CREATED) {
 		error_set(err, EINVAL, "cannot start container '%s': it is %s, not created", id,
@@ -150,22 +139,22 @@ int container_start(const char *root, const char *id, struct error *err)
 		goto out;
 	}
 	fault_point("start.running");
-	run_state_hooks(c.rec, HOOK_POSTSTART, "running");
+	container_state_hooks(c.rec, HOOK_POSTSTART, "running");
 	r = 0;
 out:
-	opened_free(&c);
+	container_close(&c);
 	return r;
 }
 
 int container_state_json(const char *root, const char *id, char **ret_json, struct error *err)
 {
-	struct opened c;
+	struct opened_container c;
 
-	if (open_container(root, id, false, &c, err) < 0)
+	if (container_open(root, id, false, &c, err) < 0)
 		return -1;
 	*ret_json =
 	    state_oci_json(c.rec, status_name(c.status), c.status == STATUS_STOPPED ? 0 : c.rec->pid, true);
-	opened_free(&c);
+	container_close(&c);
 	return 0;
 }
 
@@ -229,7 +218,7 @@ static int signal_pidns(const struct state_record *rec, int sig, struct error *e
 /* kill --all: every process, with runc's answers. A stopped container is not an error (containerd
  * sends "kill --all ID 9" to a pod's containers after they exit), and a paused one is thawed after
  * the signal is sent, as runc's signalAllProcesses does, so the signal is delivered. */
-static int kill_all(struct opened *c, int sig, struct error *err)
+static int kill_all(struct opened_container *c, int sig, struct error *err)
 {
 	int r;
 
@@ -255,10 +244,10 @@ static int kill_all(struct opened *c, int sig, struct error *err)
 
 int container_kill(const char *root, const char *id, int sig, bool all, struct error *err)
 {
-	struct opened c;
+	struct opened_container c;
 	int r = -1;
 
-	if (open_container(root, id, false, &c, err) < 0)
+	if (container_open(root, id, false, &c, err) < 0)
 		return -1;
 	if (all) {
 		r = kill_all(&c, sig, err);
@@ -270,7 +259,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	}
 	{
 		cleanup_close int pidfd = -1;
-		if (init_pidfd(c.rec, &pidfd, err) < 0) {
+		if (container_init_pidfd(c.rec, &pidfd, err) < 0) {
 			error_wrap(err, "check the init of container '%s'", id);
 			goto out;
 		}
@@ -294,16 +283,16 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct e
 	}
 	r = 0;
 out:
-	opened_free(&c);
+	container_close(&c);
 	return r;
 }
 
 int container_pause(const char *root, const char *id, bool pause, struct error *err)
 {
-	struct opened c;
+	struct opened_container c;
 	int r = -1;
 
-	if (open_container(root, id, true, &c, err) < 0)
+	if (container_open(root, id, true, &c, err) < 0)
 		return -1;
 	if (c.rec->cgroup_path == NULL)
 		error_set(err, ENOTSUP,
@@ -317,7 +306,7 @@ int container_pause(const char *root, const char *id, bool pause, struct error *
 			  status_name(c.status));
 	else
 		r = cgroup_freeze(c.rec->cgroup_path, pause, err);
-	opened_free(&c);
+	container_close(&c);
 	return r;
 }
 
@@ -346,10 +335,10 @@ static int check_memory_usage(const char *path, const struct spec_resources *r, 
 
 int container_update(const char *root, const char *id, const struct spec_resources *r, struct error *err)
 {
-	struct opened c;
+	struct opened_container c;
 	int ret = -1;
 
-	if (open_container(root, id, true, &c, err) < 0)
+	if (container_open(root, id, true, &c, err) < 0)
 		return -1;
 	if (c.status == STATUS_STOPPED)
 		error_set(err, EINVAL, "cannot update container '%s': it is stopped", id);
@@ -364,174 +353,8 @@ int container_update(const char *root, const char *id, const struct spec_resourc
 		ret = cgroup_apply_resources(c.rec->cgroup_path, r, err) < 0
 			  ? -1
 			  : cgroup_devices(c.rec->cgroup_path, r, err);
-	opened_free(&c);
+	container_close(&c);
 	return ret;
-}
-
-/* How long delete waits for a killed (or exiting) init to be gone before it gives up, keeping the state
- * so that it can be run again. */
-#define GONE_TIMEOUT_MS 10000
-
-static int wait_gone(const char *id, const struct state_record *rec, struct error *err)
-{
-	/* not init_pidfd: a killed init counts as stopped (PF_EXITING) while it waits for the rest of
-	 * its PID namespace to die, and that is exactly what must be waited for here. Checked against
-	 * the start time after the open, so a reused pid is never waited on. */
-	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
-	struct pollfd p = { pidfd, POLLIN, 0 };
-	int n;
-
-	if (pidfd < 0)
-		return errno == ESRCH ? 0 : error_sys(err, errno, "pidfd_open %d", rec->pid);
-	if (proc_start_time(rec->pid, NULL) != rec->pid_start)
-		return errno && errno != ENOENT && errno != ESRCH
-			   ? error_sys(err, errno, "read the start time of %d", rec->pid)
-			   : 0;
-	/* a pidfd becomes readable when the process has exited (its PID namespace emptied, its
-	 * cgroup left), also for a process that is not our child */
-	while ((n = poll(&p, 1, GONE_TIMEOUT_MS)) < 0 && errno == EINTR)
-		;
-	if (n < 0)
-		return error_sys(err, errno, "wait for the init of '%s' (pid %d)", id, rec->pid);
-	if (n == 0)
-		return error_set(err, EBUSY,
-				 "cannot delete container '%s': its init (pid %d) has not exited within %d s "
-				 "(a process of its PID namespace not yet reaped?): try again",
-				 id, rec->pid, GONE_TIMEOUT_MS / 1000);
-	return 0;
-}
-
-/* A state.json that cannot be read back (garbled, truncated, not a regular file, too large): delete
- * --force must still remove the container whatever the file holds. */
-static bool state_damaged(int errnum)
-{
-	return errnum == EINVAL || errnum == EFBIG || errnum == EPROTO;
-}
-
-/* delete --force of a container without state: gone already (runc: success), or a directory left
- * by a create that died before writing state.json. The latter is removed once its lock is ours: a
- * create still running holds it, so only a dead one's directory can be taken. */
-static int delete_stateless(const char *root, const char *id, struct error *err)
-{
-	cleanup_close int dirfd = -1;
-	struct state_record *rec = NULL;
-
-	error_clear(err);
-	if (state_open_dir(root, id, true, &dirfd, err) < 0) {
-		if (err->errnum != ENOENT)
-			return -1;
-		error_clear(err);
-		return 0;
-	}
-	if (state_read(dirfd, id, &rec, err) == 0) {
-		/* written after all, between our two looks: an ordinary delete's job */
-		state_record_free(rec);
-		return error_set(err, EAGAIN, "container '%s' changed while deleting it: try again", id);
-	}
-	if (err->errnum != ENOENT && !state_damaged(err->errnum))
-		return -1;
-	log_warn("container '%s': %s: removing what can be found without it", id,
-		 err->errnum == ENOENT ? "no state (a create that died?)" : "damaged state");
-	error_clear(err);
-	{
-		/* without the record, the cgroup is the one create noted before making it: kill what is
-		 * still in it (the init among them) and remove it */
-		cleanup_free char *path = state_noted_cgroup(dirfd), *unit = state_noted_unit(dirfd);
-		/* the systemd driver's scope, started or not: killed, then stopped while its cgroup is
-		 * still there (systemd waits for that cgroup to empty; a unit that never was is fine) */
-		if (unit && path) {
-			struct error e = { 0 };
-			cgroup_signal_all(path, SIGKILL, &e);
-			error_clear(&e);
-		}
-		if (unit && systemd_stop(unit, err) < 0)
-			return -1;
-		if (path && cgroup_destroy(path, err) < 0)
-			return -1;
-	}
-	/* a create killed after moving netDevices: the pinned namespace still holds them */
-	netdev_return(dirfd, -1);
-	netdev_unpin_netns(dirfd);
-	return state_remove_dir(root, id, dirfd, err);
-}
-
-int container_delete(const char *root, const char *id, bool force, struct error *err)
-{
-	struct opened c;
-	int r = -1;
-
-	/* runc's contract: delete --force removes any container that exists, also one whose create is
-	 * still running and holding the lock (stuck in a hook, say): that create is killed first */
-	if (force && state_break_create(root, id, err) < 0)
-		return -1;
-	if (open_container(root, id, true, &c, err) < 0) {
-		if (force && (err->errnum == ENOENT || state_damaged(err->errnum)))
-			return delete_stateless(root, id, err);
-		return -1;
-	}
-	if (c.status != STATUS_STOPPED && !force) {
-		error_set(err, EBUSY, "cannot delete container '%s' that is %s: stop it or use --force", id,
-			  status_name(c.status));
-		goto out;
-	}
-	if (c.status != STATUS_STOPPED) {
-		/* frozen tasks do not die until thawed: thaw first or the kill below waits for nothing */
-		if (c.status == STATUS_PAUSED) {
-			struct error e = { 0 };
-			cgroup_freeze(c.rec->cgroup_path, false, &e);
-			error_clear(&e);
-		}
-		if (c.rec->cgroup_path) {
-			struct error e = { 0 };
-			cgroup_signal_all(c.rec->cgroup_path, SIGKILL, &e);
-			error_clear(&e);
-		}
-		cleanup_close int pidfd = -1;
-		struct error e = { 0 };
-		if (init_pidfd(c.rec, &pidfd, &e) == 0 && pidfd >= 0)
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		error_clear(&e);
-	}
-	/* also when stopped: an init killed before is stopped as soon as it is exiting, and a create
-	 * of the same id, or the cgroup's removal, must not race the rest of its exit */
-	if (wait_gone(id, c.rec, err) < 0)
-		goto out;
-	fault_point("delete.killed");
-	if (c.rec->systemd_unit) {
-		/* the processes are gone (killed above, or stopped): stopping the scope removes it and
-		 * its cgroup, and a failed one is reset, so nothing is left in systemctl list-units */
-		if (c.rec->cgroup_path) {
-			struct error e = { 0 };
-			cgroup_signal_all(c.rec->cgroup_path, SIGKILL, &e);
-			error_clear(&e);
-		}
-		if (systemd_stop(c.rec->systemd_unit, err) < 0)
-			goto out;
-	}
-	if (c.rec->cgroup_path && cgroup_destroy(c.rec->cgroup_path, err) < 0)
-		goto out;
-	{
-		/* no mount namespace: the container's mounts are in ours until detached */
-		struct error e = { 0 };
-		cleanup_free char *note = NULL;
-		size_t len;
-		uint64_t mnt;
-
-		if (read_file_at(c.dirfd, ROOTFS_MOUNT_NOTE, 64, &note, &len, &e) == 0 &&
-		    parse_u64(note, &mnt) == 0)
-			rootfs_detach_top(c.rec->rootfs, mnt);
-		error_clear(&e);
-	}
-	fault_point("delete.cgroup");
-	/* the init is gone: linux.netDevices come back from the namespace pinned for them */
-	netdev_return(c.dirfd, -1);
-	netdev_unpin_netns(c.dirfd);
-	run_state_hooks(c.rec, HOOK_POSTSTOP, "stopped");
-	fault_point("delete.hooks");
-	r = state_remove_dir(root, id, c.dirfd, err);
-out:
-	opened_free(&c);
-	return r;
 }
 
 static int info_cmp(const void *a, const void *b)
@@ -541,7 +364,7 @@ static int info_cmp(const void *a, const void *b)
 
 int container_list(const char *root, struct container_info **ret, size_t *ret_n, struct error *err)
 {
-	DIR *d = opendir(root);
+	cleanup_dir DIR *d = opendir(root);
 	struct dirent *e;
 	struct container_info *v = NULL;
 	size_t n = 0;
@@ -555,13 +378,13 @@ int container_list(const char *root, struct container_info **ret, size_t *ret_n,
 		return error_sys(err, errno, "open state root '%s'", root);
 	}
 	while ((e = readdir(d)) != NULL) {
-		struct opened c;
+		struct opened_container c;
 		struct error e2 = { 0 };
 		if (e->d_name[0] == '.' || state_validate_id(e->d_name, &e2) < 0) {
 			error_clear(&e2);
 			continue;
 		}
-		if (open_container(root, e->d_name, false, &c, &e2) < 0) {
+		if (container_open(root, e->d_name, false, &c, &e2) < 0) {
 			log_warn("%s, ignoring", e2.msg);
 			error_clear(&e2);
 			continue;
@@ -576,9 +399,8 @@ int container_list(const char *root, struct container_info **ret, size_t *ret_n,
 						  .state_json = state_oci_json(
 						      c.rec, status_name(c.status),
 						      c.status == STATUS_STOPPED ? 0 : c.rec->pid, false) };
-		opened_free(&c);
+		container_close(&c);
 	}
-	closedir(d);
 	/* by id, as runc (it reads the root with ReadDir, which sorts) */
 	if (n > 1)
 		qsort(v, n, sizeof(*v), info_cmp);
@@ -601,10 +423,10 @@ void container_info_free(struct container_info *v, size_t n)
 
 int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, struct error *err)
 {
-	struct opened c;
+	struct opened_container c;
 	int r = 0;
 
-	if (open_container(root, id, false, &c, err) < 0)
+	if (container_open(root, id, false, &c, err) < 0)
 		return -1;
 	if (c.status == STATUS_STOPPED) {
 		*ret = NULL;
@@ -614,7 +436,7 @@ int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n,
 	} else {
 		pidns_members(c.rec, ret, ret_n);
 	}
-	opened_free(&c);
+	container_close(&c);
 	return r;
 }
 
@@ -659,89 +481,4 @@ int signal_parse(const char *s, int *ret)
 		return 0;
 	}
 	return -1;
-}
-
-static volatile sig_atomic_t forward_pid;
-
-static void forward_signal(int sig)
-{
-	if (forward_pid > 0)
-		kill(forward_pid, sig);
-}
-
-int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err)
-{
-	struct create_opts opts = *o;
-	cleanup_close int relay_sock = -1, master = -1;
-	int pair[2] = { -1, -1 };
-	pid_t pid;
-	int status;
-	struct sigaction sa = { .sa_handler = forward_signal };
-
-	/* in the foreground without a console socket, husk itself holds the terminal (if the config
-	 * asks for one): the init sends the pty master over this pair */
-	if (!detach && o->console_socket == NULL) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-			return error_sys(err, errno, "socketpair");
-		opts.has_console_fd = true;
-		opts.console_fd = pair[1];
-		relay_sock = pair[0];
-	}
-	if (container_create(&opts, &pid, err) < 0) {
-		if (pair[1] >= 0)
-			close(pair[1]);
-		return -1;
-	}
-	if (pair[1] >= 0)
-		close(pair[1]);
-	if (relay_sock >= 0) {
-		/* the init sent the master (if any) before it reported ready: it is queued by now */
-		fcntl(relay_sock, F_SETFL, O_NONBLOCK);
-		struct error e = { 0 };
-		master = relay_recv_master(relay_sock, &e);
-		error_clear(&e);
-		/* the program must see the caller's window size from its first instruction */
-		struct winsize ws;
-		if (master >= 0 && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-			ioctl(master, TIOCSWINSZ, &ws);
-	}
-	if (!detach) {
-		/* husk stays the parent: signals it gets go to the container's init */
-		forward_pid = pid;
-		sigemptyset(&sa.sa_mask);
-		sa.sa_flags = SA_RESTART;
-		for (int sig = 1; sig < NSIG; sig++)
-			if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD && sig != SIGSEGV &&
-			    sig != SIGBUS && sig != SIGFPE && sig != SIGILL && sig != SIGPIPE &&
-			    sig != SIGTTIN && sig != SIGTTOU && sig != SIGTSTP && sig != SIGWINCH)
-				sigaction(sig, &sa, NULL);
-	}
-	if (master >= 0)
-		relay_block_signals();
-	if (container_start(o->root, o->id, err) < 0) {
-		struct error e = { 0 };
-		if (!keep)
-			container_delete(o->root, o->id, true, &e);
-		error_clear(&e);
-		if (!detach)
-			waitpid(pid, NULL, WNOHANG);
-		return -1;
-	}
-	if (detach) {
-		*ret_status = 0;
-		return 0;
-	}
-	if (master >= 0) {
-		if (relay_run(master, pid, ret_status, err) < 0)
-			return -1;
-	} else {
-		while (waitpid(pid, &status, 0) < 0)
-			if (errno != EINTR)
-				return error_sys(err, errno, "wait for the container");
-		*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	}
-	forward_pid = 0;
-	if (!keep && container_delete(o->root, o->id, true, err) < 0)
-		return -1;
-	return 0;
 }

@@ -65,6 +65,8 @@ int spec_fail_at_value(struct spec_ctx *c, const char *key, const char *what, co
 char *spec_quote(const char *s);
 
 /* "a string", "an integer", "a real", "a boolean", "an object", "an array", "null". */
+/* A number above INT64_MAX that spec_json_load turned into a marked string. */
+bool spec_json_is_big(const json_t *v);
 const char *spec_json_type(const json_t *v);
 /* Fail with "expected <what>, got <type of v>" unless v has JSON type t. */
 int spec_expect(struct spec_ctx *c, const json_t *v, json_type t, const char *what);

@@ -163,14 +163,20 @@ static int receive_mount_sources(struct init_args *a, struct error *err)
 	}
 }
 
+/* The container as the init knows it, for the state that hooks and the seccomp agent are given. */
+static struct state_record init_record(const struct init_args *a)
+{
+	return (struct state_record){ .id = (char *)a->id,
+				      .bundle = (char *)a->bundle,
+				      .rootfs = (char *)a->rootfs,
+				      .created = (char *)"",
+				      .oci_version = a->spec->oci_version,
+				      .annotations = a->spec->annotations };
+}
+
 static char *state_for_hooks(struct init_args *a, const char *status)
 {
-	struct state_record s = { .id = (char *)a->id,
-				  .bundle = (char *)a->bundle,
-				  .rootfs = (char *)a->rootfs,
-				  .created = (char *)"",
-				  .oci_version = a->spec->oci_version,
-				  .annotations = a->spec->annotations };
+	struct state_record s = init_record(a);
 
 	return state_oci_json(&s, status, getpid(), false);
 }
@@ -396,12 +402,7 @@ static int become_userns_root(struct error *err)
 static void run_final(struct init_args *a, struct init_gate *gate, int label_fd, pid_t host_pid,
 		      struct error *err)
 {
-	struct state_record agent_state = { .id = (char *)a->id,
-					    .bundle = (char *)a->bundle,
-					    .rootfs = (char *)a->rootfs,
-					    .created = (char *)"",
-					    .oci_version = a->spec->oci_version,
-					    .annotations = a->spec->annotations };
+	struct state_record agent_state = init_record(a);
 	struct seccomp_agent agent = { .sock = a->seccomp_agent_fd, .state = &agent_state, .pid = host_pid };
 	/* conn (accepted at the gate) is CLOEXEC: its close at execve tells `start` the program runs */
 	const int keep[] = { a->sync_fd, a->exec_listen_fd, a->seccomp_agent_fd };

@@ -9,7 +9,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 self=tests/lint-tests.sh
-bad=$(git ls-files '*.bats' '*.bash' '*.sh' | grep -vxF "$self" |
+# the tracked files; outside a git checkout (a release tarball), every script below the top
+files=$(git ls-files '*.bats' '*.bash' '*.sh' 2>/dev/null) ||
+	files=$(find . -path ./build -prune -o -type f \( -name '*.bats' -o -name '*.bash' -o -name '*.sh' \) -printf '%P\n')
+bad=$(printf '%s\n' "$files" | grep -vxF "$self" |
 	xargs grep -nE 'wait_for[[:space:]]+(test|\[)[[:space:]].*(\$\(|`)')
 if [ -n "$bad" ]; then
 	printf '%s\n' "$bad"

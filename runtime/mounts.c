@@ -357,9 +357,12 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 	}
 	if (lay->mode == CGROUP_MODE_V2 && c->cgroupns) {
 		if (say_mount("cgroup2", target, m->destination, "cgroup2", common | (ro ? MS_RDONLY : 0),
-			      NULL) < 0)
+			      NULL) == 0)
+			return 0;
+		/* as runc: EBUSY where /sys came in as an rbind of the host's (the same cgroup2 is mounted
+		 * right there), EPERM where this namespace may not mount it: bind the cgroup's directory */
+		if (errno != EBUSY && errno != EPERM)
 			return error_sys(err, errno, "mount cgroup2 on '%s'", m->destination);
-		return 0;
 	}
 	if (lay->mode != CGROUP_MODE_V2) {
 		/* made read-only below through this fd, never through the path again (see attach_new_fs) */

@@ -6,7 +6,7 @@
 # systemd-driver and ctr checkpoint/restore tests, checkpoint.bats
 # (CRIU round trips), the cgroup and rootless tests of five other files, and lab 5 (cgroups). Prints a
 # bats-style summary and ends with "N passed, N failed".
-# The whole suite in the guest is: tests/vm/run.sh bats tests/integration
+# The whole suite in the guest is: tests/vm/run.sh tests/vm/each-file.sh (per file: counts and time)
 #
 # ci-stage.sh --guest: the part that runs inside the guest (run.sh calls it).
 set -uo pipefail

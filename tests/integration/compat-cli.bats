@@ -153,12 +153,15 @@ _rt_has_status() {
 	husk create "$id" --bundle "$BUNDLE" >/dev/null 2>&1 3>&- </dev/null
 	husk start "$id"
 	husk update "$id" --pids-limit 42 --cpu-shares 512
-	cg=$(find /sys/fs/cgroup/pids -type d -name "$id" | head -n 1)
+	# the pids hierarchy: v1's, or the one v2 tree on a pure v2 host (tests/vm/run.sh)
+	local pids=/sys/fs/cgroup/pids
+	! host_cgroup_unified || pids=/sys/fs/cgroup
+	cg=$(find "$pids" -type d -name "$id" | head -n 1)
 	[[ -n "$cg" && "$(cat "$cg/pids.max")" == 42 ]] || fail "pids limit not applied from a flag after the id"
 	cg=$(find /sys/fs/cgroup/cpu,cpuacct /sys/fs/cgroup/cpu -type d -name "$id" 2>/dev/null | head -n 1)
 	[[ -z "$cg" || "$(cat "$cg/cpu.shares")" == 512 ]] || fail "cpu shares not applied"
 	husk update "$id" --pids-limit=43
-	[[ "$(cat "$(find /sys/fs/cgroup/pids -type d -name "$id" | head -n 1)/pids.max")" == 43 ]]
+	[[ "$(cat "$(find "$pids" -type d -name "$id" | head -n 1)/pids.max")" == 43 ]]
 	husk kill "$id" KILL --all
 	wait_for_status "$id" stopped
 	husk delete "$id" --force

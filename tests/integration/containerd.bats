@@ -148,6 +148,17 @@ in_tty() {
 	return "${PIPESTATUS[0]}"
 }
 
+# cg_line_re: the line of /proc/PID/cgroup that names the container's cgroup: the memory hierarchy's on a
+# v1 or hybrid host, the unified one (0::) on a pure cgroup v2 host (the Debian 12 guest of tests/vm)
+cg_line_re() {
+	if host_cgroup_unified; then echo '^0::'; else echo ':memory:'; fi
+}
+
+# cg_dir CONTROLLER: where the namespace "default"'s cgroups hold CONTROLLER's files
+cg_dir() {
+	if host_cgroup_unified; then echo /sys/fs/cgroup/default; else echo "/sys/fs/cgroup/$1/default"; fi
+}
+
 @test "ctr run --rm: output, exit status 5, nothing left" {
 	local id
 	id=$(cname rm)
@@ -170,7 +181,7 @@ in_tty() {
 	assert_success
 	[[ "$(jq -r .status <<<"$output")" == running ]]
 	[[ "$(jq -r .pid <<<"$output")" == "$pid" ]]
-	[[ "$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")" == "/default/$id" ]]
+	[[ "$(grep -E "$(cg_line_re)" "/proc/$pid/cgroup" | cut -d: -f3-)" == "/default/$id" ]]
 }
 
 @test "ctr task exec: output, stdin and the exit status" {
@@ -184,7 +195,7 @@ in_tty() {
 	assert_success
 	assert_output_equals "$(printf 'in1\nin2')"
 	# the exec'd process is in the init's namespaces and cgroup
-	run c task exec --exec-id e3 "$id" sh -c 'for n in pid mnt ipc uts; do readlink /proc/self/ns/$n; done; grep :memory: /proc/self/cgroup'
+	run c task exec --exec-id e3 "$id" sh -c 'for n in pid mnt ipc uts; do readlink /proc/self/ns/$n; done; grep -E "$1" /proc/self/cgroup' sh "$(cg_line_re)"
 	assert_success
 	local pid
 	pid=$(c task ls | awk -v id="$id" '$1 == id { print $2 }')
@@ -192,7 +203,7 @@ in_tty() {
 	[[ "${lines[1]}" == "$(readlink "/proc/$pid/ns/mnt")" ]]
 	[[ "${lines[2]}" == "$(readlink "/proc/$pid/ns/ipc")" ]]
 	[[ "${lines[3]}" == "$(readlink "/proc/$pid/ns/uts")" ]]
-	[[ "${lines[4]}" == "$(grep :memory: "/proc/$pid/cgroup")" ]]
+	[[ "${lines[4]}" == "$(grep -E "$(cg_line_re)" "/proc/$pid/cgroup")" ]]
 }
 
 @test "ctr task exec of a missing program: the same error as with runc" {
@@ -298,7 +309,9 @@ in_tty() {
 	crun_husk -d "$IMAGE" "$id" sleep 1000 >/dev/null
 	run in_tty "ctr -a $CTRD_SOCK task exec -t --exec-id e1 $id sh -c 'tty; test -t 0 && echo stdin-tty; exit 3'"
 	assert_status 3
-	assert_line_matches '^/dev/pts/[0-9]+$'
+	# not anchored at the start, as in the test above: the client's copy of the pty sometimes starts with
+	# a NUL byte (seen once in four runs: "^@/dev/pts/0")
+	assert_line_matches '/dev/pts/[0-9]+$'
 	assert_output_contains stdin-tty
 }
 
@@ -308,8 +321,12 @@ in_tty() {
 	crun_husk -d "$IMAGE" "$id" sleep 1000 >/dev/null
 	run bash -c "echo '{\"memory\": {\"limit\": 83886080}, \"pids\": {\"limit\": 77}}' | '$HUSK' --root '$CTRD_HUSK_ROOT/default' update --resources - '$id'"
 	assert_success
-	[[ "$(cat "/sys/fs/cgroup/memory/default/$id/memory.limit_in_bytes")" == 83886080 ]]
-	[[ "$(cat "/sys/fs/cgroup/pids/default/$id/pids.max")" == 77 ]]
+	if host_cgroup_unified; then
+		[[ "$(cat "/sys/fs/cgroup/default/$id/memory.max")" == 83886080 ]]
+	else
+		[[ "$(cat "/sys/fs/cgroup/memory/default/$id/memory.limit_in_bytes")" == 83886080 ]]
+	fi
+	[[ "$(cat "$(cg_dir pids)/$id/pids.max")" == 77 ]]
 }
 
 @test "ctr task delete: husk state gone; a second delete fails; husk delete --force still exits 0" {
@@ -338,7 +355,7 @@ in_tty() {
 	assert_output_contains "does not exist"
 	run c container delete "$id"
 	assert_success
-	[[ ! -d "/sys/fs/cgroup/memory/default/$id" ]]
+	[[ ! -d "$(cg_dir memory)/$id" ]]
 }
 
 @test "husk delete, then delete --force: the sequence the shim runs exits 0 both times" {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/file.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -359,6 +360,43 @@ static int cmd_sleep(char **argv)
 	return 0;
 }
 
+/* tcp PORT PATH: a TCP connection to itself over 127.0.0.1:PORT, kept established; every 0.1 s one byte
+ * goes through it and the count so far is written to PATH (truncated), so a test sees the connection
+ * carrying data; exits 1 at the first failure (checkpoint --tcp-established). */
+static int cmd_tcp(char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	double port;
+	int l, c, s, one = 1;
+	char byte = 'x';
+
+	if (parse_number(argv[0], &port) < 0 || port < 1 || port > 65535)
+		return 1;
+	a.sin_port = htons((unsigned short)port);
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || c < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
+	    connect(c, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return fail("tcp: connect to itself");
+	s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (s < 0)
+		return fail("tcp: accept");
+	close(l);
+	for (unsigned long n = 1;; n++) {
+		FILE *f;
+
+		if (write(c, &byte, 1) != 1 || read(s, &byte, 1) != 1)
+			return fail("tcp: the connection broke");
+		f = fopen(argv[1], "we");
+		if (!f)
+			return fail(argv[1]);
+		fprintf(f, "%lu\n", n);
+		fclose(f);
+		sleep_seconds(0.1);
+	}
+}
+
 /* lock PATH: create PATH, hold an exclusive flock on it and sleep until killed (checkpoint --file-locks). */
 static int cmd_lock(char **argv)
 {
@@ -673,6 +711,7 @@ static const struct command commands[] = {
 	{ "open", cmd_open, 1, 2, "open PATH [r|w|rw]" },
 	{ "write", cmd_write, 2, 2, "write PATH DATA" },
 	{ "lock", cmd_lock, 1, 1, "lock PATH (flock, then sleep until killed)" },
+	{ "tcp", cmd_tcp, 2, 2, "tcp PORT PATH (a loopback connection to itself, used every 0.1 s)" },
 	{ "read", cmd_read, 1, 1, "read PATH" },
 	{ "stat", cmd_stat, 1, 1, "stat PATH" },
 	{ "syscall", cmd_syscall, 1, 1, "syscall NAME|NUMBER" },

@@ -54,6 +54,13 @@ lines_above() {
 	(($(wc -l <"$DATA/log") > $1))
 }
 
+# tcp_above N: the tcp probe has counted more than N bytes through its connection.
+tcp_above() {
+	local v
+	v=$(cat "$DATA/tcp" 2>/dev/null)
+	[[ -n $v ]] && ((v > $1))
+}
+
 # count_above N: the counter wrote a value above N.
 count_above() {
 	local v
@@ -524,6 +531,61 @@ count_above() {
 	# the restored probe holds its lock again
 	wait_for grep -q "FLOCK .*:$ino " /proc/locks
 	wait_for count_above "$(last_count)"
+}
+
+@test "checkpoint --tcp-established reaches CRIU: without it criu refuses an established connection; with it the restored connection carries data on" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img at
+	id=$(cid)
+	new=$(cid tcp)
+	DATA=$BATS_TEST_TMPDIR/data
+	mkdir -p "$DATA"
+	# probe tcp: a loopback connection inside the container's network namespace, one byte through it
+	# every 0.1 s, the count in /data/tcp; it exits at the first failure of the connection
+	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; probe tcp 5000 /data/tcp & i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; done'
+	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}]'
+	start_counter "$id" 2
+	wait_for test -s "$DATA/tcp"
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_failure
+	assert_output_contains "criu dump failed"
+	grep -q "tcp-established" "$img/dump.log" || fail "dump.log: $(grep -i error "$img/dump.log" | head -n 10)"
+	[[ $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id") after the refused dump"
+	run_husk checkpoint --tcp-established --image-path "$img" "$id"
+	assert_success
+	at=$(cat "$DATA/tcp")
+	run_husk restore -d --tcp-established --image-path "$img" "$new"
+	assert_success
+	# the restored probe goes on counting bytes through the same connection (it would exit on a broken one)
+	wait_for tcp_above "$((at + 5))"
+}
+
+@test "restore --empty-ns network reaches CRIU: the restored network namespace is left empty (lo down) for the caller to fill" {
+	need_criu
+	local id new img=$BATS_TEST_TMPDIR/img
+	id=$(cid)
+	new=$(cid emptyns)
+	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; exec sleep 1000'
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	run_husk exec "$id" cat /sys/class/net/lo/operstate
+	assert_success
+	assert_output_contains "unknown" # lo is up: "unknown" is its operstate when up, "down" when not
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	run_husk restore -d --empty-ns network --image-path "$img" --bundle "$BUNDLE" "$new"
+	assert_success
+	run_husk exec "$new" cat /sys/class/net/lo/operstate
+	assert_success
+	assert_output_contains "down"
+	husk delete --force "$new"
+	img=$BATS_TEST_TMPDIR/img2
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	run_husk restore -d --image-path "$img" --bundle "$BUNDLE" "$new"
+	assert_success
+	run_husk exec "$new" cat /sys/class/net/lo/operstate
+	assert_output_contains "unknown"
 }
 
 @test "restore --systemd-cgroup: the restored tasks are in a new transient scope with the config's limits; delete removes it" {

@@ -1,5 +1,6 @@
-/* Cgroup hierarchies and a container's cgroup directories in them. Resource limits are written by the
- * backends (cgroup-v1.c, cgroup-v2.c); this file owns the layout and the directory lifecycle. */
+/* A container's cgroup directories in the host's hierarchies: create, enter, list, signal, freeze,
+ * destroy. The layout (which hierarchies exist, path resolution) is cgroup-layout.c's; resource limits
+ * are planned by cgroup-plan.c and written by cgroup-apply.c. */
 #define _GNU_SOURCE
 #include "cgroup.h"
 
@@ -19,226 +20,6 @@
 #include "base/log.h"
 #include "narrate.h"
 #include "base/util.h"
-
-static struct cgroup_layout layout;
-
-static bool layout_loaded;
-
-static bool under_sys_fs_cgroup(const char *mountpoint)
-{
-	return strcmp(mountpoint, "/sys/fs/cgroup") == 0 || strncmp(mountpoint, "/sys/fs/cgroup/", 15) == 0;
-}
-
-/* mountinfo line: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-static void add_hierarchy(char *line)
-{
-	char *fields[10], *sep = strstr(line, " - "), *p = line, *fstype, *super;
-	size_t nf = 0;
-
-	if (sep == NULL)
-		return;
-	*sep = '\0';
-	while (nf < 5 && (fields[nf] = strsep(&p, " ")) != NULL)
-		nf++;
-	if (nf < 5)
-		return;
-	p = sep + 3;
-	fstype = strsep(&p, " ");
-	strsep(&p, " ");
-	super = strsep(&p, " \n");
-	if (fstype == NULL || super == NULL)
-		return;
-	if (strcmp(fstype, "cgroup2") != 0 && strcmp(fstype, "cgroup") != 0)
-		return;
-	/* only hierarchies mounted at their root: a bind of a subtree is not a place to create cgroups */
-	if (strcmp(fields[3], "/") != 0)
-		return;
-	layout.h = xrealloc(layout.h, (layout.n + 1) * sizeof(*layout.h));
-	layout.h[layout.n].mountpoint = xstrdup(fields[4]);
-	layout.h[layout.n].v2 = strcmp(fstype, "cgroup2") == 0;
-	if (layout.h[layout.n].v2) {
-		layout.h[layout.n].controllers = xstrdup("");
-	} else {
-		/* super options: "rw,cpu" or "rw,name=systemd": drop the generic ones */
-		char *out = xcalloc(1, strlen(super) + 1), *tok, *s = super;
-		while ((tok = strsep(&s, ",")) != NULL) {
-			if (strcmp(tok, "rw") == 0 || strcmp(tok, "ro") == 0 ||
-			    strncmp(tok, "release_agent", 13) == 0 || strcmp(tok, "clone_children") == 0 ||
-			    strcmp(tok, "noprefix") == 0 || strcmp(tok, "xattr") == 0)
-				continue;
-			if (*out)
-				strcat(out, ",");
-			strcat(out, tok);
-		}
-		layout.h[layout.n].controllers = out;
-	}
-	/* the same hierarchy mounted twice (a chroot's rbind of /sys, a tool's private copy): keep one,
-	 * the mount under /sys/fs/cgroup when there is one, as runc does, else the first seen */
-	for (size_t i = 0; i < layout.n; i++) {
-		struct cgroup_hierarchy *old = &layout.h[i], *new = &layout.h[layout.n];
-		if (old->v2 != new->v2 || strcmp(old->controllers, new->controllers) != 0)
-			continue;
-		if (!under_sys_fs_cgroup(old->mountpoint) && under_sys_fs_cgroup(new->mountpoint)) {
-			free(old->mountpoint);
-			old->mountpoint = new->mountpoint;
-		} else {
-			free(new->mountpoint);
-		}
-		free(new->controllers);
-		return;
-	}
-	layout.n++;
-}
-
-const struct cgroup_layout *cgroup_layout(struct error *err)
-{
-	cleanup_file FILE *f = NULL;
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-	bool v1 = false, v2 = false;
-
-	if (layout_loaded)
-		return &layout;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
-		return error_sys(err, errno, "open /proc/self/mountinfo"), NULL;
-	while (getline(&line, &cap, f) > 0)
-		if (strstr(line, " - cgroup"))
-			add_hierarchy(line);
-	for (size_t i = 0; i < layout.n; i++) {
-		if (layout.h[i].v2)
-			v2 = true;
-		else
-			v1 = true;
-	}
-	if (!v1 && !v2)
-		return error_set(err, ENOENT,
-				 "no cgroup hierarchy is mounted (see --cgroup-manager disabled)"),
-		       NULL;
-	layout.mode = v1 && v2 ? CGROUP_MODE_HYBRID : v1 ? CGROUP_MODE_V1 : CGROUP_MODE_V2;
-	layout_loaded = true;
-	return &layout;
-}
-
-const struct cgroup_hierarchy *cgroup_find(const char *controller)
-{
-	struct error err = { 0 };
-
-	if (cgroup_layout(&err) == NULL) {
-		error_clear(&err);
-		return NULL;
-	}
-	for (size_t i = 0; i < layout.n; i++) {
-		if (controller == NULL) {
-			if (layout.h[i].v2)
-				return &layout.h[i];
-			continue;
-		}
-		if (layout.h[i].v2)
-			continue;
-		char *list = layout.h[i].controllers;
-		size_t len = strlen(controller);
-		for (char *p = strstr(list, controller); p; p = strstr(p + 1, controller))
-			if ((p == list || p[-1] == ',') && (p[len] == '\0' || p[len] == ','))
-				return &layout.h[i];
-	}
-	return NULL;
-}
-
-/* husk's own cgroup in the hierarchy used for relative paths: the v2 entry ("0::") on a pure v2
- * host, else the pids controller, which is not subject to the nested-memory-cgroup quirk. */
-/* husk's own cgroup in the hierarchy whose /proc/self/cgroup controller field is want ("" for v2) */
-static int own_cgroup_in(const char *want, char **ret, struct error *err)
-{
-	cleanup_file FILE *f = fopen("/proc/self/cgroup", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-
-	if (f == NULL)
-		return error_sys(err, errno, "open /proc/self/cgroup");
-	while (getline(&line, &cap, f) > 0) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (c2 == NULL)
-			continue;
-		*c2 = '\0';
-		c2[strcspn(c2 + 1, "\n") + 1] = '\0';
-		if (strcmp(c1 + 1, want) == 0) {
-			*ret = xstrdup(c2 + 1);
-			return 0;
-		}
-	}
-	*ret = xstrdup("/");
-	return 0;
-}
-
-static int own_cgroup(char **ret, struct error *err)
-{
-	return own_cgroup_in(layout.mode == CGROUP_MODE_V2 ? "" : "pids", ret, err);
-}
-
-int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, struct error *err)
-{
-	cleanup_free char *own = NULL;
-
-	if (cgroups_path == NULL || *cgroups_path == '\0') {
-		*ret = xasprintf("/husk/%s", id);
-		return 0;
-	}
-	/* refuse "..": the path is joined under each hierarchy's mountpoint and must stay inside it */
-	for (const char *p = cgroups_path; (p = strstr(p, "..")) != NULL; p += 2)
-		if ((p == cgroups_path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
-			return error_set(err, EINVAL, "cgroupsPath '%s': '..' is not allowed", cgroups_path);
-	if (strchr(cgroups_path, ':') && cgroups_path[0] != '/')
-		return error_set(
-		    err, EINVAL,
-		    "cgroupsPath '%s' looks like a systemd slice:prefix:name path, but --systemd-cgroup "
-		    "was not given (pass it, or use an absolute path)",
-		    cgroups_path);
-	if (cgroups_path[0] == '/') {
-		*ret = xstrdup(cgroups_path);
-		return 0;
-	}
-	if (cgroup_layout(err) == NULL || own_cgroup(&own, err) < 0)
-		return -1;
-	*ret = xasprintf("%s/%s", strcmp(own, "/") == 0 ? "" : own, cgroups_path);
-	return 0;
-}
-
-bool cgroup_writable(const char *path)
-{
-	struct error err = { 0 };
-
-	if (cgroup_layout(&err) == NULL) {
-		error_clear(&err);
-		return false;
-	}
-	for (size_t i = 0; i < layout.n; i++) {
-		cleanup_free char *dir = xasprintf("%s%s", layout.h[i].mountpoint, path);
-		char *slash;
-		/* the cgroup itself, or the nearest ancestor it would be made in */
-		while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) != NULL &&
-		       (size_t)(slash - dir) > strlen(layout.h[i].mountpoint))
-			*slash = '\0';
-		cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
-		if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) < 0 ||
-		    faccessat(AT_FDCWD, procs, W_OK, AT_EACCESS) < 0)
-			return false;
-		if (layout.h[i].v2) {
-			/* v2 moves a process only for a writer of the common ancestor's cgroup.procs:
-			 * husk must already run inside the delegated subtree */
-			cleanup_free char *own = NULL;
-			const char *sub = dir + strlen(layout.h[i].mountpoint);
-			size_t n = strlen(sub);
-			if (own_cgroup_in("", &own, &err) < 0) {
-				error_clear(&err);
-				return false;
-			}
-			if (strncmp(own, sub, n) != 0 || (own[n] != '\0' && own[n] != '/'))
-				return false;
-		}
-	}
-	return layout.n > 0;
-}
 
 /* v1 cpuset: a new cgroup starts with empty cpus/mems and refuses tasks until they are copied. */
 static void cpuset_inherit(const char *dir)
@@ -304,12 +85,12 @@ again:
  * stats, update and limits set later find their files. Best effort: an ancestor that holds processes
  * (a relative cgroupsPath under a service's cgroup) refuses, and a controller the config needs is
  * enabled again, with errors, when its limits are written. */
-static void v2_enable_all(const char *path)
+static void v2_enable_all(const struct cgroup_layout *layout, const char *path)
 {
 	unsigned long mask = cgroup_v2_mask();
 	struct error e = { 0 };
 
-	if (layout.mode != CGROUP_MODE_V2 || cgroup_v2_enable(path, mask, &e) == 0)
+	if (layout->mode != CGROUP_MODE_V2 || cgroup_v2_enable(path, mask, &e) == 0)
 		return;
 	error_clear(&e);
 	for (int c = 0; c < CG_CONTROLLER_COUNT; c++) {
@@ -321,17 +102,19 @@ static void v2_enable_all(const char *path)
 
 int cgroup_create(const char *path, unsigned long *ret_created, struct error *err)
 {
+	const struct cgroup_layout *layout;
+
 	*ret_created = 0;
-	if (cgroup_layout(err) == NULL)
+	if ((layout = cgroup_layout(err)) == NULL)
 		return -1;
-	for (size_t i = 0; i < layout.n; i++) {
+	for (size_t i = 0; i < layout->n; i++) {
 		bool created = false;
-		if (mkdir_cgroup(&layout.h[i], path, &created, err) < 0)
+		if (mkdir_cgroup(&layout->h[i], path, &created, err) < 0)
 			return -1;
 		if (created)
 			*ret_created |= 1UL << i;
 	}
-	v2_enable_all(path);
+	v2_enable_all(layout, path);
 	return 0;
 }
 
@@ -339,11 +122,12 @@ int cgroup_enter(const char *path, pid_t pid, struct error *err)
 {
 	char buf[32];
 	int len = snprintf(buf, sizeof buf, "%d", pid);
+	const struct cgroup_layout *layout;
 
-	if (cgroup_layout(err) == NULL)
+	if ((layout = cgroup_layout(err)) == NULL)
 		return -1;
-	for (size_t i = 0; i < layout.n; i++) {
-		cleanup_free char *procs = xasprintf("%s%s/cgroup.procs", layout.h[i].mountpoint, path);
+	for (size_t i = 0; i < layout->n; i++) {
+		cleanup_free char *procs = xasprintf("%s%s/cgroup.procs", layout->h[i].mountpoint, path);
 		say_write(procs, buf, (size_t)len);
 		if (write_file_at(AT_FDCWD, procs, buf, (size_t)len, err) < 0)
 			return error_wrap(err, "join cgroup");
@@ -384,8 +168,9 @@ int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, s
 {
 	size_t n = 0;
 	const char *colon = sub ? strchr(sub, ':') : NULL, *subpath = colon ? colon + 1 : sub;
+	const struct cgroup_layout *layout;
 
-	if (cgroup_layout(err) == NULL)
+	if ((layout = cgroup_layout(err)) == NULL)
 		return -1;
 	if (sub) {
 		/* runc's [CONTROLLER[,CONTROLLER]:]PATH, a cgroup below the container's: never above it */
@@ -399,17 +184,17 @@ int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, s
 	}
 	/* the freezer's hierarchy last: a process joining a frozen cgroup stops there, and it must
 	 * already be in every other hierarchy (pids, memory...) when it does */
-	for (size_t k = 0; k < layout.n && n < max; k++) {
+	for (size_t k = 0; k < layout->n && n < max; k++) {
 		const struct cgroup_hierarchy *fz = cgroup_find("freezer");
-		size_t i = fz == NULL			  ? k
-			   : k == layout.n - 1		  ? (size_t)(fz - layout.h)
-			   : k >= (size_t)(fz - layout.h) ? k + 1
-							  : k;
+		size_t i = fz == NULL			   ? k
+			   : k == layout->n - 1		   ? (size_t)(fz - layout->h)
+			   : k >= (size_t)(fz - layout->h) ? k + 1
+							   : k;
 		bool in_sub =
-		    sub && sub_applies(&layout.h[i], colon ? sub : NULL, colon ? (size_t)(colon - sub) : 0);
+		    sub && sub_applies(&layout->h[i], colon ? sub : NULL, colon ? (size_t)(colon - sub) : 0);
 		cleanup_free char *procs =
-		    in_sub ? xasprintf("%s%s/%s/cgroup.procs", layout.h[i].mountpoint, path, subpath)
-			   : xasprintf("%s%s/cgroup.procs", layout.h[i].mountpoint, path);
+		    in_sub ? xasprintf("%s%s/%s/cgroup.procs", layout->h[i].mountpoint, path, subpath)
+			   : xasprintf("%s%s/cgroup.procs", layout->h[i].mountpoint, path);
 		fds[n] = open(procs, O_WRONLY | O_CLOEXEC);
 		if (fds[n] < 0) {
 			int e = errno;
@@ -419,7 +204,7 @@ int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, s
 				return error_set(
 				    err, ENOENT,
 				    "exec --cgroup '%s': the sub-cgroup '%s/%s' does not exist in %s", sub,
-				    path, subpath, layout.h[i].mountpoint);
+				    path, subpath, layout->h[i].mountpoint);
 			return error_sys(err, e, "open '%s'", procs);
 		}
 		n++;
@@ -429,7 +214,7 @@ int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, s
 }
 
 /* The hierarchy whose cgroup.procs lists every process of the container. */
-static const struct cgroup_hierarchy *tracking_hierarchy(void)
+static const struct cgroup_hierarchy *tracking_hierarchy(const struct cgroup_layout *layout)
 {
 	const struct cgroup_hierarchy *h = cgroup_find("pids");
 
@@ -437,8 +222,8 @@ static const struct cgroup_hierarchy *tracking_hierarchy(void)
 		h = cgroup_find("freezer");
 	if (h == NULL)
 		h = cgroup_find(NULL);
-	if (h == NULL && layout.n)
-		h = &layout.h[0];
+	if (h == NULL && layout->n)
+		h = &layout->h[0];
 	return h;
 }
 
@@ -479,12 +264,13 @@ int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err)
 {
 	const struct cgroup_hierarchy *h;
 	cleanup_free char *dir = NULL;
+	const struct cgroup_layout *layout;
 	pid_t *pids = NULL;
 	size_t n = 0;
 
-	if (cgroup_layout(err) == NULL)
+	if ((layout = cgroup_layout(err)) == NULL)
 		return -1;
-	h = tracking_hierarchy();
+	h = tracking_hierarchy(layout);
 	if (h == NULL)
 		return error_set(err, ENOENT, "no cgroup hierarchy to list processes from");
 	dir = xasprintf("%s%s", h->mountpoint, path);
@@ -519,8 +305,9 @@ int cgroup_signal_all(const char *path, int sig, struct error *err)
 	const struct cgroup_hierarchy *v2 = cgroup_find(NULL);
 
 	/* cgroup.kill (v2, Linux 5.14) kills every member atomically, forks in flight included; only on a
-	 * host where the v2 tree tracks the container's processes (not hybrid, where v1 does) */
-	if (sig == SIGKILL && v2 && layout.mode == CGROUP_MODE_V2) {
+	 * host where the v2 tree tracks the container's processes (not hybrid, where v1 does). A v2 tree
+	 * found means the layout is loaded: cgroup_layout cannot fail here */
+	if (sig == SIGKILL && v2 && cgroup_layout(err)->mode == CGROUP_MODE_V2) {
 		cleanup_free char *kill_file = xasprintf("%s%s/cgroup.kill", v2->mountpoint, path);
 		if (access(kill_file, F_OK) == 0) {
 			log_debug("write %s \"1\"", kill_file);
@@ -543,7 +330,9 @@ int cgroup_destroy(const char *path, struct error *err)
 
 int cgroup_destroy_some(const char *path, unsigned long which, struct error *err)
 {
-	if (cgroup_layout(err) == NULL)
+	const struct cgroup_layout *layout;
+
+	if ((layout = cgroup_layout(err)) == NULL)
 		return -1;
 	/* a frozen cgroup cannot deliver SIGKILL: thaw first so delete --force of a paused container works */
 	const struct cgroup_hierarchy *fz = cgroup_find("freezer");
@@ -562,10 +351,10 @@ int cgroup_destroy_some(const char *path, unsigned long which, struct error *err
 			return -1;
 		for (size_t i = 0; i < n; i++)
 			kill(pids[i], SIGKILL);
-		for (size_t i = layout.n; i-- > 0;) {
+		for (size_t i = layout->n; i-- > 0;) {
 			if (!(which & (1UL << i)))
 				continue;
-			cleanup_free char *dir = xasprintf("%s%s", layout.h[i].mountpoint, path);
+			cleanup_free char *dir = xasprintf("%s%s", layout->h[i].mountpoint, path);
 			if (rmdir_tree(dir, 0) < 0 && errno != ENOENT) {
 				if (errno != EBUSY)
 					return error_sys(err, errno, "remove cgroup '%s'", dir);
@@ -576,8 +365,9 @@ int cgroup_destroy_some(const char *path, unsigned long which, struct error *err
 			/* the default parent /husk is ours: remove it once the last container is gone
 			 * (rmdir fails harmlessly while others remain) */
 			if (strncmp(path, "/husk/", 6) == 0 && strchr(path + 6, '/') == NULL)
-				for (size_t i = 0; i < layout.n; i++) {
-					cleanup_free char *dir = xasprintf("%s/husk", layout.h[i].mountpoint);
+				for (size_t i = 0; i < layout->n; i++) {
+					cleanup_free char *dir =
+					    xasprintf("%s/husk", layout->h[i].mountpoint);
 					rmdir(dir);
 				}
 			return 0;

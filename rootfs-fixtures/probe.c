@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -397,6 +399,39 @@ static int cmd_tcp(char **argv)
 	}
 }
 
+/* dgram PATH listen|send: a unix datagram socket at PATH that receives and drops whatever comes (listen,
+ * run on the host), or one connected to it that sends a byte every 0.1 s (send, in a container: a socket
+ * whose peer is outside, for checkpoint --ext-unix-sk); send exits 1 when the peer goes. */
+static int cmd_dgram(char **argv)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	bool listen_mode = strcmp(argv[1], "listen") == 0;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char byte = 'x';
+
+	if (strlen(argv[0]) >= sizeof(a.sun_path) || (!listen_mode && strcmp(argv[1], "send") != 0)) {
+		fprintf(stderr, "dgram: PATH too long, or not listen|send\n");
+		return 1;
+	}
+	strcpy(a.sun_path, argv[0]);
+	if (fd < 0)
+		return fail("dgram: socket");
+	if (listen_mode) {
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+			return fail(argv[0]);
+		for (;;)
+			if (recv(fd, &byte, 1, 0) < 0 && errno != EINTR)
+				return fail("dgram: recv");
+	}
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return fail(argv[0]);
+	for (;;) {
+		if (send(fd, &byte, 1, 0) != 1)
+			return fail("dgram: send");
+		sleep_seconds(0.1);
+	}
+}
+
 /* lock PATH: create PATH, hold an exclusive flock on it and sleep until killed (checkpoint --file-locks). */
 static int cmd_lock(char **argv)
 {
@@ -711,6 +746,7 @@ static const struct command commands[] = {
 	{ "open", cmd_open, 1, 2, "open PATH [r|w|rw]" },
 	{ "write", cmd_write, 2, 2, "write PATH DATA" },
 	{ "lock", cmd_lock, 1, 1, "lock PATH (flock, then sleep until killed)" },
+	{ "dgram", cmd_dgram, 2, 2, "dgram PATH listen|send (a unix datagram socket)" },
 	{ "tcp", cmd_tcp, 2, 2, "tcp PORT PATH (a loopback connection to itself, used every 0.1 s)" },
 	{ "read", cmd_read, 1, 1, "read PATH" },
 	{ "stat", cmd_stat, 1, 1, "stat PATH" },

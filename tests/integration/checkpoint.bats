@@ -13,6 +13,9 @@ setup_file() {
 }
 
 teardown() {
+	if [[ -n ${LISTENER:-} ]]; then
+		kill "$LISTENER" 2>/dev/null || true
+	fi
 	if [[ -n ${RECVTTY_PIDS:-} ]]; then
 		# shellcheck disable=SC2086 # a list of pids
 		kill $RECVTTY_PIDS 2>/dev/null || true
@@ -586,6 +589,57 @@ count_above() {
 	assert_success
 	run_husk exec "$new" cat /sys/class/net/lo/operstate
 	assert_output_contains "unknown"
+}
+
+@test "checkpoint --ext-unix-sk reaches CRIU: without it criu refuses a socket whose peer is on the host; with it the dump is made" {
+	need_criu
+	local id img=$BATS_TEST_TMPDIR/img sock
+	id=$(cid)
+	DATA=$BATS_TEST_TMPDIR/data
+	mkdir -p "$DATA"
+	sock=$DATA/sock
+	# the host end: a unix datagram socket in a directory the container has as /data
+	"$HUSK_PROBE" dgram "$sock" listen &
+	LISTENER=$!
+	wait_for test -S "$sock"
+	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; probe dgram /data/sock send & i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; done'
+	# in the host's network namespace: CRIU finds a unix socket's peer through sock_diag in the dumped
+	# namespace, so a peer in another one is "without peer", not external
+	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}] |
+		.linux.namespaces |= map(select(.type != "network"))'
+	start_counter "$id" 2
+	run_husk checkpoint --leave-running --image-path "$img" "$id"
+	assert_failure
+	assert_output_contains "criu dump failed"
+	grep -q "ext-unix-sk" "$img/dump.log" || fail "dump.log: $(grep -i error "$img/dump.log" | head -n 10)"
+	run_husk checkpoint --leave-running --ext-unix-sk --image-path "$img" "$id"
+	assert_success
+	[[ -f $img/inventory.img ]] || fail "no images"
+	[[ $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id") after --leave-running"
+	kill "$LISTENER"
+	wait "$LISTENER" 2>/dev/null || true
+}
+
+@test "checkpoint --auto-dedup reaches CRIU: the pages a dump saves again are punched out of its parent's images" {
+	need_criu
+	local id img=$BATS_TEST_TMPDIR/img before after
+	id=$(cid)
+	counter_bundle
+	start_counter "$id" 2
+	run_husk checkpoint --pre-dump --image-path "$img/pre" "$id"
+	assert_success
+	before=$(du -k "$img"/pre/pages-*.img | awk '{ s += $1 } END { print s }')
+	wait_for count_above "$(($(last_count) + 3))"
+	# without the flag the parent keeps every block
+	run_husk checkpoint --leave-running --parent-path ../pre --image-path "$img/plain" "$id"
+	assert_success
+	after=$(du -k "$img"/pre/pages-*.img | awk '{ s += $1 } END { print s }')
+	((after == before)) || fail "the parent's pages shrank from $before to $after KiB without --auto-dedup"
+	wait_for count_above "$(($(last_count) + 3))"
+	run_husk checkpoint --leave-running --auto-dedup --parent-path ../pre --image-path "$img/dedup" "$id"
+	assert_success
+	after=$(du -k "$img"/pre/pages-*.img | awk '{ s += $1 } END { print s }')
+	((after < before)) || fail "the parent's pages stayed at $before KiB with --auto-dedup (now $after)"
 }
 
 @test "restore --systemd-cgroup: the restored tasks are in a new transient scope with the config's limits; delete removes it" {

@@ -13,30 +13,28 @@ static void print_json(const struct container_info *v, size_t n)
 {
 	static const char *const keys[] = { "ociVersion", "id",	     "pid",	    "status", "bundle",
 					    "rootfs",	  "created", "annotations", "owner" };
-	json_t *a = json_array();
-	char *s;
+	json_auto_t *a = NULL;
+	cleanup_free char *s = NULL;
 
 	/* runc marshals its empty slice as null, and scripts written for it expect that */
 	if (n == 0) {
 		puts("null");
-		json_decref(a);
 		return;
 	}
+	a = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *state = json_loads(v[i].state_json ? v[i].state_json : "{}", 0, NULL),
-		       *o = json_object();
+		json_auto_t *state = json_loads(v[i].state_json ? v[i].state_json : "{}", 0, NULL);
+		json_t *o = json_object();
+
 		for (size_t k = 0; state && k < ARRAY_SIZE(keys); k++) {
 			json_t *val = json_object_get(state, keys[k]);
 			if (val && !(json_is_object(val) && json_object_size(val) == 0))
 				json_object_set(o, keys[k], val);
 		}
-		json_decref(state);
 		json_array_append_new(a, o);
 	}
 	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	puts(s ? s : "null");
-	free(s);
-	json_decref(a);
 }
 
 /* runc's table: Go's tabwriter (minwidth 12, padding 3), the last column unpadded */

@@ -106,7 +106,7 @@ static json_t *default_linux(bool rootless, uid_t uid, gid_t gid)
 
 char *spec_default_json(bool rootless, uid_t uid, gid_t gid)
 {
-	json_t *root = json_object();
+	json_auto_t *root = json_object();
 	char *out;
 
 	json_object_set_new(root, "ociVersion", json_string("1.2.0"));
@@ -116,7 +116,6 @@ char *spec_default_json(bool rootless, uid_t uid, gid_t gid)
 	json_object_set_new(root, "mounts", default_mounts(rootless));
 	json_object_set_new(root, "linux", default_linux(rootless, uid, gid));
 	out = json_dumps(root, JSON_INDENT(8) | JSON_PRESERVE_ORDER);
-	json_decref(root);
 	if (out == NULL)
 		abort();
 	return out;

@@ -94,7 +94,8 @@ static json_t *linux_features(void)
 char *spec_features_json(void)
 {
 	const struct scmp_version *v = seccomp_version();
-	json_t *root = json_object(), *ann = json_object();
+	json_auto_t *root = json_object();
+	json_t *ann = json_object();
 	char buf[64], *out;
 
 	json_object_set_new(root, "ociVersionMin", json_string("1.0.0"));
@@ -115,7 +116,6 @@ char *spec_features_json(void)
 				   : "not built (protoc-c, libprotobuf-c or criu's rpc.proto missing)"));
 	json_object_set_new(root, "annotations", ann);
 	out = json_dumps(root, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-	json_decref(root);
 	if (out == NULL)
 		abort();
 	return out;

@@ -99,6 +99,22 @@ const struct spec_name spec_personality_table[] = {
 	{ NULL, 0 },
 };
 
+/* The flags of <sys/personality.h> (the spec defines none; husk applies the kernel's). */
+const struct spec_name spec_personality_flag_table[] = {
+	{ "ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE },
+	{ "ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT },
+	{ "READ_IMPLIES_EXEC", READ_IMPLIES_EXEC },
+	{ "ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT },
+	{ "SHORT_INODE", SHORT_INODE },
+	{ "WHOLE_SECONDS", WHOLE_SECONDS },
+	{ "STICKY_TIMEOUTS", STICKY_TIMEOUTS },
+	{ "ADDR_LIMIT_3GB", ADDR_LIMIT_3GB },
+	{ "MMAP_PAGE_ZERO", MMAP_PAGE_ZERO },
+	{ "UNAME26", 0x0020000 },
+	{ "FDPIC_FUNCPTRS", FDPIC_FUNCPTRS },
+	{ NULL, 0 },
+};
+
 const struct spec_name spec_ioprio_class_table[] = {
 	{ "IOPRIO_CLASS_RT", HUSK_IOPRIO_CLASS_RT },
 	{ "IOPRIO_CLASS_BE", HUSK_IOPRIO_CLASS_BE },

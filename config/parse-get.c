@@ -159,30 +159,21 @@ int spec_get_u64(struct spec_ctx *c, json_t *o, const char *key, int flags, bool
 	return r;
 }
 
-int spec_get_u32(struct spec_ctx *c, json_t *o, const char *key, int flags, bool *has, uint32_t *ret)
+int spec_get_uint(struct spec_ctx *c, json_t *o, const char *key, int flags, uint32_t max, bool *has,
+		  uint32_t *ret)
 {
 	bool present = false;
+	char what[48];
 	int64_t v;
 
-	if (spec_get_int(c, o, key, flags, 0, UINT32_MAX, "an unsigned 32-bit integer", &present, &v) < 0)
+	if (max == UINT32_MAX || max == UINT16_MAX)
+		snprintf(what, sizeof what, "an unsigned %d-bit integer", max == UINT16_MAX ? 16 : 32);
+	else
+		snprintf(what, sizeof what, "an integer from 0 to %" PRIu32, max);
+	if (spec_get_int(c, o, key, flags, 0, max, what, &present, &v) < 0)
 		return -1;
 	if (present) {
 		*ret = (uint32_t)v;
-		if (has)
-			*has = true;
-	}
-	return 0;
-}
-
-int spec_get_u16(struct spec_ctx *c, json_t *o, const char *key, int flags, bool *has, uint16_t *ret)
-{
-	bool present = false;
-	int64_t v;
-
-	if (spec_get_int(c, o, key, flags, 0, UINT16_MAX, "an unsigned 16-bit integer", &present, &v) < 0)
-		return -1;
-	if (present) {
-		*ret = (uint16_t)v;
 		if (has)
 			*has = true;
 	}

@@ -79,8 +79,8 @@ static int parse_weight_device(struct spec_ctx *c, json_t *o, void *out)
 
 	if (spec_get_i64(c, o, "major", SPEC_REQ, NULL, &w->major) ||
 	    spec_get_i64(c, o, "minor", SPEC_REQ, NULL, &w->minor) ||
-	    spec_get_u16(c, o, "weight", SPEC_OPT, &w->has_weight, &w->weight) ||
-	    spec_get_u16(c, o, "leafWeight", SPEC_OPT, &w->has_leaf_weight, &w->leaf_weight))
+	    spec_get_uint(c, o, "weight", SPEC_OPT, UINT16_MAX, &w->has_weight, &w->weight) ||
+	    spec_get_uint(c, o, "leafWeight", SPEC_OPT, UINT16_MAX, &w->has_leaf_weight, &w->leaf_weight))
 		return -1;
 	if (!w->has_weight && !w->has_leaf_weight)
 		return spec_fail(c, "expected \"weight\" or \"leafWeight\"");
@@ -109,8 +109,8 @@ static int parse_blkio(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_blkio *b = out;
 
-	if (spec_get_u16(c, o, "weight", SPEC_OPT, &b->has_weight, &b->weight) ||
-	    spec_get_u16(c, o, "leafWeight", SPEC_OPT, &b->has_leaf_weight, &b->leaf_weight) ||
+	if (spec_get_uint(c, o, "weight", SPEC_OPT, UINT16_MAX, &b->has_weight, &b->weight) ||
+	    spec_get_uint(c, o, "leafWeight", SPEC_OPT, UINT16_MAX, &b->has_leaf_weight, &b->leaf_weight) ||
 	    spec_get_array(c, o, "weightDevice", SPEC_OPT, sizeof *b->weight_devices, parse_weight_device,
 			   &b->weight_devices, &b->n_weight_devices))
 		return -1;
@@ -148,7 +148,7 @@ static int parse_net_priority(struct spec_ctx *c, json_t *o, void *out)
 	struct spec_net_priority *p = out;
 
 	if (spec_get_str(c, o, "name", SPEC_REQ | SPEC_NONEMPTY, &p->name) ||
-	    spec_get_u32(c, o, "priority", SPEC_REQ, NULL, &p->priority))
+	    spec_get_uint(c, o, "priority", SPEC_REQ, UINT32_MAX, NULL, &p->priority))
 		return -1;
 	return 0;
 }
@@ -157,7 +157,7 @@ static int parse_network(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_resources *r = out;
 
-	if (spec_get_u32(c, o, "classID", SPEC_OPT, &r->has_class_id, &r->class_id) ||
+	if (spec_get_uint(c, o, "classID", SPEC_OPT, UINT32_MAX, &r->has_class_id, &r->class_id) ||
 	    spec_get_array(c, o, "priorities", SPEC_OPT, sizeof *r->net_priorities, parse_net_priority,
 			   &r->net_priorities, &r->n_net_priorities))
 		return -1;
@@ -170,8 +170,8 @@ static int parse_rdma(struct spec_ctx *c, const char *key, json_t *o, void *out)
 
 	d->device = xstrdup(key);
 	if (spec_expect(c, o, JSON_OBJECT, "an object") ||
-	    spec_get_u32(c, o, "hcaHandles", SPEC_OPT, &d->has_hca_handles, &d->hca_handles) ||
-	    spec_get_u32(c, o, "hcaObjects", SPEC_OPT, &d->has_hca_objects, &d->hca_objects))
+	    spec_get_uint(c, o, "hcaHandles", SPEC_OPT, UINT32_MAX, &d->has_hca_handles, &d->hca_handles) ||
+	    spec_get_uint(c, o, "hcaObjects", SPEC_OPT, UINT32_MAX, &d->has_hca_objects, &d->hca_objects))
 		return -1;
 	if (!d->has_hca_handles && !d->has_hca_objects)
 		return spec_fail(c, "expected \"hcaHandles\" or \"hcaObjects\"");
@@ -225,14 +225,13 @@ int spec_parse_resources(const char *data, size_t len, const char *name, struct 
 {
 	struct spec_resources *r = xcalloc(1, sizeof *r);
 	struct spec_ctx c;
-	json_t *root = NULL;
+	json_auto_t *root = NULL;
 	int rc;
 
 	spec_ctx_init(&c, name, err);
 	rc = spec_json_load(&c, data, len, &root);
 	if (rc == 0)
 		rc = spec_parse_resources_section(&c, root, r);
-	json_decref(root);
 	spec_ctx_fini(&c);
 	if (rc < 0) {
 		spec_resources_free(r);

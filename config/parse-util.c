@@ -309,7 +309,7 @@ int spec_json_load(struct spec_ctx *c, const char *data, size_t len, json_t **re
 	cleanup_free char *copy = NULL;
 	size_t copy_len = 0;
 	json_error_t jerr;
-	json_t *root;
+	json_auto_t *root;
 	int column;
 
 	copy = big_number_rewrite(data, len, &copy_len, &rw);
@@ -325,10 +325,8 @@ int spec_json_load(struct spec_ctx *c, const char *data, size_t len, json_t **re
 		return error_set(c->err, EINVAL, "%s: line %d column %d: %s", c->name, jerr.line, column,
 				 jerr.text);
 	if (!json_is_object(root)) {
-		spec_expect(c, root, JSON_OBJECT, "an object");
-		json_decref(root);
-		return -1;
+		return spec_expect(c, root, JSON_OBJECT, "an object");
 	}
-	*ret = root;
+	*ret = steal_ptr(&root);
 	return 0;
 }

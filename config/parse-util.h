@@ -83,8 +83,9 @@ int spec_get_int(struct spec_ctx *c, json_t *o, const char *key, int flags, int6
 int spec_get_i64(struct spec_ctx *c, json_t *o, const char *key, int flags, bool *has, int64_t *ret);
 int spec_get_i32(struct spec_ctx *c, json_t *o, const char *key, int flags, bool *has, int32_t *ret);
 int spec_get_u64(struct spec_ctx *c, json_t *o, const char *key, int flags, bool *has, uint64_t *ret);
-int spec_get_u32(struct spec_ctx *c, json_t *o, const char *key, int flags, bool *has, uint32_t *ret);
-int spec_get_u16(struct spec_ctx *c, json_t *o, const char *key, int flags, bool *has, uint16_t *ret);
+/* An unsigned integer from 0 to max (UINT32_MAX, UINT16_MAX for a 16-bit field of the spec). */
+int spec_get_uint(struct spec_ctx *c, json_t *o, const char *key, int flags, uint32_t max, bool *has,
+		  uint32_t *ret);
 /* An unsigned 64-bit value already looked up (for values beyond jansson's int64). */
 int spec_value_u64(struct spec_ctx *c, const json_t *v, uint64_t *ret);
 /* Array of strings, NULL-terminated on top of the count. */
@@ -120,6 +121,7 @@ extern const struct spec_name spec_seccomp_op_table[];
 extern const struct spec_name spec_seccomp_flag_table[];
 extern const struct spec_name spec_propagation_table[];
 extern const struct spec_name spec_personality_table[];
+extern const struct spec_name spec_personality_flag_table[];
 extern const struct spec_name spec_ioprio_class_table[];
 extern const struct spec_name spec_sched_policy_table[];
 extern const struct spec_name spec_sched_flag_table[];
@@ -132,9 +134,12 @@ struct spec_linux;
 int spec_check_memory_policy_host(struct spec_ctx *c, const struct spec_linux *l);
 extern const struct spec_name spec_mpol_flag_table[];
 
-/* The sections, shared between parse.c, parse-linux.c and parse-resources.c. */
+/* The sections, shared between parse.c, parse-linux.c, parse-seccomp.c and parse-resources.c. */
 int spec_parse_linux_section(struct spec_ctx *c, json_t *o, void *out); /* struct spec_linux */
 void spec_linux_clear(struct spec_linux *l);
+struct spec_seccomp;
+int spec_parse_seccomp_section(struct spec_ctx *c, json_t *o, void *out); /* struct spec_seccomp */
+void spec_seccomp_clear(struct spec_seccomp *s);
 int spec_parse_resources_section(struct spec_ctx *c, json_t *o, void *out); /* struct spec_resources */
 void spec_resources_clear(struct spec_resources *r);
 int spec_parse_process_section(struct spec_ctx *c, json_t *o, void *out); /* struct spec_process */

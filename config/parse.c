@@ -1,27 +1,16 @@
 /* config.json to struct spec: the top level, process, mounts and hooks (linux is in parse-linux.c,
- * resources in parse-resources.c), the host checks of spec_validate, spec_load and spec_free. */
+ * resources in parse-resources.c), spec_load and spec_free; the host checks of spec_validate are in
+ * validate-host.c. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/magic.h>
-#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
-#include <unistd.h>
 
 #include "runtime/base/util.h"
-#include "runtime/namespaces.h"
 #include "parse-util.h"
 #include "spec.h"
-
-/* Large enough for any real config (seccomp profiles are the big part, ~30 KiB), small enough that a
- * runaway file cannot eat the host's memory. */
 
 /* --- process --- */
 
@@ -29,8 +18,8 @@ static int parse_console_size(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_process *p = out;
 
-	if (spec_get_u32(c, o, "height", SPEC_REQ, NULL, &p->console_height) ||
-	    spec_get_u32(c, o, "width", SPEC_REQ, NULL, &p->console_width))
+	if (spec_get_uint(c, o, "height", SPEC_REQ, UINT32_MAX, NULL, &p->console_height) ||
+	    spec_get_uint(c, o, "width", SPEC_REQ, UINT32_MAX, NULL, &p->console_width))
 		return -1;
 	return 0;
 }
@@ -40,8 +29,8 @@ static int parse_user(struct spec_ctx *c, json_t *o, void *out)
 	struct spec_user *u = out;
 	int64_t umask = 0;
 
-	if (spec_get_u32(c, o, "uid", SPEC_REQ, NULL, &u->uid) ||
-	    spec_get_u32(c, o, "gid", SPEC_REQ, NULL, &u->gid) ||
+	if (spec_get_uint(c, o, "uid", SPEC_REQ, UINT32_MAX, NULL, &u->uid) ||
+	    spec_get_uint(c, o, "gid", SPEC_REQ, UINT32_MAX, NULL, &u->gid) ||
 	    spec_get_int(c, o, "umask", SPEC_OPT, 0, 0777, "an integer from 0 to 511 (0777)", &u->has_umask,
 			 &umask) ||
 	    spec_get_u32v(c, o, "additionalGids", &u->additional_gids, &u->n_additional_gids) ||
@@ -239,6 +228,31 @@ void spec_process_clear(struct spec_process *p)
 
 /* --- mounts, hooks --- */
 
+/* What the runtime's mount code would refuse inside the init (after the state directory and the cgroup
+ * exist), refused here with its JSON path instead (idmap, parsed but not supported: spec_validate). */
+static int check_mount_options(struct spec_ctx *c, const struct spec_mount *m)
+{
+	bool bind = m->type && strcmp(m->type, "bind") == 0;
+	const char *bad = NULL;
+	size_t i, mark;
+
+	for (i = 0; i < m->n_options && bad == NULL; i++) {
+		if (m->options[i][0] == '\0')
+			bad = "expected a non-empty mount option";
+		bind = bind || strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0;
+	}
+	if (bad) {
+		mark = spec_path_key(c, "options");
+		spec_path_index(c, i - 1);
+		spec_fail(c, "%s", bad);
+		spec_path_pop(c, mark);
+		return -1;
+	}
+	if (m->type == NULL && !bind)
+		return spec_fail_at(c, "type", "required unless options has \"bind\" or \"rbind\"");
+	return 0;
+}
+
 static int parse_mount(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_mount *m = out;
@@ -252,7 +266,7 @@ static int parse_mount(struct spec_ctx *c, json_t *o, void *out)
 	    spec_get_array(c, o, "gidMappings", SPEC_OPT, sizeof *m->gid_mappings, spec_parse_id_mapping,
 			   &m->gid_mappings, &m->n_gid_mappings))
 		return -1;
-	return 0;
+	return check_mount_options(c, m);
 }
 
 static int parse_hook(struct spec_ctx *c, json_t *o, void *out)
@@ -366,14 +380,13 @@ int spec_parse(const char *data, size_t len, const char *name, struct spec **ret
 {
 	struct spec *s = xcalloc(1, sizeof *s);
 	struct spec_ctx c;
-	json_t *root = NULL;
+	json_auto_t *root = NULL;
 	int rc;
 
 	spec_ctx_init(&c, name, err);
 	rc = spec_json_load(&c, data, len, &root);
 	if (rc == 0)
 		rc = parse_document(&c, root, s);
-	json_decref(root);
 	spec_ctx_fini(&c);
 	if (rc < 0) {
 		spec_free(s);
@@ -388,14 +401,13 @@ int spec_parse_process(const char *data, size_t len, const char *name, struct sp
 {
 	struct spec_process *p = xcalloc(1, sizeof *p);
 	struct spec_ctx c;
-	json_t *root = NULL;
+	json_auto_t *root = NULL;
 	int rc;
 
 	spec_ctx_init(&c, name, err);
 	rc = spec_json_load(&c, data, len, &root);
 	if (rc == 0)
 		rc = spec_parse_process_section(&c, root, p);
-	json_decref(root);
 	spec_ctx_fini(&c);
 	if (rc < 0) {
 		spec_process_free(p);
@@ -442,140 +454,6 @@ void spec_free(struct spec *s)
 	spec_map_free(&s->annotations);
 	spec_linux_clear(&s->linux_);
 	free(s);
-}
-
-/* --- host checks --- */
-
-/* The spec: a path that is not a namespace of the given type MUST be an error. Checked here so that
- * a typo fails before a cgroup or a state directory exists. */
-static int check_ns_path(struct spec_ctx *c, const struct spec_namespace *ns)
-{
-	cleanup_free char *q = spec_quote(ns->path);
-	int problem;
-	cleanup_close int fd = ns_open(ns->path, ns_kind_of(ns->type)->flag, &problem);
-
-	if (fd >= 0)
-		return 0;
-	if (problem == NS_OPEN_NOT_NSFS)
-		return spec_fail_at(c, "path", "%s: not a namespace file", q);
-	if (problem == NS_OPEN_WRONG_TYPE)
-		return spec_fail_at(c, "path", "%s: not a %s namespace", q, spec_ns_type_name(ns->type));
-	return spec_fail_at(c, "path", "%s: %s", q, strerror(errno));
-}
-
-static int check_namespace_paths(struct spec_ctx *c, const struct spec_linux *l)
-{
-	size_t mark = spec_path_key(c, "linux");
-	int r = 0;
-
-	spec_path_key(c, "namespaces");
-	for (size_t i = 0; i < l->n_namespaces && r == 0; i++) {
-		size_t imark;
-
-		if (l->namespaces[i].path == NULL)
-			continue;
-		imark = spec_path_index(c, i);
-		r = check_ns_path(c, &l->namespaces[i]);
-		spec_path_pop(c, imark);
-	}
-	spec_path_pop(c, mark);
-	return r;
-}
-
-/* net.* sysctls in a network namespace joined by path: refused when that namespace is husk's own
- * (the host's), as runc does, or they would be written into the host. runtime/container.c checks
- * the descriptor it actually joins again; this names the JSON path early. */
-static int check_sysctl_netns(struct spec_ctx *c, const struct spec_linux *l)
-{
-	const struct spec_namespace *net = NULL;
-	struct stat host, joined;
-
-	for (size_t i = 0; i < l->n_namespaces; i++)
-		if (l->namespaces[i].type == NS_NETWORK)
-			net = &l->namespaces[i];
-	if (net == NULL || net->path == NULL)
-		return 0;
-	for (size_t i = 0; i < l->sysctl.n; i++) {
-		size_t mark;
-
-		if (spec_sysctl_namespace(l->sysctl.keys[i]) != NS_NETWORK)
-			continue;
-		if (stat("/proc/self/ns/net", &host) < 0 || stat(net->path, &joined) < 0 ||
-		    (host.st_dev == joined.st_dev && host.st_ino == joined.st_ino)) {
-			mark = spec_path_key(c, "linux");
-			spec_path_key(c, "sysctl");
-			spec_path_map_key(c, l->sysctl.keys[i]);
-			spec_fail(c, "not allowed in the host's network namespace (joined by path)");
-			spec_path_pop(c, mark);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static const char *const capset_keys[CAPSET_COUNT] = {
-	[CAPSET_BOUNDING] = "bounding",	      [CAPSET_EFFECTIVE] = "effective",
-	[CAPSET_INHERITABLE] = "inheritable", [CAPSET_PERMITTED] = "permitted",
-	[CAPSET_AMBIENT] = "ambient",
-};
-
-/* libcap may know capabilities the running kernel does not; granting those would fail late. */
-static int check_capabilities(struct spec_ctx *c, const struct spec_capabilities *caps)
-{
-	int last = spec_cap_last_cap();
-
-	for (int set = 0; set < CAPSET_COUNT; set++) {
-		for (int cap = last + 1; cap < 64; cap++) {
-			char *name;
-			size_t mark;
-
-			if (!(caps->sets[set] & (1ull << cap)))
-				continue;
-			name = cap_to_name(cap);
-			for (char *p = name; p && *p; p++)
-				*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-			mark = spec_path_key(c, "process");
-			spec_path_key(c, "capabilities");
-			spec_fail_at(c, capset_keys[set],
-				     "%s is unknown to the running kernel (cap_last_cap is %d)",
-				     name ? name : "capability", last);
-			spec_path_pop(c, mark);
-			cap_free(name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Fields husk parses (so a typo is still reported) but cannot apply: refused by name, never ignored, and
- * `husk features` reports each as disabled (runtime/support.c). */
-static int check_unsupported_linux(struct spec_ctx *c, const struct spec_linux *l)
-{
-	const char *key = l->has_intel_rdt ? "intelRdt" : NULL;
-	size_t mark;
-
-	if (key == NULL)
-		return 0;
-	mark = spec_path_key(c, "linux");
-	spec_fail_at(c, key, "not supported by husk (see `husk features`): remove it from the config");
-	spec_path_pop(c, mark);
-	return -1;
-}
-
-int spec_validate(const struct spec *spec, const char *name, struct error *err)
-{
-	struct spec_ctx c;
-	int r = 0;
-
-	spec_ctx_init(&c, name, err);
-	if (spec->has_linux)
-		r = check_namespace_paths(&c, &spec->linux_) ?: check_sysctl_netns(&c, &spec->linux_)
-							     ?: check_unsupported_linux(&c, &spec->linux_)
-							     ?: spec_check_memory_policy_host(&c, &spec->linux_);
-	if (r == 0 && spec->has_process && spec->process.has_capabilities)
-		r = check_capabilities(&c, &spec->process.capabilities);
-	spec_ctx_fini(&c);
-	return r;
 }
 
 int spec_load(const char *bundle, struct spec **ret, char **ret_raw, size_t *ret_len, struct error *err)

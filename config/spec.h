@@ -11,10 +11,11 @@
 
 #include "runtime/base/error.h"
 
-/* Keys and values of a JSON object of strings, in document order. */
-/* The largest config.json husk accepts. */
+/* The largest config.json husk accepts: large enough for any real config (seccomp profiles are the big
+ * part, ~30 KiB), small enough that a runaway file cannot eat the host's memory. */
 #define SPEC_MAX_SIZE (64u << 20)
 
+/* Keys and values of a JSON object of strings, in document order. */
 struct spec_map {
 	char **keys;
 	char **values;
@@ -230,9 +231,9 @@ struct spec_blkio_weight_device {
 	int64_t major;
 	int64_t minor;
 	bool has_weight;
-	uint16_t weight;
+	uint32_t weight; /* at most UINT16_MAX, as runc's *uint16 */
 	bool has_leaf_weight;
-	uint16_t leaf_weight;
+	uint32_t leaf_weight;
 };
 
 struct spec_blkio_throttle {
@@ -251,9 +252,9 @@ enum spec_throttle_kind {
 
 struct spec_blkio {
 	bool has_weight;
-	uint16_t weight;
+	uint32_t weight; /* at most UINT16_MAX, as runc's *uint16 */
 	bool has_leaf_weight;
-	uint16_t leaf_weight;
+	uint32_t leaf_weight;
 	struct spec_blkio_weight_device *weight_devices;
 	size_t n_weight_devices;
 	struct spec_blkio_throttle *throttle[THROTTLE_KIND_COUNT];
@@ -374,8 +375,7 @@ struct spec_intel_rdt {
 
 struct spec_personality {
 	unsigned long domain; /* PER_LINUX or PER_LINUX32 */
-	char **flags;
-	size_t n_flags;
+	unsigned long flags;  /* ADDR_NO_RANDOMIZE, ...: the bits personality(2) takes */
 };
 
 /* <linux/mempolicy.h> is missing or incomplete on many systems: the kernel's values. */

@@ -18,11 +18,10 @@ static json_t *annotations_json(const struct spec_map *m)
 	return o;
 }
 
-static char *dump(json_t *o, size_t flags)
+static char *dump(const json_t *o, size_t flags)
 {
 	char *out = json_dumps(o, flags | JSON_PRESERVE_ORDER);
 
-	json_decref(o);
 	if (out == NULL)
 		abort();
 	return out;
@@ -30,7 +29,7 @@ static char *dump(json_t *o, size_t flags)
 
 char *state_record_to_json(const struct state_record *s)
 {
-	json_t *o = json_object();
+	json_auto_t *o = json_object();
 
 	json_object_set_new(o, "id", json_string(s->id));
 	json_object_set_new(o, "pid", json_integer(s->pid));
@@ -70,15 +69,14 @@ int state_record_parse(const char *data, size_t len, const char *name, struct st
 		       struct error *err)
 {
 	json_error_t jerr;
-	json_t *o = json_loadb(data, len, 0, &jerr), *v;
+	json_auto_t *o = json_loadb(data, len, 0, &jerr);
+	json_t *v;
 	struct state_record *s;
 	int r = -1;
 
-	if (!json_is_object(o)) {
-		json_decref(o);
+	if (!json_is_object(o))
 		return error_set(err, EINVAL, "%s: not a valid state record (%s)", name,
 				 o ? "expected an object" : jerr.text);
-	}
 	s = xcalloc(1, sizeof(*s));
 	if (get_str(o, "id", true, &s->id, name, err) < 0 ||
 	    get_str(o, "bundle", true, &s->bundle, name, err) < 0 ||
@@ -126,7 +124,6 @@ int state_record_parse(const char *data, size_t len, const char *name, struct st
 	r = 0;
 out:
 	state_record_free(s);
-	json_decref(o);
 	return r;
 }
 
@@ -154,7 +151,7 @@ void state_record_free(struct state_record *s)
 
 char *state_oci_json(const struct state_record *s, const char *status, pid_t pid, bool pretty)
 {
-	json_t *o = json_object();
+	json_auto_t *o = json_object();
 
 	json_object_set_new(o, "ociVersion", json_string(s->oci_version));
 	json_object_set_new(o, "id", json_string(s->id));
@@ -171,7 +168,8 @@ char *state_oci_json(const struct state_record *s, const char *status, pid_t pid
 char *state_seccomp_agent_json(const struct state_record *s, const char *status, pid_t pid,
 			       const char *metadata)
 {
-	json_t *state, *o = json_object();
+	json_auto_t *o = json_object();
+	json_t *state;
 	char *inner = state_oci_json(s, status, pid, false);
 
 	state = json_loads(inner, 0, NULL);
@@ -187,7 +185,7 @@ char *state_seccomp_agent_json(const struct state_record *s, const char *status,
 
 char *state_pids_json(const pid_t *pids, size_t n)
 {
-	json_t *a = json_array();
+	json_auto_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_integer(pids[i]));
@@ -196,33 +194,26 @@ char *state_pids_json(const pid_t *pids, size_t n)
 
 char *descriptors_to_json(const char *const *fds, size_t n)
 {
-	json_t *a = json_array();
-	char *out;
+	json_auto_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, json_string(fds[i]));
-	out = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	if (out == NULL)
-		abort();
-	return out;
+	return dump(a, JSON_COMPACT);
 }
 
 int descriptors_parse(const char *data, size_t len, char ***ret, size_t *ret_n, struct error *err)
 {
 	json_error_t je;
-	json_t *a = json_loadb(data, len, 0, &je), *v;
+	json_auto_t *a = json_loadb(data, len, 0, &je);
+	json_t *v;
 	char **out;
 	size_t i;
 
-	if (a == NULL || !json_is_array(a)) {
-		json_decref(a);
+	if (a == NULL || !json_is_array(a))
 		return error_set(err, EINVAL, "descriptors.json: expected an array of strings");
-	}
 	out = xcalloc(json_array_size(a) + 1, sizeof(char *));
 	json_array_foreach(a, i, v) out[i] = xstrdup(json_is_string(v) ? json_string_value(v) : "");
 	*ret = out;
 	*ret_n = json_array_size(a);
-	json_decref(a);
 	return 0;
 }

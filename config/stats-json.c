@@ -56,9 +56,8 @@ char *stats_event_json(const char *id, const struct container_stats *s)
 					      "max", (json_int_t)s->hugetlb[i].max, "failcnt",
 					      (json_int_t)s->hugetlb[i].failcnt));
 	json_object_set_new(data, "hugetlb", huge);
-	json_t *ev = json_pack("{s:s, s:s, s:o}", "type", "stats", "id", id, "data", data);
+	json_auto_t *ev = json_pack("{s:s, s:s, s:o}", "type", "stats", "id", id, "data", data);
 	out = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(ev);
 	if (out == NULL)
 		abort();
 	return out;
@@ -66,10 +65,9 @@ char *stats_event_json(const char *id, const struct container_stats *s)
 
 char *oom_event_json(const char *id)
 {
-	json_t *ev = json_pack("{s:s, s:s}", "type", "oom", "id", id);
+	json_auto_t *ev = json_pack("{s:s, s:s}", "type", "oom", "id", id);
 	char *out = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
-	json_decref(ev);
 	if (out == NULL)
 		abort();
 	return out;

@@ -24,6 +24,7 @@
 #include "mountopt.h"
 #include "rootfs.h"
 #include "narrate.h"
+#include "sysops.h"
 #include "base/util.h"
 
 #define FD_PATH_LEN 32
@@ -197,8 +198,7 @@ static int set_sb_flags(int fs, unsigned long flags)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if ((flags & map[i].ms) &&
-		    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, map[i].name, NULL, 0) < 0)
+		if ((flags & map[i].ms) && sysops->fsconfig(fs, FSCONFIG_SET_FLAG, map[i].name, NULL, 0) < 0)
 			return -1;
 	return 0;
 }
@@ -222,9 +222,9 @@ static int set_data(int fs, const char *type, const char *data)
 		eq = strchr(opt, '=');
 		if (eq) {
 			*eq = '\0';
-			r = syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, opt, eq + 1, 0);
+			r = sysops->fsconfig(fs, FSCONFIG_SET_STRING, opt, eq + 1, 0);
 		} else if (*opt) {
-			r = syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, opt, NULL, 0);
+			r = sysops->fsconfig(fs, FSCONFIG_SET_FLAG, opt, NULL, 0);
 		} else {
 			r = 0; /* ",," as strtok and mount(2) skip it */
 		}
@@ -255,13 +255,13 @@ static int attach_new_fs(const struct spec_mount *m, const struct mount_opts *o,
 			  m->type, source, o->data ? o->data : "",
 			  mount_attr_str(a.attr_set, attrs, sizeof attrs), m->destination);
 	}
-	fs = (int)syscall(SYS_fsopen, m->type, FSOPEN_CLOEXEC);
-	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", source, 0) < 0 ||
+	fs = sysops->fsopen(m->type, FSOPEN_CLOEXEC);
+	if (fs < 0 || sysops->fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0) < 0 ||
 	    set_sb_flags(fs, flags) < 0 || set_data(fs, m->type, o->data) < 0 ||
-	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+	    sysops->fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
 				 m->destination);
-	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned)a.attr_set);
+	mnt = sysops->fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)a.attr_set);
 	if (mnt < 0 || say_move_mount(mnt, m->type, dstfd, m->destination) < 0)
 		return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "", m->type,
 				 m->destination);

@@ -111,33 +111,6 @@ struct sched_attr_v1 {
 	uint64_t sched_period;
 };
 
-static int personality_flag(const char *name, unsigned long *ret)
-{
-	static const struct {
-		const char *name;
-		unsigned long v;
-	} flags[] = {
-		{ "ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE },
-		{ "ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT },
-		{ "READ_IMPLIES_EXEC", READ_IMPLIES_EXEC },
-		{ "ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT },
-		{ "SHORT_INODE", SHORT_INODE },
-		{ "WHOLE_SECONDS", WHOLE_SECONDS },
-		{ "STICKY_TIMEOUTS", STICKY_TIMEOUTS },
-		{ "ADDR_LIMIT_3GB", ADDR_LIMIT_3GB },
-		{ "MMAP_PAGE_ZERO", MMAP_PAGE_ZERO },
-		{ "UNAME26", 0x0020000 },
-		{ "FDPIC_FUNCPTRS", FDPIC_FUNCPTRS },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (strcmp(flags[i].name, name) == 0) {
-			*ret = flags[i].v;
-			return 0;
-		}
-	return -1;
-}
-
 static int set_scheduler(const struct spec_scheduler *s, struct error *err)
 {
 	struct sched_attr_v1 a = { .size = sizeof a,
@@ -197,14 +170,8 @@ int process_limits(const struct spec_process *p, const struct spec_linux *l, str
 			return error_sys(err, errno, "set the I/O priority");
 	}
 	if (l->has_personality) {
-		unsigned long pers = l->personality.domain;
-		for (size_t i = 0; i < l->personality.n_flags; i++) {
-			unsigned long f;
-			if (personality_flag(l->personality.flags[i], &f) < 0)
-				return error_set(err, EINVAL, "unknown personality flag '%s'",
-						 l->personality.flags[i]);
-			pers |= f;
-		}
+		unsigned long pers = l->personality.domain | l->personality.flags;
+
 		log_debug("personality(%#lx)", pers);
 		if (personality(pers) < 0)
 			return error_sys(err, errno, "set personality %#lx", pers);

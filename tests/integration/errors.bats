@@ -72,3 +72,39 @@ teardown() {
 		no_trace "$id"
 	done
 }
+
+@test "config errors of every kind fail create before any hook runs or the state directory exists, each with its JSON path" {
+	local id i
+	id=$(cid)
+	setup_bundle true
+	cfg --arg f "$BATS_TEST_TMPDIR/hook-ran" \
+		'.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "touch \($f)"]}]
+		| .hooks.createRuntime = .hooks.prestart | .hooks.createContainer = .hooks.prestart'
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/base.json"
+	# each edit, then the message it must give (its JSON path first)
+	local -a edits=(
+		'.linux.sysctl = {"kernel.foo": "1"}'
+		'config.json: .linux.sysctl["kernel.foo"]: not isolated by a namespace'
+		'.linux.personality = {"domain": "LINUX", "flags": ["BOGUS"]}'
+		'config.json: .linux.personality.flags[0]: unknown personality flag "BOGUS"'
+		'.process.execCPUAffinity = {"final": "3-1"}'
+		'config.json: .process.execCPUAffinity.final:'
+		'.mounts += [{"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", ""]}]'
+		'config.json: .mounts['
+		'.mounts += [{"destination": "/y", "type": "bind", "source": "/tmp", "options": ["rbind", "idmap"]}]'
+		'].options[1]: idmapped mounts (idmap) are not supported by husk'
+		'.linux.resources.memory.swappiness = 101'
+		'config.json: .linux.resources.memory.swappiness:'
+		'.linux.devices = [{"path": "/dev/../etc/x", "type": "c", "major": 1, "minor": 3}]'
+		'config.json: .linux.devices[0].path:'
+	)
+	for ((i = 0; i < ${#edits[@]}; i += 2)); do
+		jq "${edits[i]}" "$BATS_TEST_TMPDIR/base.json" >"$BUNDLE/config.json"
+		run_husk create --bundle "$BUNDLE" "$id"
+		assert_failure
+		assert_output_contains "${edits[i + 1]}"
+		[[ ! -e "$BATS_TEST_TMPDIR/hook-ran" ]] || fail "a hook ran before '${edits[i]}' was refused"
+		[[ ! -e "$HUSK_TEST_ROOT/$id" ]] || fail "the state directory exists after '${edits[i]}' was refused"
+	done
+	no_trace "$id"
+}

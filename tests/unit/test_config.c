@@ -322,7 +322,8 @@ static void test_all_fields(void)
 	CHECK_STR(l->seccomp.listener_metadata, "MKNOD=/dev/null");
 	CHECK(l->rootfs_propagation == MS_UNBINDABLE);
 	CHECK(l->masked_paths != NULL && l->n_masked_paths == 0 && l->masked_paths[0] == NULL);
-	CHECK(l->has_personality && l->personality.domain == PER_LINUX32);
+	CHECK(l->has_personality && l->personality.domain == PER_LINUX32 &&
+	      l->personality.flags == (ADDR_NO_RANDOMIZE | SHORT_INODE));
 	CHECK(l->has_memory_policy && l->memory_policy.mode == 6 && l->memory_policy.flags == 1u << 15);
 	CHECK(l->n_net_devices == 2 && strcmp(l->net_devices[0].host_name, "eth1") == 0);
 	CHECK_STR(l->net_devices[0].name, "ctr0");
@@ -408,6 +409,43 @@ static void test_parse_resources(void)
 	CHECK_STR(err.msg, "resources.json: .: expected an object, got an array");
 	error_clear(&err);
 	spec_resources_free(NULL);
+}
+
+/* spec_get_uint: the bound of the field's width, at both edges, for a 16-bit and a 32-bit field. */
+static void test_uint_bounds(void)
+{
+	static const struct {
+		const char *json, *err;
+		uint32_t want;
+	} cases[] = {
+		{ "{\"blockIO\":{\"weight\":65535}}", NULL, 65535 },
+		{ "{\"blockIO\":{\"weight\":65536}}",
+		  "resources.json: .blockIO.weight: expected an unsigned 16-bit integer, got 65536", 0 },
+		{ "{\"blockIO\":{\"weight\":-1}}",
+		  "resources.json: .blockIO.weight: expected an unsigned 16-bit integer, got -1", 0 },
+		{ "{\"network\":{\"classID\":4294967295}}", NULL, 4294967295u },
+		{ "{\"network\":{\"classID\":4294967296}}",
+		  "resources.json: .network.classID: expected an unsigned 32-bit integer, got 4294967296",
+		  0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct spec_resources *r = NULL;
+		struct error err = { 0 };
+		int rc =
+		    spec_parse_resources(cases[i].json, strlen(cases[i].json), "resources.json", &r, &err);
+
+		if (cases[i].err) {
+			CHECK(rc < 0 && r == NULL);
+			CHECK_STR(err.msg, cases[i].err);
+		} else {
+			CHECK(rc == 0 && r != NULL);
+			if (r)
+				CHECK((r->has_blkio ? r->blkio.weight : r->class_id) == cases[i].want);
+		}
+		error_clear(&err);
+		spec_resources_free(r);
+	}
 }
 
 static void test_parse_process(void)
@@ -500,6 +538,17 @@ static void test_validate(void)
 		CHECK_CONTAINS(err.msg, "config.json: .process.capabilities.permitted: ");
 		CHECK_CONTAINS(err.msg, "is unknown to the running kernel");
 	}
+	error_clear(&err);
+	spec_free(s);
+
+	/* Parsed (a typo would be reported) but not implemented: refused by name, with its path. */
+	s = parse_str("{\"ociVersion\":\"1.2.0\",\"mounts\":[{\"destination\":\"/a\",\"type\":\"tmpfs\"},"
+		      "{\"destination\":\"/b\",\"source\":\"/tmp\",\"options\":[\"rbind\",\"ridmap\"]}]}",
+		      &err);
+	CHECK(s && spec_validate(s, "config.json", &err) < 0);
+	CHECK_STR(err.msg,
+		  "config.json: .mounts[1].options[1]: idmapped mounts (ridmap) are not supported by "
+		  "husk (see `husk features`)");
 	error_clear(&err);
 	spec_free(s);
 }
@@ -655,6 +704,7 @@ UNIT_CASES({ "good_corpus", test_good_corpus }, { "spec_example", test_spec_exam
 	   { "runc_default", test_runc_default }, { "podman_style", test_podman_style },
 	   { "docker_style", test_docker_style }, { "all_fields", test_all_fields },
 	   { "small_good", test_small_good }, { "bad_corpus", test_bad_corpus },
-	   { "parse_resources", test_parse_resources }, { "parse_process", test_parse_process },
-	   { "validate", test_validate }, { "load", test_load }, { "go_compat", test_go_compat },
-	   { "names", test_names }, { "id_list", test_id_list }, { "ifname", test_ifname }, )
+	   { "parse_resources", test_parse_resources }, { "uint_bounds", test_uint_bounds },
+	   { "parse_process", test_parse_process }, { "validate", test_validate }, { "load", test_load },
+	   { "go_compat", test_go_compat }, { "names", test_names }, { "id_list", test_id_list },
+	   { "ifname", test_ifname }, )

@@ -118,7 +118,7 @@ int cgroup_create(const char *path, unsigned long *ret_created, struct error *er
 	return 0;
 }
 
-int cgroup_enter(const char *path, pid_t pid, struct error *err)
+int cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct error *err)
 {
 	char buf[32];
 	int len = snprintf(buf, sizeof buf, "%d", pid);
@@ -127,12 +127,54 @@ int cgroup_enter(const char *path, pid_t pid, struct error *err)
 	if ((layout = cgroup_layout(err)) == NULL)
 		return -1;
 	for (size_t i = 0; i < layout->n; i++) {
+		if (skip_v2 && layout->h[i].v2)
+			continue;
 		cleanup_free char *procs = xasprintf("%s%s/cgroup.procs", layout->h[i].mountpoint, path);
 		say_write(procs, buf, (size_t)len);
 		if (write_file_at(AT_FDCWD, procs, buf, (size_t)len, err) < 0)
 			return error_wrap(err, "join cgroup");
 	}
 	return 0;
+}
+
+int cgroup_open_v2_dir(const char *path, unsigned long created, bool *ret_all)
+{
+	struct error e = { 0 };
+	const struct cgroup_layout *layout = cgroup_layout(&e);
+
+	*ret_all = false;
+	if (layout == NULL) {
+		error_clear(&e);
+		return -1;
+	}
+	for (size_t i = 0; i < layout->n; i++) {
+		if (!layout->h[i].v2 || !(created & (1UL << i)))
+			continue;
+		cleanup_free char *dir = xasprintf("%s%s", layout->h[i].mountpoint, path);
+		/* O_RDONLY, not O_PATH: older kernels take the clone3 cgroup fd with fdget, which refuses
+		 * an O_PATH descriptor */
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			log_debug("open(\"%s\"): %s: the init joins through cgroup.procs", dir,
+				  strerror(errno));
+			return -1;
+		}
+		log_debug("open(\"%s\", O_DIRECTORY) = %d: the init is cloned into it", dir, fd);
+		*ret_all = layout->n == 1;
+		return fd;
+	}
+	return -1;
+}
+
+/* The k-th hierarchy in the order cgroup_open_procs opens them. */
+static size_t procs_order(const struct cgroup_layout *layout, size_t k)
+{
+	const struct cgroup_hierarchy *fz = cgroup_find("freezer");
+
+	return fz == NULL		       ? k
+	       : k == layout->n - 1	       ? (size_t)(fz - layout->h)
+	       : k >= (size_t)(fz - layout->h) ? k + 1
+					       : k;
 }
 
 /* Whether exec --cgroup's controller list ("cpu,memory", NULL: every hierarchy) names hierarchy h: a v1
@@ -185,11 +227,7 @@ int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, s
 	/* the freezer's hierarchy last: a process joining a frozen cgroup stops there, and it must
 	 * already be in every other hierarchy (pids, memory...) when it does */
 	for (size_t k = 0; k < layout->n && n < max; k++) {
-		const struct cgroup_hierarchy *fz = cgroup_find("freezer");
-		size_t i = fz == NULL			   ? k
-			   : k == layout->n - 1		   ? (size_t)(fz - layout->h)
-			   : k >= (size_t)(fz - layout->h) ? k + 1
-							   : k;
+		size_t i = procs_order(layout, k);
 		bool in_sub =
 		    sub && sub_applies(&layout->h[i], colon ? sub : NULL, colon ? (size_t)(colon - sub) : 0);
 		cleanup_free char *procs =
@@ -520,4 +558,38 @@ int cgroup_freeze(const char *path, bool freeze, struct error *err)
 	}
 	return error_set(err, ETIMEDOUT, "%s the container: the kernel did not finish within 1 s",
 			 freeze ? "freeze" : "thaw");
+}
+
+int cgroup_open_v2_join_dir(const char *path, const char *sub, size_t *ret_index)
+{
+	const char *colon = sub ? strchr(sub, ':') : NULL, *subpath = colon ? colon + 1 : sub;
+	struct error e = { 0 };
+	const struct cgroup_layout *layout = cgroup_layout(&e);
+
+	if (layout == NULL) {
+		error_clear(&e);
+		return -1;
+	}
+	while (subpath && *subpath == '/')
+		subpath++;
+	/* cgroup_open_procs refused a bad sub before this is called */
+	for (size_t k = 0; k < layout->n; k++) {
+		size_t i = procs_order(layout, k);
+		if (!layout->h[i].v2)
+			continue;
+		bool in_sub =
+		    sub && sub_applies(&layout->h[i], colon ? sub : NULL, colon ? (size_t)(colon - sub) : 0);
+		cleanup_free char *dir = in_sub ? xasprintf("%s%s/%s", layout->h[i].mountpoint, path, subpath)
+						: xasprintf("%s%s", layout->h[i].mountpoint, path);
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			log_debug("open(\"%s\"): %s: the process joins through cgroup.procs", dir,
+				  strerror(errno));
+			return -1;
+		}
+		log_debug("open(\"%s\", O_DIRECTORY) = %d: the process is cloned into it", dir, fd);
+		*ret_index = k;
+		return fd;
+	}
+	return -1;
 }

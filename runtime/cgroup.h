@@ -42,13 +42,23 @@ bool cgroup_writable(const char *path);
 /* Create the cgroup in every hierarchy; bit i of *ret_created is set where hierarchy i had no such
  * cgroup before (a rollback removes only those: a cgroup that existed before is not ours). */
 int cgroup_create(const char *path, unsigned long *ret_created, struct error *err);
-/* Move pid into the cgroup in every hierarchy. */
-int cgroup_enter(const char *path, pid_t pid, struct error *err);
+/* Move pid into the cgroup in every hierarchy (but the v2 tree when skip_v2: a process cloned into it
+ * with CLONE_INTO_CGROUP is there already). */
+int cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct error *err);
+/* A directory fd (O_CLOEXEC) of the cgroup in the v2 tree, for clone3's CLONE_INTO_CGROUP, when that
+ * directory is one cgroup_create made (bit set in created); -1 otherwise (no v2 tree, or a cgroup that
+ * existed before, which is joined through cgroup.procs as runc does). *ret_all: the v2 tree is the only
+ * hierarchy, so a process born there needs no migration at all. */
+int cgroup_open_v2_dir(const char *path, unsigned long created, bool *ret_all);
 /* Open cgroup.procs of the cgroup in every hierarchy (at most max), for a later join by writing "0".
  * sub (exec --cgroup, runc's [CONTROLLER[,CONTROLLER]:]PATH, may be NULL) names an existing cgroup
  * below path to use instead, in the hierarchies of the listed controllers (all without a list). */
 int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, size_t *ret_n,
 		      struct error *err);
+/* The same cgroup's directory in the v2 tree (the sub-cgroup where sub applies to it), for clone3's
+ * CLONE_INTO_CGROUP, or -1 (no v2 tree, or it cannot be opened: the join is by cgroup.procs then).
+ * *ret_index: which of cgroup_open_procs' fds is that tree's cgroup.procs. */
+int cgroup_open_v2_join_dir(const char *path, const char *sub, size_t *ret_index);
 /* All pids in the cgroup (host view). */
 int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err);
 /* Signal every process of the cgroup. */

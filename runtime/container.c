@@ -41,10 +41,39 @@
 #include "base/util.h"
 #include "sysops.h"
 
-static pid_t clone_init(uint64_t flags)
+/* Where husk made the container's v2 cgroup, the init is born in it (CLONE_INTO_CGROUP, Linux 5.7):
+ * no cgroup.procs write, so no migration and no wait for its RCU grace period, and every page and fork
+ * of the init is charged to the container from the first instant. A kernel that refuses (older than
+ * 5.7: E2BIG or EINVAL; a cgroup that cannot take a process: EOPNOTSUPP, EBUSY; a full parent's
+ * pids.max: EAGAIN) gets the plain clone and the cgroup.procs write runc does. */
+static pid_t clone_init(struct create_ctx *c, uint64_t flags)
 {
 	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	bool wait = c->init.wait_cgroup;
+	pid_t pid;
 
+	if (c->cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)c->cgroup_fd;
+		/* the init's copy of this flag is the one it reads: born in the only hierarchy, it has
+		 * no migration to wait for */
+		c->init.wait_cgroup = wait && !c->cgroup_v2_only;
+		pid = say_clone3(&args);
+		if (pid >= 0) {
+			/* both sides: the host's cgroup directory is no descriptor for the container */
+			close(c->cgroup_fd);
+			c->cgroup_fd = -1;
+			c->born_in_cgroup = true;
+			return pid;
+		}
+		log_debug("clone3 with CLONE_INTO_CGROUP: %s: cloning without it, then writing cgroup.procs",
+			  strerror(errno));
+		c->init.wait_cgroup = wait;
+		close(c->cgroup_fd);
+		c->cgroup_fd = -1;
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+	}
 	return say_clone3(&args);
 }
 
@@ -61,6 +90,11 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 	/* joining a user namespace must come before the other namespaces are created (they must
 	 * belong to it), but husk itself keeps its host credentials */
 	if (c->init.ns_fds[NS_USER] >= 0) {
+		/* the helper clones from inside the joined user namespace: it joins through cgroup.procs */
+		if (c->cgroup_fd >= 0) {
+			close(c->cgroup_fd);
+			c->cgroup_fd = -1;
+		}
 		pid = clone_parent_in(c->init.ns_fds[NS_USER], c->init.ns_fds[NS_PID],
 				      flags & ~(uint64_t)CLONE_NEWUSER, run_init, &c->init, err);
 		if (pid < 0)
@@ -74,7 +108,7 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 		if (own_pidns < 0 || sysops->setns(c->init.ns_fds[NS_PID], CLONE_NEWPID) < 0)
 			return error_sys(err, errno, "join the pid namespace"), -1;
 	}
-	pid = clone_init(flags);
+	pid = clone_init(c, flags);
 	if (pid == 0)
 		init_main(&c->init);
 	if (pid < 0)
@@ -192,10 +226,12 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		}
 		if (r && cgroup_apply_resources(c->cgroup_path, r, err) < 0)
 			return -1;
-	} else if (c->cgroup_path && cgroup_enter(c->cgroup_path, c->pid, err) < 0) {
+	} else if (c->cgroup_path && !(c->born_in_cgroup && c->cgroup_v2_only) &&
+		   cgroup_enter(c->cgroup_path, c->pid, c->born_in_cgroup, err) < 0) {
 		return -1;
 	}
-	if (c->cgroup_path && parent_send(c, SYNC_CGROUP_DONE, err) < 0)
+	/* an init born in its only cgroup does not wait for this word */
+	if (c->cgroup_path && c->init.wait_cgroup && parent_send(c, SYNC_CGROUP_DONE, err) < 0)
 		return -1;
 	fault_point("create.cgroup-enter");
 	if (c->init.parent_hooks) {
@@ -290,6 +326,8 @@ static void create_ctx_free(struct create_ctx *c)
 			close(c->init.ns_fds[t]);
 	if (c->netns_fd >= 0)
 		close(c->netns_fd);
+	if (c->cgroup_fd >= 0)
+		close(c->cgroup_fd);
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 }
@@ -318,6 +356,7 @@ static int make_outside_state(struct create_ctx *c, struct error *err)
 		if (cgroup_create(c->cgroup_path, &c->cgroup_created, err) < 0)
 			return -1;
 		fault_point("create.cgroup");
+		c->cgroup_fd = cgroup_open_v2_dir(c->cgroup_path, c->cgroup_created, &c->cgroup_v2_only);
 		if (c->spec->linux_.has_resources &&
 		    cgroup_apply_resources(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
 			return -1;
@@ -398,6 +437,7 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 				.listen_fd = -1,
 				.pid = -1,
 				.netns_fd = -1,
+				.cgroup_fd = -1,
 				.init = { .console_fd = -1, .seccomp_agent_fd = -1 } };
 	uint64_t flags = 0;
 	int r = -1;

@@ -25,6 +25,9 @@ struct create_ctx {
 	int listen_fd;
 	pid_t pid;
 	unsigned long cgroup_created; /* hierarchies where create made the cgroup */
+	int cgroup_fd;		      /* its v2 directory, for CLONE_INTO_CGROUP (-1: none, or used) */
+	bool cgroup_v2_only;	      /* the v2 tree is the only hierarchy: born there, the init is in */
+	bool born_in_cgroup;	      /* the init was cloned into the v2 cgroup (no cgroup.procs write) */
 	bool host_mntns;	      /* no mount namespace: the init mounts in ours (rootfs.c) */
 	uint64_t rootfs_mnt_before;   /* then: the mount on top of the rootfs before the init ran */
 	int netns_fd;		      /* linux.netDevices: where they go (a new namespace: held here) */

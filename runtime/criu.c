@@ -362,7 +362,7 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 		}
 		if (res && cgroup_apply_resources(cgroup_path, res, err) < 0)
 			goto out;
-	} else if (cgroup_path && cgroup_enter(cgroup_path, s.pid, err) < 0) {
+	} else if (cgroup_path && cgroup_enter(cgroup_path, s.pid, false, err) < 0) {
 		goto out;
 	}
 	if (cgroup_path) {

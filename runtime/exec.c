@@ -52,16 +52,19 @@ struct exec_ctx {
 	int sync[2];
 	int procs_fds[16]; /* cgroup.procs of every hierarchy, opened in the host's view */
 	size_t n_procs;
-	bool join_late; /* paused container: join (and freeze) only once ready to exec */
-	int agent_fd;	/* connected to the seccomp listenerPath, or -1 */
-	int root_fd;	/* the init's root when it shares our mount namespace (chroot there), or -1 */
+	int v2_dir;	 /* the v2 cgroup's directory, for CLONE_INTO_CGROUP, or -1 */
+	size_t v2_index; /* which procs_fds entry is that tree's */
+	bool born_in_v2; /* the child was cloned into it: that entry needs no write */
+	bool join_late;	 /* paused container: join (and freeze) only once ready to exec */
+	int agent_fd;	 /* connected to the seccomp listenerPath, or -1 */
+	int root_fd;	 /* the init's root when it shares our mount namespace (chroot there), or -1 */
 };
 
 static int join_cgroup(struct exec_ctx *c, struct error *err)
 {
 	for (size_t i = 0; i < c->n_procs; i++) {
 		/* "0" moves the writer itself, whatever pid namespace it is in */
-		if (write_all(c->procs_fds[i], "0", 1) < 0)
+		if (!(c->born_in_v2 && i == c->v2_index) && write_all(c->procs_fds[i], "0", 1) < 0)
 			return error_sys(err, errno, "join the container's cgroup");
 		close(c->procs_fds[i]);
 	}
@@ -386,6 +389,29 @@ static void exec_child_joined(void *arg)
 	exec_child(c);
 }
 
+/* The child, born in the container's v2 cgroup where it can be (CLONE_INTO_CGROUP: no migration by a
+ * cgroup.procs write, and its fork is held to the cgroup's pids.max by the kernel itself); a kernel
+ * that refuses gets a plain fork and the write, as before. */
+static pid_t fork_child(struct exec_ctx *c)
+{
+	struct clone_args args = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+	pid_t pid;
+
+	if (c->v2_dir < 0)
+		return fork();
+	args.cgroup = (uint64_t)c->v2_dir;
+	pid = say_clone3(&args);
+	/* both sides: the host's cgroup directory is no descriptor for the container */
+	close(c->v2_dir);
+	c->v2_dir = -1;
+	if (pid >= 0) {
+		c->born_in_v2 = true;
+		return pid;
+	}
+	log_debug("clone3 with CLONE_INTO_CGROUP: %s: forking, then writing cgroup.procs", strerror(errno));
+	return fork();
+}
+
 static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 {
 	cleanup_close int target = -1, own = -1;
@@ -405,6 +431,11 @@ static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 			 * namespace only from inside its user namespace, which husk itself must stay out of
 			 */
 			if (errno == EPERM && c->ns_fds[NS_USER] >= 0) {
+				/* the helper forks from inside the user namespace: joined by cgroup.procs */
+				if (c->v2_dir >= 0) {
+					close(c->v2_dir);
+					c->v2_dir = -1;
+				}
 				pid =
 				    clone_parent_in(c->ns_fds[NS_USER], target, 0, exec_child_joined, c, err);
 				if (pid < 0)
@@ -414,7 +445,7 @@ static pid_t fork_into_pidns(struct exec_ctx *c, struct error *err)
 			return error_sys(err, errno, "join the container's pid namespace"), -1;
 		}
 	}
-	pid = fork();
+	pid = fork_child(c);
 	if (pid == 0)
 		exec_child(c);
 	if (pid < 0)
@@ -437,6 +468,8 @@ static void exec_ctx_free(struct exec_ctx *c)
 			close(c->sync[i]);
 	for (size_t i = 0; i < c->n_procs; i++)
 		close(c->procs_fds[i]);
+	if (c->v2_dir >= 0)
+		close(c->v2_dir);
 	if (c->console_fd >= 0)
 		close(c->console_fd);
 	if (c->agent_fd >= 0)
@@ -483,6 +516,12 @@ static int open_for_exec(struct exec_ctx *c, struct error *err)
 	if (c->rec->cgroup_path && cgroup_open_procs(c->rec->cgroup_path, o->cgroup, c->procs_fds,
 						     ARRAY_SIZE(c->procs_fds), &c->n_procs, err) < 0)
 		return -1;
+	/* born in the v2 cgroup (fork_child), unless the join must wait (a paused container: the process
+	 * must not freeze before it reports) or the process first runs elsewhere (execCPUAffinity.initial
+	 * holds until the join) */
+	const char *initial = c->process->exec_cpu_affinity_initial;
+	if (c->rec->cgroup_path && !c->join_late && !(initial && *initial))
+		c->v2_dir = cgroup_open_v2_join_dir(c->rec->cgroup_path, o->cgroup, &c->v2_index);
 	return 0;
 }
 
@@ -564,7 +603,9 @@ static int take_master(struct exec_ctx *c, int relay_sock, pid_t pid, struct err
 
 int container_exec(const struct exec_opts *o, int *ret_status, struct error *err)
 {
-	struct exec_ctx c = { .o = o, .console_fd = -1, .sync = { -1, -1 }, .agent_fd = -1, .root_fd = -1 };
+	struct exec_ctx c = {
+		.o = o, .console_fd = -1, .sync = { -1, -1 }, .agent_fd = -1, .root_fd = -1, .v2_dir = -1
+	};
 	cleanup_close int relay_sock = -1, master = -1;
 	pid_t pid = -1;
 	int r = -1;

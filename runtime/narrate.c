@@ -143,8 +143,11 @@ pid_t say_clone3(struct clone_args *args)
 		char f[512], sig[32];
 		int s = (int)args->exit_signal;
 		snprintf(sig, sizeof sig, "%s%s", s ? "SIG" : "0", s ? sigabbrev_np(s) : "");
-		log_debug("clone3({flags=%s, exit_signal=%s})", clone_flags_str(args->flags, f, sizeof f),
-			  sig);
+		char cg[32] = "";
+		if (args->flags & CLONE_INTO_CGROUP)
+			snprintf(cg, sizeof cg, ", cgroup=%llu", (unsigned long long)args->cgroup);
+		log_debug("clone3({flags=%s, exit_signal=%s%s})", clone_flags_str(args->flags, f, sizeof f),
+			  sig, cg);
 	}
 	return (pid_t)sysops->clone3(args, sizeof *args);
 }

@@ -13,6 +13,8 @@
 #      create + delete with 0 and with 200 containers existing (median of 10);
 #   6. a profile of husk's create (tests/bench/profile.sh, min(N, 30) runs): phases from husk's --debug timestamps,
 #      and, when perf is installed, where husk sleeps in the kernel (off-CPU waits by kernel stack);
+# --split: steps 1 and 2 only (default N=20), no tool installed but runc, crun, jq: a p10/p50/p90 table per runtime on
+# stdout, nothing written to docs/ (tests/bench/vm-split.sh runs it in the Debian 12 guest of tests/vm).
 # --quick: N=20, one scale round, no 200-container part, and the report goes to the results directory instead of
 # docs/. Raw CSVs and logs are kept in /tmp/husk-bench-results.*; everything else (bundles, state, containers,
 # cgroups, crun's mount namespace helper) is removed on exit, also on failure.
@@ -23,7 +25,8 @@
 # timer runs inside, so nsenter's own cost is not measured.
 #
 # Environment: HUSK=path (benchmark this binary, build nothing), HUSK_BENCH_BUILD=dir (build dir, default
-# build-bench), HUSK_BENCH_DOCS=dir (where the report goes, default docs/; with --quick the results dir).
+# build-bench), HUSK_BENCH_DOCS=dir (where the report goes, default docs/; with --quick the results dir),
+# HUSK_BENCH_TIMEIT=path (a prebuilt tests/bench/timeit.c, for a machine without a compiler).
 set -euo pipefail
 export LC_ALL=C
 
@@ -48,14 +51,17 @@ note() {
 usage() {
 	echo "usage: run.sh [N]        (N containers per runtime and measurement, default 100)" >&2
 	echo "       run.sh --quick [N] (smoke run: N=20, no 200-container part, report not written to docs/)" >&2
+	echo "       run.sh --split [N] (sequential run and create/start/wait/delete only, N=20: a table on stdout)" >&2
 	exit 2
 }
 
 quick=0
+split=0
 N=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--quick) quick=1 ;;
+	--split) split=1 ;;
 	-h | --help) usage ;;
 	-*) usage ;;
 	*)
@@ -66,7 +72,7 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 if [[ -z "$N" ]]; then
-	if ((quick)); then N=20; else N=100; fi
+	if ((quick || split)); then N=20; else N=100; fi
 fi
 ((N >= 2)) || die "N must be at least 2 (the split measurement runs N/2 rounds)"
 ROUNDS=$((N / 2))
@@ -81,10 +87,10 @@ PROFILE_N=$((N < 30 ? N : 30)) # runs of tests/bench/profile.sh (phases; at most
 need=()
 command -v runc >/dev/null || need+=(runc)
 command -v crun >/dev/null || need+=(crun)
-command -v gnuplot >/dev/null || need+=(gnuplot-nox)
-[[ -x /usr/bin/time ]] || need+=(time)
+((split)) || command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+((split)) || [[ -x /usr/bin/time ]] || need+=(time)
 command -v jq >/dev/null || need+=(jq)
-command -v cc >/dev/null || need+=(gcc libc6-dev)
+[[ -n "${HUSK_BENCH_TIMEIT:-}" ]] || command -v cc >/dev/null || need+=(gcc libc6-dev)
 if [[ -z "${HUSK:-}" ]] && ! command -v cmake >/dev/null; then need+=(cmake); fi
 command -v nsenter >/dev/null && command -v unshare >/dev/null || need+=(util-linux)
 if [[ ${#need[@]} -gt 0 ]]; then
@@ -203,7 +209,10 @@ fi
 [[ -x "$husk" ]] || die "'$husk' is not an executable"
 
 timeit=$work/timeit
-if ! cc -O2 -Wall -Wextra -static -o "$timeit" "$here/timeit.c" >>"$log" 2>&1; then
+if [[ -n "${HUSK_BENCH_TIMEIT:-}" ]]; then
+	# a guest without a compiler (tests/bench/vm-split.sh): a static timeit built on the host
+	cp "$HUSK_BENCH_TIMEIT" "$timeit" || die "HUSK_BENCH_TIMEIT='$HUSK_BENCH_TIMEIT' cannot be copied"
+elif ! cc -O2 -Wall -Wextra -static -o "$timeit" "$here/timeit.c" >>"$log" 2>&1; then
 	note "a static timeit did not link; building it dynamically"
 	cc -O2 -Wall -Wextra -o "$timeit" "$here/timeit.c" >>"$log" 2>&1 || die "cc could not build $here/timeit.c (see $log)"
 fi
@@ -349,98 +358,102 @@ awk -F, '$NF == 0 { s[$2 "," $3] += $4; c[$2 "," $3]++ }
 	END { for (k in s) if (c[k] == 4) print "total," k "," s[k] ",0,0" }' "$csv_split" >"$work/total.csv"
 cat "$work/total.csv" >>"$csv_split"
 
-note "3/7 exec, N=$N per runtime"
-for rt in "${RTS[@]}"; do
-	id=$prefix-${rt:0:1}x
-	plain "$rt" create --bundle "$sbundle" "$id" </dev/null >>"$log" 2>&1 || die "$rt could not create the exec target (see $log)"
-	plain "$rt" start "$id" </dev/null >>"$log" 2>&1 || die "$rt could not start the exec target (see $log)"
-	[[ $(state_of "$rt" "$id") == running ]] || die "$rt's exec target is not running"
-done
-if ! s=$(plain husk state "$prefix-hx") || ! [[ $s =~ \"pid\"[[:space:]]*:[[:space:]]*([0-9]+) ]]; then
-	die "no pid in husk's state of $prefix-hx"
-fi
-target_pid=${BASH_REMATCH[1]}
-enter_flags=()
-for f in "${floor_flags[@]}"; do
-	[[ $f == --fork ]] || enter_flags+=("$f")
-done
-for ((i = 1; i <= N; i++)); do
-	for rt in "${RTS[@]}"; do
-		timed "$csv_exec" "exec,$rt,$i" "$rt" exec "$prefix-${rt:0:1}x" /bin/true || true
-	done
-	"$timeit" "$csv_exec" "exec,floor,$i" nsenter --target "$target_pid" "${enter_flags[@]}" -- /bin/true 2>>"$failures" || true
-done
-for rt in "${RTS[@]}"; do
-	plain "$rt" delete --force "$prefix-${rt:0:1}x" </dev/null >>"$log" 2>&1 || note "$rt could not delete its exec target"
-done
-
-# scale_phase RT ROUND PHASE EXPECT IDFILE ARGS...: ARGS for every id in IDFILE, two at a time (xargs -P2), timed
-# as a whole; then counts the ids whose state is not EXPECT and records them as failures.
-scale_phase() {
-	local rt=$1 round=$2 phase=$3 expect=$4 idfile=$5 id fails=0
-	shift 5
-	rt_set "$rt"
-	"${PRE[@]}" "$timeit" "$csv_scale" "$phase,$rt,$round" xargs -P2 -n1 "${BIN[@]}" "$@" <"$idfile" >>"$log" 2>&1 || true
-	if [[ $expect == stopped ]]; then wait_stopped "$rt" "$idfile"; fi
-	while read -r id; do
-		[[ $(state_of "$rt" "$id") == "$expect" ]] || fails=$((fails + 1))
-	done <"$idfile"
-	echo "$phase,$rt,$round,$fails" >>"$csv_scalefail"
-	[[ $fails -eq 0 ]] || echo "scale $phase,$rt,$round: $fails of $(wc -l <"$idfile") not $expect" >>"$failures"
-}
-
-# wait_stopped RT IDFILE: waits (untimed, up to $STOP_TIMEOUT s) until no container of IDFILE is running.
-wait_stopped() {
-	local id deadline=$((SECONDS + STOP_TIMEOUT))
-	while read -r id; do
-		while [[ $(state_of "$1" "$id") == running && $SECONDS -lt $deadline ]]; do sleep 0.01; done
-	done <"$2"
-}
-
-note "4/7 scale: $SCALE containers created, started, deleted with xargs -P2, $SCALE_ROUNDS rounds"
-for ((r = 1; r <= SCALE_ROUNDS; r++)); do
-	for rt in "${RTS[@]}"; do
-		idfile=$work/scale-$rt-$r
-		for ((i = 1; i <= SCALE; i++)); do echo "$prefix-${rt:0:1}c$r-$i"; done >"$idfile"
-		scale_phase "$rt" "$r" create created "$idfile" create --bundle "$bundle"
-		scale_phase "$rt" "$r" start stopped "$idfile" start
-		scale_phase "$rt" "$r" delete absent "$idfile" delete
-		delete_all # whatever failed, so the next round starts from zero
-	done
-done
-
-if ((quick)); then
-	note "5/7 skipped (--quick): create + delete with $EXISTING containers existing"
+if ((split)); then
+	note "3/7 to 5/7 skipped (--split): exec, scale, one more with many existing"
 else
-	note "5/7 one more create + delete with 0, then $EXISTING, containers existing ($EXISTING_REPS each)"
+	note "3/7 exec, N=$N per runtime"
 	for rt in "${RTS[@]}"; do
-		[[ -z "$(ids_of "$rt")" ]] || die "$rt still has containers before the 0-existing measurement"
+		id=$prefix-${rt:0:1}x
+		plain "$rt" create --bundle "$sbundle" "$id" </dev/null >>"$log" 2>&1 || die "$rt could not create the exec target (see $log)"
+		plain "$rt" start "$id" </dev/null >>"$log" 2>&1 || die "$rt could not start the exec target (see $log)"
+		[[ $(state_of "$rt" "$id") == running ]] || die "$rt's exec target is not running"
 	done
-	# exist_round AT: EXISTING_REPS interleaved create + delete --force pairs, tagged with AT (0 or $EXISTING).
-	# delete needs --force: the container is "created", and husk refuses to delete a created container without it.
-	exist_round() {
-		local at=$1 i rt id
-		for ((i = 1; i <= EXISTING_REPS; i++)); do
-			for rt in "${RTS[@]}"; do
-				id=$prefix-${rt:0:1}m$at-$i
-				timed "$csv_exist" "create$at,$rt,$i" "$rt" create --bundle "$bundle" "$id" || {
-					recover "$rt" "$id"
-					continue
-				}
-				timed "$csv_exist" "delete$at,$rt,$i" "$rt" delete --force "$id" || recover "$rt" "$id"
-			done
+	if ! s=$(plain husk state "$prefix-hx") || ! [[ $s =~ \"pid\"[[:space:]]*:[[:space:]]*([0-9]+) ]]; then
+		die "no pid in husk's state of $prefix-hx"
+	fi
+	target_pid=${BASH_REMATCH[1]}
+	enter_flags=()
+	for f in "${floor_flags[@]}"; do
+		[[ $f == --fork ]] || enter_flags+=("$f")
+	done
+	for ((i = 1; i <= N; i++)); do
+		for rt in "${RTS[@]}"; do
+			timed "$csv_exec" "exec,$rt,$i" "$rt" exec "$prefix-${rt:0:1}x" /bin/true || true
 		done
+		"$timeit" "$csv_exec" "exec,floor,$i" nsenter --target "$target_pid" "${enter_flags[@]}" -- /bin/true 2>>"$failures" || true
+	done
+	for rt in "${RTS[@]}"; do
+		plain "$rt" delete --force "$prefix-${rt:0:1}x" </dev/null >>"$log" 2>&1 || note "$rt could not delete its exec target"
+	done
+
+	# scale_phase RT ROUND PHASE EXPECT IDFILE ARGS...: ARGS for every id in IDFILE, two at a time (xargs -P2), timed
+	# as a whole; then counts the ids whose state is not EXPECT and records them as failures.
+	scale_phase() {
+		local rt=$1 round=$2 phase=$3 expect=$4 idfile=$5 id fails=0
+		shift 5
+		rt_set "$rt"
+		"${PRE[@]}" "$timeit" "$csv_scale" "$phase,$rt,$round" xargs -P2 -n1 "${BIN[@]}" "$@" <"$idfile" >>"$log" 2>&1 || true
+		if [[ $expect == stopped ]]; then wait_stopped "$rt" "$idfile"; fi
+		while read -r id; do
+			[[ $(state_of "$rt" "$id") == "$expect" ]] || fails=$((fails + 1))
+		done <"$idfile"
+		echo "$phase,$rt,$round,$fails" >>"$csv_scalefail"
+		[[ $fails -eq 0 ]] || echo "scale $phase,$rt,$round: $fails of $(wc -l <"$idfile") not $expect" >>"$failures"
 	}
-	exist_round 0
-	for rt in "${RTS[@]}"; do
-		idfile=$work/exist-$rt
-		for ((i = 1; i <= EXISTING; i++)); do echo "$prefix-${rt:0:1}e$i"; done >"$idfile"
-		scale_phase "$rt" 1 populate created "$idfile" create --bundle "$bundle"
+
+	# wait_stopped RT IDFILE: waits (untimed, up to $STOP_TIMEOUT s) until no container of IDFILE is running.
+	wait_stopped() {
+		local id deadline=$((SECONDS + STOP_TIMEOUT))
+		while read -r id; do
+			while [[ $(state_of "$1" "$id") == running && $SECONDS -lt $deadline ]]; do sleep 0.01; done
+		done <"$2"
+	}
+
+	note "4/7 scale: $SCALE containers created, started, deleted with xargs -P2, $SCALE_ROUNDS rounds"
+	for ((r = 1; r <= SCALE_ROUNDS; r++)); do
+		for rt in "${RTS[@]}"; do
+			idfile=$work/scale-$rt-$r
+			for ((i = 1; i <= SCALE; i++)); do echo "$prefix-${rt:0:1}c$r-$i"; done >"$idfile"
+			scale_phase "$rt" "$r" create created "$idfile" create --bundle "$bundle"
+			scale_phase "$rt" "$r" start stopped "$idfile" start
+			scale_phase "$rt" "$r" delete absent "$idfile" delete
+			delete_all # whatever failed, so the next round starts from zero
+		done
 	done
-	exist_round "$EXISTING"
-	for rt in "${RTS[@]}"; do
-		scale_phase "$rt" 1 depopulate absent "$work/exist-$rt" delete --force
-	done
+
+	if ((quick)); then
+		note "5/7 skipped (--quick): create + delete with $EXISTING containers existing"
+	else
+		note "5/7 one more create + delete with 0, then $EXISTING, containers existing ($EXISTING_REPS each)"
+		for rt in "${RTS[@]}"; do
+			[[ -z "$(ids_of "$rt")" ]] || die "$rt still has containers before the 0-existing measurement"
+		done
+		# exist_round AT: EXISTING_REPS interleaved create + delete --force pairs, tagged with AT (0 or $EXISTING).
+		# delete needs --force: the container is "created", and husk refuses to delete a created container without it.
+		exist_round() {
+			local at=$1 i rt id
+			for ((i = 1; i <= EXISTING_REPS; i++)); do
+				for rt in "${RTS[@]}"; do
+					id=$prefix-${rt:0:1}m$at-$i
+					timed "$csv_exist" "create$at,$rt,$i" "$rt" create --bundle "$bundle" "$id" || {
+						recover "$rt" "$id"
+						continue
+					}
+					timed "$csv_exist" "delete$at,$rt,$i" "$rt" delete --force "$id" || recover "$rt" "$id"
+				done
+			done
+		}
+		exist_round 0
+		for rt in "${RTS[@]}"; do
+			idfile=$work/exist-$rt
+			for ((i = 1; i <= EXISTING; i++)); do echo "$prefix-${rt:0:1}e$i"; done >"$idfile"
+			scale_phase "$rt" 1 populate created "$idfile" create --bundle "$bundle"
+		done
+		exist_round "$EXISTING"
+		for rt in "${RTS[@]}"; do
+			scale_phase "$rt" 1 depopulate absent "$work/exist-$rt" delete --force
+		done
+	fi
 fi
 
 note "6/7 cleaning up the containers"
@@ -535,6 +548,28 @@ if ((!quick)); then
 	done
 fi
 
+# --split: the table of the two measurements made, on stdout (and in $results/split.md), then done.
+split_report() {
+	local rt step row
+	echo "tests/bench/run.sh --split $N on $(uname -r), cgroup layout: $cglayout, $(nproc) CPUs," \
+		"$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $("$husk" --version | head -n 1)," \
+		"$(crun --version | head -n 1), $(runc --version | head -n 1)"
+	echo "load average at the start: $load_start; at the end: $load_end; $elapsed s; failures: $(grep -c . "$failures")"
+	echo
+	echo "| step (ms) | husk p10 / p50 / p90 | crun p10 / p50 / p90 | runc p10 / p50 / p90 | husk/crun | husk/runc |"
+	echo "|---|---|---|---|---|---|"
+	for step in run create start wait delete total; do
+		row="| $step"
+		[[ $step != run ]] || row="| run (sequential)"
+		for rt in "${RTS[@]}"; do
+			row+=" | $(fmt ms "${P10[$step,$rt]}") / $(fmt ms "${MED[$step,$rt]}") / $(fmt ms "${P90[$step,$rt]}")"
+		done
+		echo "$row | $(ratio "${MED[$step,husk]}" "${MED[$step,crun]}") | $(ratio "${MED[$step,husk]}" "${MED[$step,runc]}") |"
+	done
+	echo
+	echo "Ratios are of the medians. run: N=$N per runtime; the four steps: $ROUNDS rounds; total: their sum where all four succeeded."
+}
+
 # Sum of the failures of PHASE,RT in the scale runs.
 scale_fails() {
 	awk -F, -v p="$1" -v r="$2" '$1 == p && $2 == r { f += $4 } END { print f + 0 }' "$csv_scalefail"
@@ -564,6 +599,10 @@ elif [[ -f "$controllers" ]]; then
 	cglayout="hybrid: v1 controllers, a v2 tree at /sys/fs/cgroup/unified with controllers: ${v2:-none}"
 else
 	cglayout="v1"
+fi
+if ((split)); then
+	split_report | tee "$results/split.md"
+	exit 0
 fi
 
 if ((quick)); then docs=${HUSK_BENCH_DOCS:-$results}; else docs=${HUSK_BENCH_DOCS:-$repo/docs}; fi
@@ -598,10 +637,11 @@ plot "$results/run-plot.dat" using 1:2 with linespoints pt 7 ps 0.4 title "husk"
 	"" using 1:5 with linespoints pt 7 ps 0.4 title "floor: unshare + true"
 EOF
 
-# The Profile section is the lead's: keep what an earlier report had there.
+# The Profile section is the lead's, the cgroup v2 guest's is tests/bench/vm-split.sh's (a person copies its table
+# in): keep what an earlier report had there.
 profile=$work/profile.md
 if [[ -f "$report" ]]; then
-	awk '/^## / { inside = ($0 == "## Profile") } inside' "$report" >"$profile"
+	awk '/^## / { inside = ($0 == "## Profile" || index($0, "## On cgroup v2") == 1) } inside' "$report" >"$profile"
 fi
 if [[ ! -s "$profile" ]]; then
 	cat >"$profile" <<'EOF'
@@ -799,6 +839,8 @@ yes_if_le() { if le "$1" "$2"; then echo yes; else echo no; fi; }
 	echo "tests/bench/run.sh --quick  # smoke run: N=20, no 200-container part, report left in /tmp/husk-bench-results.*"
 	echo "HUSK=build/husk tests/bench/run.sh   # benchmark a given binary instead of building one"
 	echo "tests/bench/profile.sh build/husk BUNDLE 30   # only the create profile (phases, off-CPU waits), to stdout"
+	echo "tests/bench/run.sh --split 20   # the sequential run and create/start/wait/delete only: a table on stdout"
+	echo "tests/bench/vm-split.sh 20      # the same in the Debian 12 guest of tests/vm (cgroup v2, systemd), ~10 min"
 	echo '```'
 	echo
 	echo "Run as root. It takes about $((elapsed / 60 + 1)) minute(s) on the machine above."

@@ -1257,6 +1257,99 @@ ps_at_least() {
 	nothing_left "$id"
 }
 
+# ---- CLONE_INTO_CGROUP ----------------------------------------------------------------------------------
+
+# debug_create ID: husk --debug create of $BUNDLE as ID; the narration in $BATS_TEST_TMPDIR/ID.log.
+debug_create() {
+	"$HUSK" --root "$HUSK_TEST_ROOT" --debug create --bundle "$BUNDLE" "$1" \
+		>"$BATS_TEST_TMPDIR/$1.out" 2>"$BATS_TEST_TMPDIR/$1.log" 3>&- ||
+		fail "create '$1' failed: $(cat "$BATS_TEST_TMPDIR/$1.log")"
+}
+
+@test "CLONE_INTO_CGROUP: the init is born in the v2 cgroup husk made, never moved there by cgroup.procs" {
+	local id pid log
+	[[ -n "$V2ROOT" ]] || skip "no cgroup v2 tree on this host"
+	id=$(cid)
+	log=$BATS_TEST_TMPDIR/$id.log
+	setup_bundle probe sleep 10
+	debug_create "$id"
+	grep -q "open(\"$V2ROOT/husk/$id\", O_DIRECTORY) = [0-9]*: the init is cloned into it" "$log" ||
+		fail "the v2 cgroup was not opened for the clone: $(cat "$log")"
+	grep -Eq 'clone3\(\{flags=CLONE_NEWNS\|.*\|CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=[0-9]+\}\)' "$log" ||
+		fail "the init was not cloned with CLONE_INTO_CGROUP: $(grep clone3 "$log")"
+	# no migration in the v2 tree: its cgroup.procs is never written (v1 hierarchies still are)
+	! grep -q "write $V2ROOT/husk/$id/cgroup.procs" "$log" || fail "the init was migrated in the v2 tree"
+	if on_v2; then
+		! grep -q 'cgroup\.procs' "$log" || fail "a cgroup.procs write on a pure v2 host: $(grep cgroup.procs "$log")"
+		! grep -q 'send CGROUP_DONE' "$log" || fail "the init waited for a migration that never happens"
+	else
+		grep -q "write /sys/fs/cgroup/memory/husk/$id/cgroup.procs" "$log" || fail "the v1 memory cgroup was not joined"
+	fi
+	pid=$(husk state "$id" | jq .pid)
+	grep -qx "0::/husk/$id" "/proc/$pid/cgroup" || fail "the init is not in the v2 cgroup: $(cat "/proc/$pid/cgroup")"
+	[[ "$(cat "$V2ROOT/husk/$id/cgroup.procs")" == "$pid" ]] || fail "$V2ROOT/husk/$id holds: $(cat "$V2ROOT/husk/$id/cgroup.procs")"
+	husk start "$id"
+	husk delete --force "$id"
+	nothing_left "$id"
+}
+
+@test "CLONE_INTO_CGROUP refused by the kernel (parent's pids.max 0): the init joins through cgroup.procs" {
+	local id log pid
+	v2_has pids || skip "needs the pids controller in the v2 tree (pure cgroup v2: tests/vm)"
+	id=$(cid)
+	log=$BATS_TEST_TMPDIR/$id.log
+	CG_PARENTS=("/$id-par")
+	mkdir "$V2ROOT/$id-par"
+	grep -qw pids "$V2ROOT/cgroup.subtree_control" || echo +pids >"$V2ROOT/cgroup.subtree_control"
+	# a fork charged to this subtree fails (EAGAIN); a migration into it is not limited by pids.max
+	echo 0 >"$V2ROOT/$id-par/pids.max"
+	setup_bundle probe sleep 10
+	cfg --arg p "/$id-par/ctr" '.linux.cgroupsPath = $p'
+	debug_create "$id"
+	grep -q 'clone3 with CLONE_INTO_CGROUP: Resource temporarily unavailable: cloning without it, then writing cgroup.procs' "$log" ||
+		fail "no fallback narrated: $(grep -i clone "$log")"
+	grep -q "write $V2ROOT/$id-par/ctr/cgroup.procs" "$log" || fail "the init was not moved by cgroup.procs"
+	pid=$(husk state "$id" | jq .pid)
+	grep -qx "0::/$id-par/ctr" "/proc/$pid/cgroup" || fail "the init is not in the cgroup: $(cat "/proc/$pid/cgroup")"
+	husk start "$id"
+	[[ "$(husk state "$id" | jq -r .status)" == running ]] || fail "the container is not running"
+	husk delete --force "$id"
+	nothing_left "$id"
+}
+
+@test "CLONE_INTO_CGROUP: exec's process is born in the container's v2 cgroup, or in exec --cgroup's sub-cgroup" {
+	local id h
+	[[ -n "$V2ROOT" ]] || skip "no cgroup v2 tree on this host"
+	id=$(cid)
+	setup_bundle probe sleep 100
+	start_bg "$id"
+	run "$HUSK" --root "$HUSK_TEST_ROOT" --debug exec "$id" cat /proc/self/cgroup
+	assert_success
+	assert_line_matches "open\(\"$V2ROOT/husk/$id\", O_DIRECTORY\) = [0-9]+: the process is cloned into it"
+	assert_line_matches 'clone3\(\{flags=CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=[0-9]+\}\)'
+	assert_line_matches "^0::/(husk/$id)?\$"
+	for h in $(hierarchies); do
+		mkdir "$h/husk/$id/sub"
+		if [[ -f "$h/husk/$id/sub/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
+			cat "$h/husk/$id/cpuset.cpus" >"$h/husk/$id/sub/cpuset.cpus"
+			cat "$h/husk/$id/cpuset.mems" >"$h/husk/$id/sub/cpuset.mems"
+		fi
+	done
+	run "$HUSK" --root "$HUSK_TEST_ROOT" --debug exec --cgroup sub "$id" cat /proc/self/cgroup
+	assert_success
+	assert_line_matches "open\(\"$V2ROOT/husk/$id/sub\", O_DIRECTORY\) = [0-9]+: the process is cloned into it"
+	assert_line_matches 'clone3\(\{flags=CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=[0-9]+\}\)'
+	assert_line_matches "^0::/(husk/$id/)?sub\$"
+	# a paused container: the process joins (and freezes) only once it has reported, by cgroup.procs
+	husk pause "$id"
+	run "$HUSK" --root "$HUSK_TEST_ROOT" --debug exec -d --ignore-paused "$id" true
+	assert_success
+	refute_output_contains CLONE_INTO_CGROUP
+	husk resume "$id"
+	husk delete --force "$id"
+	nothing_left "$id"
+}
+
 # ---- nothing left ---------------------------------------------------------------------------------------
 
 @test "delete leaves nothing in any hierarchy (every resource set)" {

@@ -39,7 +39,8 @@ line_no() {
 	narrate run --bundle "$BUNDLE" "$(cid)"
 	assert_success
 	local clone proc pivot caps nnp sec exe
-	clone=$(line_no 'run\[[0-9]+\]: clone3\(\{flags=CLONE_NEWNS\|CLONE_NEWUTS\|CLONE_NEWIPC\|CLONE_NEWPID\|CLONE_NEWNET, exit_signal=SIGCHLD\}\)') || return
+	# born in the container's v2 cgroup where the host has a v2 tree (cgroups.bats: CLONE_INTO_CGROUP)
+	clone=$(line_no 'run\[[0-9]+\]: clone3\(\{flags=CLONE_NEWNS\|CLONE_NEWUTS\|CLONE_NEWIPC\|CLONE_NEWPID\|CLONE_NEWNET(\|CLONE_INTO_CGROUP)?, exit_signal=SIGCHLD(, cgroup=[0-9]+)?\}\)') || return
 	proc=$(line_no 'init\[1\]: mount\("proc", "/proc", "proc", 0, NULL\)') || return
 	pivot=$(line_no 'init\[1\]: pivot_root\("\.", "\."\)') || return
 	caps=$(line_no 'init\[1\]: capset\(effective=CAP_KILL\|CAP_NET_BIND_SERVICE\|CAP_AUDIT_WRITE, ') || return
@@ -49,7 +50,9 @@ line_no() {
 	((clone < proc && proc < pivot && pivot < caps && caps < nnp && nnp < sec && sec < exe)) ||
 		fail "out of order: clone3 $clone, proc $proc, pivot_root $pivot, capset $caps, nnp $nnp, seccomp $sec, execve $exe"
 	assert_line_matches 'init\[1\]: sethostname\("husk"\)'
-	assert_line_matches 'run\[[0-9]+\]: write /sys/fs/cgroup/.*/cgroup\.procs "[0-9]+"'
+	# a v1 hierarchy is joined by a write; the v2 tree alone (pure v2) needs none after CLONE_INTO_CGROUP
+	[[ "$(stat -fc %T /sys/fs/cgroup)" == cgroup2fs ]] ||
+		assert_line_matches 'run\[[0-9]+\]: write /sys/fs/cgroup/.*/cgroup\.procs "[0-9]+"'
 	assert_line_matches 'run\[[0-9]+\]: write state\.json'
 }
 
@@ -62,7 +65,7 @@ line_no() {
 			"permitted": ["CAP_CHOWN"]}'
 	narrate run --bundle "$BUNDLE" "$(cid)"
 	assert_success
-	assert_line_matches 'clone3\(\{flags=CLONE_NEWNS\|CLONE_NEWUTS\|CLONE_NEWPID, exit_signal=SIGCHLD\}\)'
+	assert_line_matches 'clone3\(\{flags=CLONE_NEWNS\|CLONE_NEWUTS\|CLONE_NEWPID(\|CLONE_INTO_CGROUP)?, exit_signal=SIGCHLD(, cgroup=[0-9]+)?\}\)'
 	# a read-only tmpfs is mounted writable (nosuid, nodev as asked), filled, then made read-only at the
 	# end through the mount's own fd (as runc does; the fd, so a swapped path cannot redirect it)
 	assert_line_matches 'fsopen\("tmpfs"\); fsconfig\(source="tmpfs", "size=1m"\); fsmount\(MOUNT_ATTR_NOSUID\|MOUNT_ATTR_NODEV\); move_mount\("/scratch"\)'

@@ -1314,6 +1314,7 @@ debug_create() {
 	husk start "$id"
 	[[ "$(husk state "$id" | jq -r .status)" == running ]] || fail "the container is not running"
 	husk delete --force "$id"
+	rmdir_everywhere "/$id-par"
 	nothing_left "$id"
 }
 

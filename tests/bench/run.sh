@@ -353,9 +353,10 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		timed "$csv_split" "delete,$rt,$i" "$rt" delete "$id" || recover "$rt" "$id"
 	done
 done
-# total = create + start + wait + delete of the rounds where all four succeeded.
+# total = create + start + wait + delete of the rounds where all four succeeded (printf: mawk prints a sum above
+# 2^31 ns as 2.29e+09, which sort -n misorders).
 awk -F, '$NF == 0 { s[$2 "," $3] += $4; c[$2 "," $3]++ }
-	END { for (k in s) if (c[k] == 4) print "total," k "," s[k] ",0,0" }' "$csv_split" >"$work/total.csv"
+	END { for (k in s) if (c[k] == 4) printf "total,%s,%.0f,0,0\n", k, s[k] }' "$csv_split" >"$work/total.csv"
 cat "$work/total.csv" >>"$csv_split"
 
 if ((split)); then
@@ -541,7 +542,7 @@ done
 if ((!quick)); then
 	# both = create + delete of the pairs where both succeeded.
 	awk -F, '$NF == 0 && $1 ~ /^(create|delete)[0-9]+$/ { a = $1; sub(/^(create|delete)/, "", a); k = a "," $2 "," $3; s[k] += $4; c[k]++ }
-		END { for (k in s) if (c[k] == 2) { split(k, f, ","); print "both" f[1] "," f[2] "," f[3] "," s[k] ",0,0" } }' \
+		END { for (k in s) if (c[k] == 2) { split(k, f, ","); printf "both%s,%s,%s,%.0f,0,0\n", f[1], f[2], f[3], s[k] } }' \
 		"$csv_exist" >"$work/both.csv"
 	for rt in "${RTS[@]}"; do
 		for at in 0 "$EXISTING"; do load "both$at,$rt" "$work/both.csv" "both$at" "$rt" 4; done

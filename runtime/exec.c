@@ -126,142 +126,6 @@ static int ns_to_join(pid_t pid, const char *name, int *ret_fd, struct error *er
 	return 0;
 }
 
-static int parse_id(const char *s, uint32_t *ret)
-{
-	uint64_t v;
-
-	if (parse_u64(s, &v) < 0 || v > UINT32_MAX)
-		return -1;
-	*ret = (uint32_t)v;
-	return 0;
-}
-
-static void strv_append(char ***v, size_t *n, const char *s)
-{
-	*v = xrealloc(*v, (*n + 2) * sizeof(char *));
-	(*v)[(*n)++] = xstrdup(s);
-	(*v)[*n] = NULL;
-}
-
-/* --env KEY=V replaces an existing KEY or is appended. */
-static void env_set(struct spec_process *p, const char *kv)
-{
-	size_t klen = strcspn(kv, "=");
-
-	for (size_t i = 0; i < p->n_env; i++)
-		if (strncmp(p->env[i], kv, klen) == 0 && p->env[i][klen] == '=') {
-			free(p->env[i]);
-			p->env[i] = xstrdup(kv);
-			return;
-		}
-	strv_append(&p->env, &p->n_env, kv);
-}
-
-static int apply_overrides(struct exec_ctx *c, struct error *err)
-{
-	const struct exec_opts *o = c->o;
-	struct spec_process *p = c->process;
-
-	if (o->n_args) {
-		strv_free(p->args);
-		p->args = NULL;
-		p->n_args = 0;
-		for (size_t i = 0; i < o->n_args; i++)
-			strv_append(&p->args, &p->n_args, o->args[i]);
-	}
-	if (p->n_args == 0)
-		return error_set(err, EINVAL, "exec: no command given (and none in --process)");
-	for (size_t i = 0; i < o->n_env; i++) {
-		if (strchr(o->env[i], '=') == NULL)
-			return error_set(err, EINVAL, "exec: --env '%s': expected KEY=VALUE", o->env[i]);
-		env_set(p, o->env[i]);
-	}
-	if (o->cwd) {
-		if (o->cwd[0] != '/')
-			return error_set(err, EINVAL, "exec: --cwd '%s': expected an absolute path", o->cwd);
-		free(p->cwd);
-		p->cwd = xstrdup(o->cwd);
-	}
-	if (o->user) {
-		cleanup_free char *u = xstrdup(o->user);
-		char *colon = strchr(u, ':');
-		if (colon)
-			*colon = '\0';
-		if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon + 1, &p->user.gid) < 0))
-			return error_set(err, EINVAL, "exec: --user '%s': expected UID[:GID] (numbers)",
-					 o->user);
-	}
-	if (o->n_additional_gids) {
-		free(p->user.additional_gids);
-		p->user.additional_gids = xcalloc(o->n_additional_gids, sizeof(uint32_t));
-		p->user.n_additional_gids = o->n_additional_gids;
-		for (size_t i = 0; i < o->n_additional_gids; i++)
-			if (parse_id(o->additional_gids[i], &p->user.additional_gids[i]) < 0)
-				return error_set(err, EINVAL,
-						 "exec: --additional-gids '%s': expected a number",
-						 o->additional_gids[i]);
-	}
-	for (size_t i = 0; i < o->n_caps; i++) {
-		int cap = spec_cap_from_name(o->caps[i]);
-		if (cap < 0 || cap > spec_cap_last_cap())
-			return error_set(err, EINVAL, "exec: --cap: unknown capability \"%s\"", o->caps[i]);
-		/* never the inheritable set: a granted inheritable capability would survive execve of a
-		 * file with inheritable file caps and reach programs the caller did not mean to empower
-		 * (CVE-2022-29162) */
-		p->has_capabilities = true;
-		p->capabilities.sets[CAPSET_BOUNDING] |= 1ULL << cap;
-		p->capabilities.sets[CAPSET_EFFECTIVE] |= 1ULL << cap;
-		p->capabilities.sets[CAPSET_PERMITTED] |= 1ULL << cap;
-	}
-	if (o->no_new_privs)
-		p->no_new_privileges = true;
-	if (o->tty >= 0)
-		p->terminal = o->tty;
-	if (o->apparmor) {
-		free(p->apparmor_profile);
-		p->apparmor_profile = xstrdup(o->apparmor);
-	}
-	if (o->process_label) {
-		free(p->selinux_label);
-		p->selinux_label = xstrdup(o->process_label);
-	}
-	if (lsm_check(p->apparmor_profile, p->selinux_label, NULL, "exec: process", err) < 0)
-		return -1;
-	if (p->terminal && o->console_socket == NULL && o->detach)
-		return error_set(err, EINVAL,
-				 "exec: --tty with --detach needs --console-socket: once husk exits, nobody "
-				 "would hold the terminal");
-	return 0;
-}
-
-static int load_process(struct exec_ctx *c, int dirfd, struct error *err)
-{
-	cleanup_free char *data = NULL;
-	size_t len;
-
-	(void)dirfd;
-	if (c->rec->config == NULL)
-		return error_set(err, EINVAL, "exec: container '%s' has no saved config in its state",
-				 c->o->id);
-	if (spec_parse(c->rec->config, strlen(c->rec->config), "config.json", &c->spec, err) < 0)
-		return error_wrap(err, "exec: the container's saved config");
-	if (c->o->process_file) {
-		if (read_input_at(AT_FDCWD, c->o->process_file, 16 << 20, &data, &len, err) < 0)
-			return error_wrap(err, "exec: --process");
-		return spec_parse_process(data, len, c->o->process_file, &c->process, err);
-	}
-	/* start from the container's own process: its env, user, caps and rlimits are the defaults;
-	 * it is moved out of the parsed config, which keeps the rest */
-	c->process = xmalloc(sizeof(*c->process));
-	*c->process = c->spec->process;
-	memset(&c->spec->process, 0, sizeof c->spec->process);
-	c->spec->has_process = false;
-	/* the terminal is not a default: as runc, only -t (or a --process document) asks for one, so
-	 * "exec -d" works and plain exec output keeps its \n line ends whatever the container's config */
-	c->process->terminal = false;
-	return 0;
-}
-
 /* exec's gate in final_exec: a paused container's cgroup is frozen, so the parent learns we started
  * first and we freeze with the cgroup until resume; the death signal is cleared last (it survives
  * execve, and a detached process must outlive husk). */
@@ -272,6 +136,46 @@ static int exec_gate(void *ctx, struct error *err)
 	if (c->join_late && (sync_send(c->sync[1], SYNC_READY, NULL, 0, err) < 0 || join_cgroup(c, err) < 0))
 		return -1;
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	return 0;
+}
+
+/* In the child: join the container's namespaces in ns_table's order (user first, mount last), then its
+ * root when it has no mount namespace of its own. */
+static int enter_namespaces(struct exec_ctx *c, struct error *err)
+{
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
+		const struct ns_kind *k = &ns_table[i];
+		if (c->ns_fds[k->type] < 0)
+			continue;
+		char shown[64];
+		snprintf(shown, sizeof shown, "/proc/%d/ns/%s", c->rec->pid, k->proc);
+		if (say_setns(c->ns_fds[k->type], k->flag, shown) < 0)
+			return error_sys(err, errno, "join the container's %s namespace", k->proc);
+		close(c->ns_fds[k->type]);
+	}
+	fault_point("exec.child-joined");
+	/* a container without a mount namespace of its own is only chrooted: so is its exec, or the
+	 * program would run in the host's root */
+	if (c->root_fd >= 0 && (fchdir(c->root_fd) < 0 || say_chroot(".") < 0 || chdir("/") < 0))
+		return error_sys(err, errno, "chroot into the container's root");
+	return 0;
+}
+
+/* In the child, inside the container: the terminal as the controlling one, or a session of its own. */
+static int own_session(struct exec_ctx *c, struct error *err)
+{
+	if (c->console_fd >= 0) {
+		cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (terminal_setup(root, c->console_fd, c->process, false, err) < 0)
+			return -1;
+		close(c->console_fd);
+		/* before the program can write: the relay's own clearing comes too late for exec */
+		if (c->own_relay)
+			terminal_clear_onlcr(STDIN_FILENO);
+	} else if (setsid() < 0) {
+		/* its own session, as runc's exec'd processes: not the caller's group (see init.c) */
+		return error_sys(err, errno, "setsid");
+	}
 	return 0;
 }
 
@@ -304,38 +208,8 @@ static void exec_child(struct exec_ctx *c)
 	int label_fd = -1;
 	if (lsm_open_exec_attr(p->apparmor_profile, p->selinux_label, &label_fd, &err) < 0)
 		goto fail;
-	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
-		const struct ns_kind *k = &ns_table[i];
-		if (c->ns_fds[k->type] < 0)
-			continue;
-		char shown[64];
-		snprintf(shown, sizeof shown, "/proc/%d/ns/%s", c->rec->pid, k->proc);
-		if (say_setns(c->ns_fds[k->type], k->flag, shown) < 0) {
-			error_sys(&err, errno, "join the container's %s namespace", k->proc);
-			goto fail;
-		}
-		close(c->ns_fds[k->type]);
-	}
-	fault_point("exec.child-joined");
-	/* a container without a mount namespace of its own is only chrooted: so is its exec, or the
-	 * program would run in the host's root */
-	if (c->root_fd >= 0 && (fchdir(c->root_fd) < 0 || say_chroot(".") < 0 || chdir("/") < 0)) {
-		error_sys(&err, errno, "chroot into the container's root");
+	if (enter_namespaces(c, &err) < 0 || own_session(c, &err) < 0)
 		goto fail;
-	}
-	if (c->console_fd >= 0) {
-		cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (terminal_setup(root, c->console_fd, p, false, &err) < 0)
-			goto fail;
-		close(c->console_fd);
-		/* before the program can write: the relay's own clearing comes too late for exec */
-		if (c->own_relay)
-			terminal_clear_onlcr(STDIN_FILENO);
-	} else if (setsid() < 0) {
-		/* its own session, as runc's exec'd processes: not the caller's group (see init.c) */
-		error_sys(&err, errno, "setsid");
-		goto fail;
-	}
 	struct seccomp_agent agent = { .sock = c->agent_fd, .state = c->rec, .pid = host_pid };
 	/* the sync socket is CLOEXEC: its closing at execve tells the parent the program started */
 	int keep[2 + ARRAY_SIZE(c->procs_fds)] = { c->sync[1], c->agent_fd };
@@ -510,7 +384,7 @@ static int open_for_exec(struct exec_ctx *c, struct error *err)
 		    "cannot exec in a paused container ('%s'): resume it, or use --ignore-paused to "
 		    "override (the process then waits, frozen, for resume)",
 		    o->id);
-	if (load_process(c, dirfd, err) < 0)
+	if (exec_load_process(o, c->rec, &c->spec, &c->process, err) < 0)
 		return -1;
 	c->join_late = st == STATUS_PAUSED;
 	if (c->rec->cgroup_path && cgroup_open_procs(c->rec->cgroup_path, o->cgroup, c->procs_fds,
@@ -612,8 +486,8 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 
 	for (size_t i = 0; i < NS_TYPE_COUNT; i++)
 		c.ns_fds[i] = -1;
-	if (open_for_exec(&c, err) < 0 || apply_overrides(&c, err) < 0 || open_namespaces(&c, err) < 0 ||
-	    open_sockets(&c, &relay_sock, err) < 0)
+	if (open_for_exec(&c, err) < 0 || exec_apply_overrides(o, c.process, err) < 0 ||
+	    open_namespaces(&c, err) < 0 || open_sockets(&c, &relay_sock, err) < 0)
 		goto out;
 	/* non-dumpable before the fork, so the child is never visible in the container's PID namespace
 	 * with its exe (the host's husk binary) open to others, not even for a few instructions

@@ -38,4 +38,17 @@ struct exec_opts {
  * that could not be started returns -1 with the cause (the CLI exits 255, as runc does). */
 int container_exec(const struct exec_opts *o, int *ret_status, struct error *err);
 
+/* exec-process.c: the process to run, before anything is opened. */
+struct spec;
+struct spec_process;
+struct state_record;
+/* The container's config from its record and the process exec starts from: --process's document, or
+ * the config's process (moved out of *ret_spec) without its terminal. *ret_spec and *ret_process are
+ * the caller's to free; untouched on failure. */
+int exec_load_process(const struct exec_opts *o, const struct state_record *rec, struct spec **ret_spec,
+		      struct spec_process **ret_process, struct error *err);
+/* exec's flags (args, --env, --cwd, --user, --cap, ...) written over p; a bad value is an error naming
+ * its flag. */
+int exec_apply_overrides(const struct exec_opts *o, struct spec_process *p, struct error *err);
+
 #endif

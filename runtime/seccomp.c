@@ -136,7 +136,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def, const struct spec_seccomp
 static int build(const struct spec_seccomp *s, scmp_filter_ctx *ret, unsigned *ret_rules, struct error *err)
 {
 	uint32_t def;
-	scmp_filter_ctx ctx;
+	cleanup_seccomp scmp_filter_ctx ctx = NULL;
 	unsigned n_rules = 0;
 
 	if (action_of(s->default_action, s->has_default_errno_ret, s->default_errno_ret, &def, err) < 0)
@@ -157,17 +157,14 @@ static int build(const struct spec_seccomp *s, scmp_filter_ctx *ret, unsigned *r
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
 	for (size_t i = 0; i < s->n_architectures; i++)
 		if (add_arch(ctx, s->architectures[i], err) < 0)
-			goto fail;
+			return -1;
 	for (size_t i = 0; i < s->n_syscalls; i++)
 		for (size_t j = 0; j < s->syscalls[i].n_names; j++)
 			if (add_rule(ctx, def, &s->syscalls[i], s->syscalls[i].names[j], &n_rules, err) < 0)
-				goto fail;
-	*ret = ctx;
+				return -1;
+	*ret = steal_ptr(&ctx);
 	*ret_rules = n_rules;
 	return 0;
-fail:
-	seccomp_release(ctx);
-	return -1;
 }
 
 int seccomp_build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct error *err)
@@ -346,8 +343,9 @@ static int load_raw(scmp_filter_ctx ctx, const struct spec_seccomp *s, const str
 
 int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *agent, struct error *err)
 {
-	scmp_filter_ctx ctx;
-	int r, nfd;
+	cleanup_seccomp scmp_filter_ctx ctx = NULL;
+	cleanup_close int nfd = -1;
+	int r;
 	bool notify = seccomp_uses_notify(s);
 	unsigned n_rules;
 
@@ -358,10 +356,11 @@ int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *
 	if (build(s, &ctx, &n_rules, err) < 0)
 		return -1;
 	if (n_stub > 2 || ((s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV) && notify)) {
-		nfd = load_raw(ctx, s, n_stub > 2 ? stub : NULL, n_stub > 2 ? n_stub : 0, notify, err);
-		seccomp_release(ctx);
-		if (nfd <= 0)
-			return nfd;
+		/* 0: loaded, and no listener to hand over */
+		r = load_raw(ctx, s, n_stub > 2 ? stub : NULL, n_stub > 2 ? n_stub : 0, notify, err);
+		if (r <= 0)
+			return r;
+		nfd = r;
 		goto send;
 	}
 	if (s->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
@@ -370,26 +369,19 @@ int seccomp_load_spec(const struct spec_seccomp *s, const struct seccomp_agent *
 	log_debug("seccomp(SECCOMP_SET_MODE_FILTER, %u rules, default %s)", n_rules,
 		  spec_seccomp_action_name(s->default_action));
 	r = seccomp_load(ctx);
-	if (r < 0) {
-		seccomp_release(ctx);
+	if (r < 0)
 		return error_sys(err, -r, "load the seccomp filter");
-	}
-	if (agent == NULL || agent->sock < 0 || !notify) {
-		seccomp_release(ctx);
+	if (agent == NULL || agent->sock < 0 || !notify)
 		return 0;
-	}
-	nfd = seccomp_notify_fd(ctx);
-	seccomp_release(ctx);
-	if (nfd < 0)
-		return error_sys(err, -nfd, "get the seccomp notify fd");
+	r = seccomp_notify_fd(ctx);
+	if (r < 0)
+		return error_sys(err, -r, "get the seccomp notify fd");
+	nfd = r;
 send:
-	if (agent == NULL || agent->sock < 0) {
-		close(nfd);
+	if (agent == NULL || agent->sock < 0)
 		return 0;
-	}
 	cleanup_free char *json =
 	    state_seccomp_agent_json(agent->state, "running", agent->pid, s->listener_metadata);
 	r = terminal_send_fd(agent->sock, nfd, json, err);
-	close(nfd);
 	return r < 0 ? error_wrap(err, "hand the seccomp listener to '%s'", s->listener_path) : 0;
 }

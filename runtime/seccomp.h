@@ -19,6 +19,13 @@ struct seccomp_agent {
 
 struct state_record;
 
+static inline void seccomp_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+#define cleanup_seccomp __attribute__((cleanup(seccomp_releasep)))
+
 /* Build the filter (unit-testable: no load). Unknown syscall names are skipped with a debug note,
  * as runc does, so one profile serves several kernels. */
 int seccomp_build(const struct spec_seccomp *s, scmp_filter_ctx *ret, struct error *err);

@@ -1,6 +1,7 @@
 /* linux.resources of config.json, also the whole document of `update --resources`: device cgroup
  * rules, memory, cpu, pids, block IO, huge pages, network, RDMA and the cgroup v2 unified map. */
 #define _GNU_SOURCE
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,10 @@ static int parse_memory(struct spec_ctx *c, json_t *o, void *out)
 	    spec_get_bool(c, o, "checkBeforeUpdate", SPEC_OPT, &m->has_check_before_update,
 			  &m->check_before_update))
 		return -1;
+	/* runc's range ("valid memory swappiness range is 0-100"), checked before anything exists */
+	if (m->has_swappiness && m->swappiness > 100)
+		return spec_fail_at(c, "swappiness", "expected an integer from 0 to 100, got %" PRIu64,
+				    m->swappiness);
 	return 0;
 }
 

@@ -112,11 +112,7 @@ static int plan_memory(struct cg_plan *p, const struct spec_memory *m, struct er
 			}
 		}
 	}
-	if (m->has_swappiness) {
-		if (m->swappiness > 100)
-			return error_set(err, EINVAL,
-					 "linux.resources.memory.swappiness: %" PRIu64 " is not in 0..100",
-					 m->swappiness);
+	if (m->has_swappiness) { /* 0..100: checked by config/parse-resources.c */
 		if (v2)
 			return error_set(err, ENOTSUP,
 					 "linux.resources.memory.swappiness: cgroup v2 has no per-cgroup "

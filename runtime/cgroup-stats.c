@@ -217,7 +217,7 @@ static void hugetlb_stats(const char *path, struct container_stats *s)
 {
 	bool v2;
 	cleanup_free char *dir = dir_of("hugetlb", path, &v2);
-	DIR *d = opendir("/sys/kernel/mm/hugepages");
+	cleanup_dir DIR *d = opendir("/sys/kernel/mm/hugepages");
 	struct dirent *e;
 
 	while (dir && d && (e = readdir(d)) != NULL) {
@@ -248,8 +248,6 @@ static void hugetlb_stats(const char *path, struct container_stats *s)
 		s->hugetlb = xrealloc(s->hugetlb, (s->n_hugetlb + 1) * sizeof(*s->hugetlb));
 		s->hugetlb[s->n_hugetlb++] = h;
 	}
-	if (d)
-		closedir(d);
 }
 
 int cgroup_stats(const char *path, struct container_stats *s, struct error *err)

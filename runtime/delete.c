@@ -108,6 +108,40 @@ static int delete_stateless(const char *root, const char *id, struct error *err)
 	return state_remove_dir(root, id, dirfd, err);
 }
 
+/* Every process of a container that is not stopped gets SIGKILL: through the cgroup (thawed first: frozen
+ * tasks do not die until thawed, and the wait after would wait for nothing), and the init by pidfd. */
+static void kill_all(const struct opened_container *c)
+{
+	cleanup_close int pidfd = -1;
+	struct error e = { 0 };
+
+	if (c->status == STATUS_PAUSED) {
+		cgroup_freeze(c->rec->cgroup_path, false, &e);
+		error_clear(&e);
+	}
+	if (c->rec->cgroup_path) {
+		cgroup_signal_all(c->rec->cgroup_path, SIGKILL, &e);
+		error_clear(&e);
+	}
+	if (container_init_pidfd(c->rec, &pidfd, &e) == 0 && pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	error_clear(&e);
+}
+
+/* A container without a mount namespace: its mounts are in ours until detached (the mount noted at
+ * create, only while it is still the one on top of the rootfs). */
+static void detach_rootfs_mount(const struct opened_container *c)
+{
+	struct error e = { 0 };
+	cleanup_free char *note = NULL;
+	size_t len;
+	uint64_t mnt;
+
+	if (read_file_at(c->dirfd, ROOTFS_MOUNT_NOTE, 64, &note, &len, &e) == 0 && parse_u64(note, &mnt) == 0)
+		rootfs_detach_top(c->rec->rootfs, mnt);
+	error_clear(&e);
+}
+
 int container_delete(const char *root, const char *id, bool force, struct error *err)
 {
 	struct opened_container c;
@@ -127,24 +161,8 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 			  status_name(c.status));
 		goto out;
 	}
-	if (c.status != STATUS_STOPPED) {
-		/* frozen tasks do not die until thawed: thaw first or the kill below waits for nothing */
-		if (c.status == STATUS_PAUSED) {
-			struct error e = { 0 };
-			cgroup_freeze(c.rec->cgroup_path, false, &e);
-			error_clear(&e);
-		}
-		if (c.rec->cgroup_path) {
-			struct error e = { 0 };
-			cgroup_signal_all(c.rec->cgroup_path, SIGKILL, &e);
-			error_clear(&e);
-		}
-		cleanup_close int pidfd = -1;
-		struct error e = { 0 };
-		if (container_init_pidfd(c.rec, &pidfd, &e) == 0 && pidfd >= 0)
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		error_clear(&e);
-	}
+	if (c.status != STATUS_STOPPED)
+		kill_all(&c);
 	/* also when stopped: an init killed before is stopped as soon as it is exiting, and a create
 	 * of the same id, or the cgroup's removal, must not race the rest of its exit */
 	if (wait_gone(id, c.rec, err) < 0)
@@ -163,18 +181,7 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	}
 	if (c.rec->cgroup_path && cgroup_destroy(c.rec->cgroup_path, err) < 0)
 		goto out;
-	{
-		/* no mount namespace: the container's mounts are in ours until detached */
-		struct error e = { 0 };
-		cleanup_free char *note = NULL;
-		size_t len;
-		uint64_t mnt;
-
-		if (read_file_at(c.dirfd, ROOTFS_MOUNT_NOTE, 64, &note, &len, &e) == 0 &&
-		    parse_u64(note, &mnt) == 0)
-			rootfs_detach_top(c.rec->rootfs, mnt);
-		error_clear(&e);
-	}
+	detach_rootfs_mount(&c);
 	fault_point("delete.cgroup");
 	/* the init is gone: linux.netDevices come back from the namespace pinned for them */
 	netdev_return(c.dirfd, -1);

@@ -164,7 +164,7 @@ static void pidns_members(const struct state_record *rec, pid_t **ret, size_t *r
 {
 	char path[64];
 	struct stat init_ns, st;
-	DIR *d;
+	cleanup_dir DIR *d = NULL;
 	struct dirent *e;
 	pid_t *pids = NULL;
 	size_t n = 0;
@@ -185,7 +185,6 @@ static void pidns_members(const struct state_record *rec, pid_t **ret, size_t *r
 			pids[n++] = (pid_t)v;
 		}
 	}
-	closedir(d);
 out:
 	*ret = pids;
 	*ret_n = n;

@@ -169,6 +169,11 @@ int mount_opts_parse(char *const *options, size_t n, struct mount_opts *ret, str
 	return 0;
 }
 
+size_t mount_opts_known(void)
+{
+	return ARRAY_SIZE(table);
+}
+
 void mount_opts_free(struct mount_opts *o)
 {
 	free(o->data);

@@ -27,6 +27,8 @@ struct mount_opts {
  * (empty) option. */
 int mount_opts_parse(char *const *options, size_t n, struct mount_opts *ret, struct error *err);
 void mount_opts_free(struct mount_opts *o);
+/* How many option names the table knows (the unit tests compare it with `husk features`' list). */
+size_t mount_opts_known(void);
 /* "MS_NOSUID|MS_NODEV" for --debug narration; buf of at least 256 bytes. */
 const char *mount_flags_str(unsigned long flags, char *buf, size_t size);
 

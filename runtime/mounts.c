@@ -124,7 +124,7 @@ static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const st
 static int copy_tree(int from, int to, struct error *err)
 {
 	int dupfd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+	cleanup_dir DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
 	struct dirent *e;
 	int r = 0;
 
@@ -182,7 +182,6 @@ static int copy_tree(int from, int to, struct error *err)
 		if (r == 0 && fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
 			r = error_sys(err, errno, "tmpcopyup: chown '%s'", e->d_name);
 	}
-	closedir(d);
 	return r;
 }
 

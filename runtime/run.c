@@ -22,6 +22,38 @@ static void forward_signal(int sig)
 		kill(forward_pid, sig);
 }
 
+/* husk stays the parent: the signals it gets go to the container's init (those that stop or crash husk
+ * itself, SIGCHLD and SIGWINCH excepted) */
+static void forward_signals_to(pid_t pid)
+{
+	struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
+
+	forward_pid = pid;
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD && sig != SIGSEGV && sig != SIGBUS &&
+		    sig != SIGFPE && sig != SIGILL && sig != SIGPIPE && sig != SIGTTIN && sig != SIGTTOU &&
+		    sig != SIGTSTP && sig != SIGWINCH)
+			sigaction(sig, &sa, NULL);
+}
+
+/* The pty master the init sent (if the config asks for a terminal), sized like the caller's terminal; -1
+ * without one. The init sent it before it reported ready: it is queued by now. */
+static int take_relay_master(int relay_sock)
+{
+	struct error e = { 0 };
+	struct winsize ws;
+	int master;
+
+	fcntl(relay_sock, F_SETFL, O_NONBLOCK);
+	master = relay_recv_master(relay_sock, &e);
+	error_clear(&e);
+	/* the program must see the caller's window size from its first instruction */
+	if (master >= 0 && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
+	return master;
+}
+
 int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err)
 {
 	struct create_opts opts = *o;
@@ -29,7 +61,6 @@ int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_
 	int pair[2] = { -1, -1 };
 	pid_t pid;
 	int status;
-	struct sigaction sa = { .sa_handler = forward_signal };
 
 	/* in the foreground without a console socket, husk itself holds the terminal (if the config
 	 * asks for one): the init sends the pty master over this pair */
@@ -47,28 +78,10 @@ int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_
 	}
 	if (pair[1] >= 0)
 		close(pair[1]);
-	if (relay_sock >= 0) {
-		/* the init sent the master (if any) before it reported ready: it is queued by now */
-		fcntl(relay_sock, F_SETFL, O_NONBLOCK);
-		struct error e = { 0 };
-		master = relay_recv_master(relay_sock, &e);
-		error_clear(&e);
-		/* the program must see the caller's window size from its first instruction */
-		struct winsize ws;
-		if (master >= 0 && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-			ioctl(master, TIOCSWINSZ, &ws);
-	}
-	if (!detach) {
-		/* husk stays the parent: signals it gets go to the container's init */
-		forward_pid = pid;
-		sigemptyset(&sa.sa_mask);
-		sa.sa_flags = SA_RESTART;
-		for (int sig = 1; sig < NSIG; sig++)
-			if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD && sig != SIGSEGV &&
-			    sig != SIGBUS && sig != SIGFPE && sig != SIGILL && sig != SIGPIPE &&
-			    sig != SIGTTIN && sig != SIGTTOU && sig != SIGTSTP && sig != SIGWINCH)
-				sigaction(sig, &sa, NULL);
-	}
+	if (relay_sock >= 0)
+		master = take_relay_master(relay_sock);
+	if (!detach)
+		forward_signals_to(pid);
 	if (master >= 0)
 		relay_block_signals();
 	if (container_start(o->root, o->id, err) < 0) {

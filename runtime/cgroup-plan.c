@@ -57,6 +57,36 @@ static void limit_str(int64_t v, bool v2, char buf[32])
 		snprintf(buf, 32, "%" PRId64, v);
 }
 
+/* memory.swap: v1's memsw is memory plus swap as the spec says; v2's swap.max is swap alone (swap -
+ * limit), so it needs the limit and cannot be below it. */
+static int plan_swap(struct cg_plan *p, const struct spec_memory *m, bool v2, struct error *err)
+{
+	char val[32];
+
+	if (!v2) {
+		limit_str(m->swap, false, val);
+		/* memsw must stay >= the memory limit: the executor orders the pair as the kernel
+		 * needs */
+		if (m->has_limit)
+			p->w[p->n - 1].swap_pair = true;
+		add(p, CG_MEMORY, "memory.swap", "memory.memsw.limit_in_bytes", "%s", val);
+	} else if (m->swap < 0) {
+		add(p, CG_MEMORY, "memory.swap", "memory.swap.max", "max");
+	} else if (!m->has_limit || m->limit < 0) {
+		return error_set(err, EINVAL,
+				 "linux.resources.memory.swap: on cgroup v2 it needs a memory.limit "
+				 "(memory.swap.max = swap - limit)");
+	} else if (m->swap < m->limit) {
+		return error_set(err, EINVAL,
+				 "linux.resources.memory.swap: %" PRId64 " is below the memory limit "
+				 "%" PRId64 " (swap counts memory plus swap)",
+				 m->swap, m->limit);
+	} else {
+		add(p, CG_MEMORY, "memory.swap", "memory.swap.max", "%" PRId64, m->swap - m->limit);
+	}
+	return 0;
+}
+
 static int plan_memory(struct cg_plan *p, const struct spec_memory *m, struct error *err)
 {
 	bool v2 = is_v2(p, CG_MEMORY);
@@ -66,29 +96,8 @@ static int plan_memory(struct cg_plan *p, const struct spec_memory *m, struct er
 		limit_str(m->limit, v2, lim);
 		add(p, CG_MEMORY, "memory.limit", v2 ? "memory.max" : "memory.limit_in_bytes", "%s", lim);
 	}
-	if (m->has_swap) {
-		if (!v2) {
-			limit_str(m->swap, false, val);
-			/* memsw must stay >= the memory limit: the executor orders the pair as the kernel
-			 * needs */
-			if (m->has_limit)
-				p->w[p->n - 1].swap_pair = true;
-			add(p, CG_MEMORY, "memory.swap", "memory.memsw.limit_in_bytes", "%s", val);
-		} else if (m->swap < 0) {
-			add(p, CG_MEMORY, "memory.swap", "memory.swap.max", "max");
-		} else if (!m->has_limit || m->limit < 0) {
-			return error_set(err, EINVAL,
-					 "linux.resources.memory.swap: on cgroup v2 it needs a memory.limit "
-					 "(memory.swap.max = swap - limit)");
-		} else if (m->swap < m->limit) {
-			return error_set(err, EINVAL,
-					 "linux.resources.memory.swap: %" PRId64 " is below the memory limit "
-					 "%" PRId64 " (swap counts memory plus swap)",
-					 m->swap, m->limit);
-		} else {
-			add(p, CG_MEMORY, "memory.swap", "memory.swap.max", "%" PRId64, m->swap - m->limit);
-		}
-	}
+	if (m->has_swap && plan_swap(p, m, v2, err) < 0)
+		return -1;
 	if (m->has_reservation) {
 		limit_str(m->reservation, v2, val);
 		add(p, CG_MEMORY, "memory.reservation", v2 ? "memory.low" : "memory.soft_limit_in_bytes",

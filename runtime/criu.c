@@ -32,6 +32,35 @@ const bool criu_built = true;
 
 #define CRIU_ROOT "criu-root" /* restore: the rootfs bind-mounted for CRIU's "root" */
 
+/* checkpoint's flags into o, before CRIU is asked anything (ps holds --page-server, its address in
+ * *ret_psaddr, the caller's to free). */
+static int checkpoint_flags(const struct criu_args *a, CriuOpts *o, CriuPageServerInfo *ps, char **ret_psaddr,
+			    struct error *err)
+{
+	if (criu_common_opts(a, o, err) < 0)
+		return -1;
+	if (a->page_server) {
+		const char *colon = strrchr(a->page_server, ':');
+		uint64_t port;
+		if (colon == NULL || colon == a->page_server || parse_u64(colon + 1, &port) < 0 ||
+		    port == 0 || port > 65535)
+			return error_set(err, EINVAL, "--page-server: expected ADDRESS:PORT, got '%s'",
+					 a->page_server);
+		*ret_psaddr = strndup(a->page_server, (size_t)(colon - a->page_server));
+		ps->address = *ret_psaddr;
+		ps->has_port = true;
+		ps->port = (int32_t)port;
+		o->ps = ps;
+	}
+	if (a->status_fd >= 0) {
+		int fl = fcntl(a->status_fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+			return error_set(err, EBADF, "invalid --status-fd argument %d: %s", a->status_fd,
+					 fl < 0 ? "not an open descriptor" : "not writable");
+	}
+	return 0;
+}
+
 int container_checkpoint(const struct criu_args *a, struct error *err)
 {
 	cleanup_close int dirfd = -1, imgfd = -1, workfd = -1;
@@ -64,31 +93,8 @@ int container_checkpoint(const struct criu_args *a, struct error *err)
 		goto out;
 	}
 	/* the flags first: a bad value is the caller's mistake, whatever CRIU can do here */
-	if (criu_common_opts(a, &o, err) < 0)
+	if (checkpoint_flags(a, &o, &ps, &psaddr, err) < 0)
 		goto out;
-	if (a->page_server) {
-		const char *colon = strrchr(a->page_server, ':');
-		uint64_t port;
-		if (colon == NULL || colon == a->page_server || parse_u64(colon + 1, &port) < 0 ||
-		    port == 0 || port > 65535) {
-			error_set(err, EINVAL, "--page-server: expected ADDRESS:PORT, got '%s'",
-				  a->page_server);
-			goto out;
-		}
-		psaddr = strndup(a->page_server, (size_t)(colon - a->page_server));
-		ps.address = psaddr;
-		ps.has_port = true;
-		ps.port = (int32_t)port;
-		o.ps = &ps;
-	}
-	if (a->status_fd >= 0) {
-		int fl = fcntl(a->status_fd, F_GETFL);
-		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
-			error_set(err, EBADF, "invalid --status-fd argument %d: %s", a->status_fd,
-				  fl < 0 ? "not an open descriptor" : "not writable");
-			goto out;
-		}
-	}
 	if (criu_preflight(a->root, err) < 0)
 		goto out;
 	if (rec->config == NULL ||
@@ -196,6 +202,45 @@ static int wait_restored(pid_t pid, int *ret_status, struct error *err)
 	return 0;
 }
 
+/* The bundle, as create loads it: its real path, config.json read, parsed and validated, the rootfs's
+ * real path. The out-parameters are the caller's to free; untouched on failure. */
+static int restore_bundle(const char *dir, char **ret_bundle, char **ret_raw, struct spec **ret_spec,
+			  char **ret_rootfs, struct error *err)
+{
+	cleanup_free char *bundle = realpath(dir, NULL), *cfg = NULL, *raw = NULL, *root = NULL;
+	struct spec *spec = NULL;
+	char *rootfs;
+	size_t len;
+
+	if (bundle == NULL)
+		return error_sys(err, errno, "bundle '%s'", dir);
+	cfg = xasprintf("%s/config.json", bundle);
+	if (read_file_at(AT_FDCWD, cfg, SPEC_MAX_SIZE, &raw, &len, err) < 0 ||
+	    spec_parse(raw, len, "config.json", &spec, err) < 0)
+		return -1;
+	if (spec_validate(spec, "config.json", err) < 0)
+		goto fail;
+	if (spec->root_path == NULL) {
+		error_set(err, EINVAL, "config.json: .root.path: required on Linux");
+		goto fail;
+	}
+	root = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
+					 : xasprintf("%s/%s", bundle, spec->root_path);
+	rootfs = realpath(root, NULL);
+	if (rootfs == NULL) {
+		error_sys(err, errno, "config.json: .root.path: '%s'", root);
+		goto fail;
+	}
+	*ret_bundle = steal_ptr(&bundle);
+	*ret_raw = steal_ptr(&raw);
+	*ret_spec = spec;
+	*ret_rootfs = rootfs;
+	return 0;
+fail:
+	spec_free(spec);
+	return -1;
+}
+
 int container_restore(const struct criu_args *a, int *ret_status, struct error *err)
 {
 	cleanup_close int dirfd = -1, imgfd = -1, workfd = -1, netfd = -1;
@@ -213,7 +258,7 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 	struct state_record rec = { .id = (char *)a->id, .created = (char *)"" };
 	struct notify_ctx n = { .a = a, .rec = &rec };
 	InheritFd **inh = NULL, netinh = INHERIT_FD__INIT;
-	size_t n_inh = 0, len;
+	size_t n_inh = 0;
 	unsigned long cg_created = 0;
 	struct systemd_unit sd = { 0 };
 	bool mounted = false, dir_made = false, sd_started = false;
@@ -223,28 +268,8 @@ int container_restore(const struct criu_args *a, int *ret_status, struct error *
 	size_t n_extra = 0;
 
 	*ret_status = 0;
-	/* the bundle, as create loads it */
-	bundle = realpath(a->bundle ? a->bundle : ".", NULL);
-	if (bundle == NULL)
-		return error_sys(err, errno, "bundle '%s'", a->bundle ? a->bundle : ".");
-	{
-		cleanup_free char *cfg = xasprintf("%s/config.json", bundle), *root = NULL;
-		if (read_file_at(AT_FDCWD, cfg, SPEC_MAX_SIZE, &raw, &len, err) < 0 ||
-		    spec_parse(raw, len, "config.json", &spec, err) < 0 ||
-		    spec_validate(spec, "config.json", err) < 0)
-			goto out;
-		if (spec->root_path == NULL) {
-			error_set(err, EINVAL, "config.json: .root.path: required on Linux");
-			goto out;
-		}
-		root = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
-						 : xasprintf("%s/%s", bundle, spec->root_path);
-		rootfs = realpath(root, NULL);
-		if (rootfs == NULL) {
-			error_sys(err, errno, "config.json: .root.path: '%s'", root);
-			goto out;
-		}
-	}
+	if (restore_bundle(a->bundle ? a->bundle : ".", &bundle, &raw, &spec, &rootfs, err) < 0)
+		goto out;
 	n.spec = spec;
 	if (criu_common_opts(a, &o, err) < 0 || criu_preflight(a->root, err) < 0)
 		goto out;

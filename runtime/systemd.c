@@ -209,6 +209,44 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The helper's output into out until EOF or the deadline, bounded: whatever it prints beyond
+ * HELPER_OUTPUT_MAX is read and dropped (*ret_truncated). True when the deadline came first. */
+static bool read_output(int fd, uint64_t deadline, char *out, size_t *ret_len, bool *ret_truncated)
+{
+	size_t len = 0;
+	bool truncated = false, timed_out = false;
+
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		uint64_t now = now_ms();
+		char buf[512];
+		ssize_t n;
+		if (now >= deadline) {
+			timed_out = true;
+			break;
+		}
+		int r = poll(&p, 1, (int)(deadline - now));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			timed_out = r == 0;
+			break;
+		}
+		n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		size_t take = (size_t)n > HELPER_OUTPUT_MAX - len ? HELPER_OUTPUT_MAX - len : (size_t)n;
+		memcpy(out + len, buf, take);
+		len += take;
+		truncated |= take < (size_t)n;
+	}
+	*ret_len = len;
+	*ret_truncated = truncated;
+	return timed_out;
+}
+
 /* Run husk-systemd with argv[1..] and return its one line of output ("ok ..."). */
 static int run_helper(char **argv, char **ret_out, struct error *err)
 {
@@ -246,33 +284,7 @@ static int run_helper(char **argv, char **ret_out, struct error *err)
 		_exit(127);
 	}
 	close(fds[1]);
-	for (;;) {
-		struct pollfd p = { fds[0], POLLIN, 0 };
-		uint64_t now = now_ms();
-		char buf[512];
-		ssize_t n;
-		if (now >= deadline) {
-			timed_out = true;
-			break;
-		}
-		int r = poll(&p, 1, (int)(deadline - now));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			timed_out = r == 0;
-			break;
-		}
-		n = read(fds[0], buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		/* bounded: whatever the helper prints beyond the limit is read and dropped */
-		size_t take = (size_t)n > HELPER_OUTPUT_MAX - len ? HELPER_OUTPUT_MAX - len : (size_t)n;
-		memcpy(out + len, buf, take);
-		len += take;
-		truncated |= take < (size_t)n;
-	}
+	timed_out = read_output(fds[0], deadline, out, &len, &truncated);
 	close(fds[0]);
 	if (timed_out)
 		kill(pid, SIGKILL);

@@ -1,6 +1,6 @@
 /* The one sequence that turns a husk process inside the container into the container's program. The
  * order is the security argument, written once here for the init and for `husk exec`:
- *   1. limits         rlimits, oomScoreAdj, scheduler, I/O priority, personality, CPU affinity: while husk
+ *   1. limits         rlimits, oomScoreAdj, scheduler, I/O priority, personality, memory policy: while husk
  *                     still holds the capabilities that raising them needs; /proc writes go through the
  *                     procfs pinned before any namespace was joined (proc_pin), so a container's /proc
  *                     covered with other procfs files cannot redirect them (issue 13)
@@ -19,6 +19,9 @@
  *                     check here is only an early clear error: the defence is the sealed image (sealed.c)
  *   9. environment    HOME from the image's /etc/passwd, LISTEN_FDS
  *  10. gate           the caller's wait (init: ready, `start`, startContainer hooks; exec: a frozen cgroup)
+ *  10a. affinity     execCPUAffinity.final, after the gate: the init may enter its cgroup (and an exec a
+ *                     frozen one) only at the gate, and before Linux 6.2 entering a cpuset cgroup resets
+ *                     the affinity to the cpuset's CPUs, so one set earlier is lost (kernel 6.1 showed it)
  *  11. signals        every disposition back to default and an empty mask: execve keeps ignored signals and
  *                     the mask, and the caller's (a systemd service ignores SIGPIPE) are not the program's
  *  12. seccomp        last of husk's own system calls, so the filter never breaks the setup above
@@ -152,6 +155,10 @@ int final_exec(const struct final_args *f, struct error *err)
 		return -1;
 	env = process_env(p, f->listen_fds);
 	if (f->gate && f->gate(f->ctx, err) < 0)
+		return -1;
+	/* empty: the spec's "do not change the affinity" */
+	if (p->exec_cpu_affinity_final && *p->exec_cpu_affinity_final &&
+	    process_set_affinity(p->exec_cpu_affinity_final, "final", err) < 0)
 		return -1;
 	reset_signals();
 	if (f->linux_->has_seccomp && seccomp_load_spec(&f->linux_->seccomp, f->agent, err) < 0)

@@ -178,10 +178,6 @@ int process_limits(const struct spec_process *p, const struct spec_linux *l, str
 	}
 	if (l->has_memory_policy && set_memory_policy(&l->memory_policy, err) < 0)
 		return -1;
-	/* empty: the spec's "do not change the affinity" */
-	if (p->exec_cpu_affinity_final && *p->exec_cpu_affinity_final &&
-	    process_set_affinity(p->exec_cpu_affinity_final, "final", err) < 0)
-		return -1;
 	return 0;
 }
 

@@ -21,7 +21,8 @@ int proc_write(const char *path, const char *data, struct error *err);
 /* linux.sysctl, refusing keys that are not isolated by a namespace the container owns (a host-wide
  * sysctl written from a container would change the host). */
 int process_sysctl(const struct spec *spec, struct error *err);
-/* rlimits, oomScoreAdj, scheduler, ioPriority, personality, memoryPolicy, execCPUAffinity.final. */
+/* rlimits, oomScoreAdj, scheduler, ioPriority, personality, memoryPolicy (execCPUAffinity.final is set
+ * later, in final_exec, after the cgroup join). */
 int process_limits(const struct spec_process *p, const struct spec_linux *l, struct error *err);
 /* sched_setaffinity(0, cpus); stage ("initial", "final") names the execCPUAffinity field in errors. */
 int process_set_affinity(const char *cpus, const char *stage, struct error *err);

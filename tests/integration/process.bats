@@ -255,6 +255,39 @@ caps_of() {
 	assert_output_equals "cpus=$last"
 }
 
+# n_procs ID N: `husk ps` lists N processes
+n_procs() {
+	[[ "$(husk ps --format json "$1" | jq length)" -eq "$2" ]]
+}
+
+# Found in the Debian 12 guest (kernel 6.1): the final affinity was set before the cgroup join, which the
+# init waits for only at its gate (and an exec into a paused container makes only there), and before
+# Linux 6.2 entering a cpuset cgroup resets the affinity to the cpuset's CPUs: the program ran on 0-1.
+@test "execCPUAffinity.final: set after the cgroup join (the init, and an exec into a paused container)" {
+	(($(nproc) >= 2)) || skip "needs two CPUs"
+	[[ -f /sys/fs/cgroup/cpuset/cpuset.cpus ]] || grep -qw cpuset /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
+		skip "needs a cpuset controller"
+	local id pid n
+	id=$(cid)
+	setup_bundle sh -c 'probe affinity; sleep 60'
+	cfg '.linux.resources.cpu = {"cpus": "0-1", "mems": "0"} | .process.execCPUAffinity = {"final": "1"}'
+	create_quiet "$id" || fail "create: $(cat "$BATS_TEST_TMPDIR/$id.out")"
+	husk start "$id"
+	wait_for grep -q cpus= "$BATS_TEST_TMPDIR/$id.out"
+	[[ "$(cat "$BATS_TEST_TMPDIR/$id.out")" == cpus=1 ]] || fail "init: $(cat "$BATS_TEST_TMPDIR/$id.out")"
+	husk pause "$id"
+	n=$(husk ps --format json "$id" | jq length)
+	echo '{"args": ["probe", "affinity"], "cwd": "/", "execCPUAffinity": {"final": "1"}}' >"$BATS_TEST_TMPDIR/p.json"
+	husk exec --ignore-paused --process "$BATS_TEST_TMPDIR/p.json" "$id" >"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- &
+	pid=$!
+	# the exec joins the frozen cgroup at its gate, then waits there until resume
+	wait_for n_procs "$id" $((n + 1))
+	husk resume "$id"
+	wait "$pid" || fail "exec: $(cat "$BATS_TEST_TMPDIR/exec.out")"
+	[[ "$(cat "$BATS_TEST_TMPDIR/exec.out")" == cpus=1 ]] || fail "exec: $(cat "$BATS_TEST_TMPDIR/exec.out")"
+	husk delete --force "$id"
+}
+
 @test "keyring: a new session keyring named after the container, or the caller's with --no-new-keyring" {
 	local id host
 	id=$(cid)

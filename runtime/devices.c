@@ -40,17 +40,20 @@ static const char *const default_links[][2] = {
 	{ "pts/ptmx", "/dev/ptmx" },
 };
 
-static int split_parent(int rootfd, const char *path, int *ret_parent, const char **ret_name,
+/* The parent directory of path (made when missing) and the last component's name. devfd, when not -1, is
+ * the fresh /dev's fd, opened once for the default nodes and links, all of which are directly in it. */
+static int split_parent(int rootfd, int devfd, const char *path, int *ret_parent, const char **ret_name,
 			struct error *err)
 {
 	const char *slash = strrchr(path, '/');
 	cleanup_free char *dir = xstrndup_dir(path, slash);
 
-	if (rootfs_mkdir_in(rootfd, dir, false, err) < 0)
-		return -1;
-	*ret_parent = rootfs_open_in(rootfd, dir, O_PATH | O_DIRECTORY);
+	if (devfd >= 0 && strcmp(dir, "/dev") == 0)
+		*ret_parent = fcntl(devfd, F_DUPFD_CLOEXEC, 0);
+	else
+		*ret_parent = rootfs_mkdir_open(rootfd, dir, false, O_DIRECTORY, err);
 	if (*ret_parent < 0)
-		return error_sys(err, errno, "open '%s'", dir);
+		return devfd >= 0 ? error_sys(err, errno, "dup") : -1;
 	*ret_name = slash + 1;
 	return 0;
 }
@@ -86,7 +89,8 @@ static int bind_host_node(struct rootfs_ctx *c, const struct dev_node *d, mode_t
 	cleanup_close int src = -1, dst = -1, tree = -1;
 	struct stat st;
 
-	if (rootfs_mkdir_in(c->rootfd, d->path, true, err) < 0)
+	dst = rootfs_mkdir_open(c->rootfd, d->path, true, 0, err);
+	if (dst < 0)
 		return -1;
 	src = open(d->path, O_PATH | O_CLOEXEC);
 	if (src < 0)
@@ -94,14 +98,13 @@ static int bind_host_node(struct rootfs_ctx *c, const struct dev_node *d, mode_t
 	if (fstat(src, &st) < 0 || !is_node(&st, type, d))
 		return error_set(err, ENODEV, "bind device '%s' from the host: not the %c %u:%u device",
 				 d->path, d->type, d->major, d->minor);
-	dst = rootfs_open_in(c->rootfd, d->path, O_PATH);
-	tree = dst >= 0 ? say_open_tree(src, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC) : -1;
-	if (dst < 0 || tree < 0 || say_move_mount(tree, d->path, dst, d->path) < 0)
+	tree = say_open_tree(src, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || say_move_mount(tree, d->path, dst, d->path) < 0)
 		return error_sys(err, errno, "bind device '%s' from the host", d->path);
 	return 0;
 }
 
-static int make_node(struct rootfs_ctx *c, const struct dev_node *d, struct error *err)
+static int make_node(struct rootfs_ctx *c, int devfd, const struct dev_node *d, struct error *err)
 {
 	cleanup_close int parent = -1, node = -1;
 	const char *name;
@@ -109,7 +112,7 @@ static int make_node(struct rootfs_ctx *c, const struct dev_node *d, struct erro
 	struct stat st;
 	int r;
 
-	if (split_parent(c->rootfd, d->path, &parent, &name, err) < 0)
+	if (split_parent(c->rootfd, devfd, d->path, &parent, &name, err) < 0)
 		return -1;
 	if (c->userns && type != S_IFIFO)
 		return bind_host_node(c, d, type, err);
@@ -133,7 +136,9 @@ static int make_node(struct rootfs_ctx *c, const struct dev_node *d, struct erro
 		return error_sys(err, errno, "open '%s'", d->path);
 	if (fstat(node, &st) < 0 || !is_node(&st, type, d))
 		return error_set(err, EPERM, "'%s' was replaced while husk made it: refusing", d->path);
-	if (fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
+	/* mknod made it ours: a chown only for another owner (the defaults are root's, as husk is) */
+	if ((st.st_uid != d->uid || st.st_gid != d->gid) &&
+	    fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
 		return error_sys(err, errno, "chown '%s'", d->path);
 	/* chown clears set-id bits: the spec's mode is exact */
 	if ((d->mode & 06000) && chmod_fd(node, d->mode & 07777) < 0)
@@ -162,13 +167,18 @@ int rootfs_devices(struct rootfs_ctx *c, struct error *err)
 	const struct spec *s = c->spec;
 
 	if (dev_is_fresh(s)) {
+		/* the tmpfs just mounted there, opened once: nothing mounts over it before the nodes */
+		cleanup_close int devfd = rootfs_mkdir_open(c->rootfd, "/dev", false, O_DIRECTORY, err);
+		if (devfd < 0)
+			return -1;
 		for (size_t i = 0; i < ARRAY_SIZE(default_nodes); i++)
-			if (!in_config(s, default_nodes[i].path) && make_node(c, &default_nodes[i], err) < 0)
+			if (!in_config(s, default_nodes[i].path) &&
+			    make_node(c, devfd, &default_nodes[i], err) < 0)
 				return -1;
 		for (size_t i = 0; i < ARRAY_SIZE(default_links); i++) {
 			cleanup_close int parent = -1;
 			const char *name;
-			if (split_parent(c->rootfd, default_links[i][1], &parent, &name, err) < 0)
+			if (split_parent(c->rootfd, devfd, default_links[i][1], &parent, &name, err) < 0)
 				return -1;
 			log_debug("symlink(\"%s\", \"%s\")", default_links[i][0], default_links[i][1]);
 			if (symlinkat(default_links[i][0], parent, name) < 0 && errno != EEXIST)
@@ -184,7 +194,7 @@ int rootfs_devices(struct rootfs_ctx *c, struct error *err)
 				      d->has_file_mode ? d->file_mode : 0666,
 				      d->has_uid ? d->uid : 0,
 				      d->has_gid ? d->gid : 0 };
-		if (make_node(c, &n, err) < 0)
+		if (make_node(c, -1, &n, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -87,8 +87,9 @@ static int set_propagation(int fd, const struct mount_opts *o, const char *dst, 
 	return 0;
 }
 
+/* dst: the destination's fd when the caller made it (-1: made and opened here, from the destination path) */
 static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const struct mount_opts *o,
-		      int hostfd, struct error *err)
+		      int hostfd, int dst, struct error *err)
 {
 	cleanup_free char *src = m->source && m->source[0] != '/' ? xasprintf("%s/%s", c->bundle, m->source)
 								  : xstrdup(m->source ? m->source : "");
@@ -100,11 +101,11 @@ static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const st
 
 	if (srcfd < 0 || fstat(srcfd, &st) < 0)
 		return error_sys(err, errno, "bind mount source '%s'", src);
-	if (rootfs_mkdir_in(c->rootfd, m->destination, !S_ISDIR(st.st_mode), err) < 0)
-		return -1;
-	dstfd = rootfs_open_in(c->rootfd, m->destination, O_PATH);
-	if (dstfd < 0)
-		return error_sys(err, errno, "open mount destination '%s'", m->destination);
+	if (dst < 0) {
+		dstfd = rootfs_mkdir_open(c->rootfd, m->destination, !S_ISDIR(st.st_mode), 0, err);
+		if (dstfd < 0)
+			return -1;
+	}
 	tree = say_open_tree(srcfd, src,
 			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive_bind ? AT_RECURSIVE : 0));
 	if (tree < 0)
@@ -115,7 +116,7 @@ static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const st
 	if (set_rec_attrs(tree, o, m->destination, err) < 0 ||
 	    set_propagation(tree, o, m->destination, err) < 0)
 		return -1;
-	if (say_move_mount(tree, src, dstfd, m->destination) < 0)
+	if (say_move_mount(tree, src, dst >= 0 ? dst : dstfd, m->destination) < 0)
 		return error_sys(err, errno, "bind '%s' on '%s'", src, m->destination);
 	return 0;
 }
@@ -282,21 +283,23 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 		/* /proc or /sys as a symlink in the image would let the mount land elsewhere and expose a
 		 * writable host procfs (CVE-2019-19921, CVE-2023-27561, CVE-2023-28642): refuse */
 		struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
-					.resolve = RESOLVE_IN_ROOT };
-		cleanup_close int lfd =
-		    (int)syscall(SYS_openat2, c->rootfd, m->destination, &how, sizeof how);
+					.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+		int lfd = (int)syscall(SYS_openat2, c->rootfd, m->destination, &how, sizeof how);
 		struct stat st;
-		if (lfd >= 0 && fstat(lfd, &st) == 0 && !S_ISDIR(st.st_mode))
+		if (lfd >= 0 && (fstat(lfd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+			close(lfd);
 			return error_set(err, EPERM,
 					 "mount destination '%s' for %s is not a directory (a symlink?): "
 					 "refusing",
 					 m->destination, m->type);
+		}
+		/* the directory itself, resolved as rootfs_open_in would: the mount goes on this fd */
+		dstfd = lfd;
 	}
-	if (rootfs_mkdir_in(c->rootfd, m->destination, false, err) < 0)
-		return -1;
-	dstfd = rootfs_open_in(c->rootfd, m->destination, O_PATH | O_DIRECTORY);
 	if (dstfd < 0)
-		return error_sys(err, errno, "open mount destination '%s'", m->destination);
+		dstfd = rootfs_mkdir_open(c->rootfd, m->destination, false, O_DIRECTORY, err);
+	if (dstfd < 0)
+		return -1;
 	if (o->tmpcopyup)
 		under = rootfs_open_in(c->rootfd, m->destination, O_RDONLY | O_DIRECTORY);
 	if (!later && !o->tmpcopyup && !o->rec_set && !o->rec_clr && !o->propagation) {
@@ -339,11 +342,9 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 	cleanup_close int dstfd = -1, tmp = -1;
 	char target[FD_PATH_LEN];
 
-	if (rootfs_mkdir_in(c->rootfd, m->destination, false, err) < 0)
-		return -1;
-	dstfd = rootfs_open_in(c->rootfd, m->destination, O_PATH | O_DIRECTORY);
+	dstfd = rootfs_mkdir_open(c->rootfd, m->destination, false, O_DIRECTORY, err);
 	if (dstfd < 0)
-		return error_sys(err, errno, "open mount destination '%s'", m->destination);
+		return -1;
 	fd_path(dstfd, target);
 	lay = cgroup_layout(err);
 	if (lay == NULL)
@@ -382,8 +383,19 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 					     : xasprintf("%s/%s", m->destination, basename(mp));
 		struct spec_mount bind = { .destination = dst, .source = src };
 		struct mount_opts bo = { .bind = true, .flags = common | (ro ? MS_RDONLY : 0) };
+		cleanup_close int dir = -1;
 
-		if (bind_mount(c, &bind, &bo, -1, err) < 0)
+		if (tmp >= 0) {
+			/* the hierarchy's directory made in the tmpfs just mounted, through that mount's own
+			 * fd: no path in the rootfs is resolved again */
+			const char *name = basename(mp);
+			if (mkdirat(tmp, name, 0755) < 0 && errno != EEXIST)
+				return error_sys(err, errno, "cgroup mount: create '%s'", dst);
+			dir = openat(tmp, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dir < 0)
+				return error_sys(err, errno, "cgroup mount: open '%s'", dst);
+		}
+		if (bind_mount(c, &bind, &bo, -1, dir, err) < 0)
 			return error_wrap(err, "cgroup mount");
 	}
 	if (lay->mode != CGROUP_MODE_V2 && ro) {
@@ -412,7 +424,7 @@ int rootfs_mount_all(struct rootfs_ctx *c, struct error *err)
 					 m->destination);
 		}
 		if (o.bind || (m->type && strcmp(m->type, "bind") == 0))
-			r = bind_mount(c, m, &o, c->src_fds ? c->src_fds[i] : -1, err);
+			r = bind_mount(c, m, &o, c->src_fds ? c->src_fds[i] : -1, -1, err);
 		else if (m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0))
 			r = cgroup_mount(c, m, &o, err);
 		else if (m->type == NULL)

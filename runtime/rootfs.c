@@ -104,6 +104,57 @@ int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err)
 	return mkdir_in(rootfd, path, file, 0, err);
 }
 
+/* A missing path whose parent exists (the common case: /dev/pts, /sys/fs/cgroup/cpu): the parent
+ * resolved in the rootfs once and the last component made in it, instead of the walk that resolves
+ * every prefix again. -1 whenever that does not apply (no parent, "." or "..", a dangling symlink in
+ * the last place, which mkdirat and O_EXCL report as EEXIST): the caller walks. */
+static int make_last(int rootfd, const char *path, bool file, int flags)
+{
+	cleanup_free char *dir = xstrdup(path);
+	cleanup_close int parent = -1;
+	size_t n = strlen(dir);
+	char *slash, *name;
+
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	slash = strrchr(dir, '/');
+	name = slash ? slash + 1 : dir;
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -1;
+	if (slash)
+		*slash = '\0';
+	parent = rootfs_open_in(rootfd, slash && dir[0] ? dir : "/", O_PATH | O_DIRECTORY);
+	if (parent < 0)
+		return -1;
+	/* mkdirat and O_CREAT|O_EXCL never follow a symlink in the last component, and the parent fd
+	 * was resolved in the root: the new entry is inside the rootfs */
+	if (file) {
+		int fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	} else if (mkdirat(parent, name, 0755) < 0) {
+		return -1;
+	}
+	return rootfs_open_in(rootfd, path, O_PATH | flags);
+}
+
+int rootfs_mkdir_open(int rootfd, const char *path, bool file, int flags, struct error *err)
+{
+	int fd = rootfs_open_in(rootfd, path, O_PATH | flags);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT && (fd = make_last(rootfd, path, file, flags)) >= 0)
+		return fd;
+	if (rootfs_mkdir_in(rootfd, path, file, err) < 0)
+		return -1;
+	fd = rootfs_open_in(rootfd, path, O_PATH | flags);
+	if (fd < 0)
+		return error_sys(err, errno, "open '%s' in the rootfs", path);
+	return fd;
+}
+
 static int mnt_id_of(const char *path, uint64_t *ret)
 {
 	struct statx stx;

@@ -34,6 +34,9 @@ struct rootfs_ctx {
 int rootfs_open_in(int rootfd, const char *path, int flags);
 /* Create path inside the root (directories, and the last component as a file when file is true). */
 int rootfs_mkdir_in(int rootfd, const char *path, bool file, struct error *err);
+/* The same, and path opened (O_PATH | flags, resolved as rootfs_open_in does) in one go: one openat2 when
+ * path exists, three when only its last component is missing. Returns an fd, or -1 with err set. */
+int rootfs_mkdir_open(int rootfd, const char *path, bool file, int flags, struct error *err);
 
 int rootfs_prepare(struct rootfs_ctx *c, struct error *err);
 /* The config's mounts in order (defined in mounts.c). */

@@ -133,6 +133,14 @@ static int first_object(struct dl_phdr_info *info, size_t size, void *data)
 /* Points /proc/self/exe at fd. PR_SET_MM_MAP (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE) rather than
  * PR_SET_MM_EXE_FILE (CAP_SYS_RESOURCE, which container hosts and VMs often drop); it also sets the mm's
  * layout fields, so they are given back as they are (/proc/self/stat, and brk(0) for the break). */
+static pid_t stat_pid;
+static uint64_t stat_start;
+
+uint64_t sealed_self_start_time(void)
+{
+	return stat_pid == getpid() ? stat_start : 0;
+}
+
 static int set_exe(int fd)
 {
 	struct prctl_mm_map map = { .exe_fd = (uint32_t)fd };
@@ -160,6 +168,8 @@ static int set_exe(int fd)
 	}
 	if (i <= 51)
 		return -1;
+	stat_pid = getpid(); /* the start time, for the create's creator note: /proc/self/stat read once */
+	stat_start = f[22];
 	map.start_code = f[26];
 	map.end_code = f[27];
 	map.start_stack = f[28];

@@ -6,6 +6,7 @@
 #define HUSK_SEALED_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/error.h"
@@ -20,5 +21,8 @@ bool sealed_is_runtime_binary(dev_t dev, ino_t ino);
 /* The directory of husk's binary on the host, as it was before the move or the sealed re-exec hid it
  * (NULL when husk ran from an unwritable image already: then /proc/self/exe still names it). */
 const char *sealed_host_dir(void);
+/* This process's start time (proc(5) field 22) as sealed_ensure read it from /proc/self/stat while moving
+ * onto the read-only mount, 0 when it did not (another process since, or no move). */
+uint64_t sealed_self_start_time(void);
 
 #endif

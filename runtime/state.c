@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "fault.h"
+#include "sealed.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -232,7 +233,10 @@ char *state_noted_unit(int dirfd)
 int state_note_creator(int dirfd, struct error *err)
 {
 	char text[64];
-	uint64_t start = proc_start_time(getpid(), NULL);
+	uint64_t start = sealed_self_start_time();
+
+	if (start == 0)
+		start = proc_start_time(getpid(), NULL);
 
 	if (start == 0)
 		return error_sys(err, errno ? errno : EIO, "read husk's own start time");

@@ -324,9 +324,15 @@ int cgroup_pids(const char *path, pid_t **ret, size_t *ret_n, struct error *err)
 /* rmdir dir after every cgroup below it, deepest first (a cgroup with children cannot be removed). */
 static int rmdir_tree(const char *dir, int depth)
 {
-	cleanup_dir DIR *d = depth < 32 ? opendir(dir) : NULL;
+	cleanup_dir DIR *d = NULL;
 	struct dirent *de;
 
+	/* the common case, no cgroup below: one rmdir, no listing (issue 18) */
+	if (rmdir(dir) == 0)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -1;
+	d = depth < 32 ? opendir(dir) : NULL;
 	while (d && (de = readdir(d)) != NULL) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;

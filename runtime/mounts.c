@@ -121,68 +121,94 @@ static int bind_mount(struct rootfs_ctx *c, const struct spec_mount *m, const st
 	return 0;
 }
 
-/* Copy the directory tree at from into to (tmpcopyup): the tmpfs starts with the image's content. */
-static int copy_tree(int from, int to, struct error *err)
+/* tmpcopyup reads a directory a container may share (a volume) and change while husk copies it: */
+#define COPY_BUF   65536 /* one buffer for the whole walk, never on the stack of a recursive call */
+#define COPY_DEPTH 1024	 /* a deeper tree fails clearly: each level costs stack and two fds */
+
+static int copy_tree(int from, int to, int depth, char *buf, struct error *err);
+
+/* Copy one entry. It is opened O_PATH | O_NOFOLLOW first and every decision is made on that fd: a name
+ * swapped meanwhile for a FIFO or a device is never opened (a device's open runs its driver: the tmpcopyup
+ * race), nor a symlink to the host followed; the regular file is reopened through the fd's own
+ * /proc/self/fd link (the host's procfs: this runs before pivot_root), which is that inode whatever the
+ * name names by now. */
+static int copy_entry(int from, int to, const char *name, int depth, char *buf, struct error *err)
 {
-	int dupfd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_dir DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+	cleanup_close int pfd = openat(from, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (pfd < 0 && errno == ENOENT)
+		return 0; /* gone since readdir */
+	if (pfd < 0 || fstat(pfd, &st) < 0)
+		return error_sys(err, errno, "tmpcopyup: '%s'", name);
+	if (S_ISDIR(st.st_mode)) {
+		cleanup_close int sub_from = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+				  sub_to = -1;
+		if (sub_from < 0 || (mkdirat(to, name, st.st_mode & 07777) < 0 && errno != EEXIST) ||
+		    (sub_to = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return error_sys(err, errno, "tmpcopyup: '%s'", name);
+		if (copy_tree(sub_from, sub_to, depth + 1, buf, err) < 0)
+			return -1;
+	} else if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlinkat(pfd, "", buf, COPY_BUF - 1);
+		if (n < 0)
+			return error_sys(err, errno, "tmpcopyup: read symlink '%s'", name);
+		buf[n] = '\0';
+		if (symlinkat(buf, to, name) < 0)
+			return error_sys(err, errno, "tmpcopyup: symlink '%s'", name);
+	} else if (S_ISREG(st.st_mode)) {
+		char self[FD_PATH_LEN];
+		cleanup_close int in = -1, out = -1;
+		struct stat in_st;
+		ssize_t n;
+		fd_path(pfd, self);
+		in = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (in < 0 || fstat(in, &in_st) < 0)
+			return error_sys(err, errno, "tmpcopyup: open '%s'", name);
+		if (in_st.st_dev != st.st_dev || in_st.st_ino != st.st_ino || !S_ISREG(in_st.st_mode))
+			return error_set(err, EINVAL, "tmpcopyup: '%s' changed while it was opened", name);
+		out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     st.st_mode & 07777);
+		if (out < 0)
+			return error_sys(err, errno, "tmpcopyup: copy '%s'", name);
+		while ((n = read(in, buf, COPY_BUF)) > 0)
+			if (write_all(out, buf, (size_t)n) < 0)
+				return error_sys(err, errno, "tmpcopyup: write '%s'", name);
+		if (n < 0)
+			return error_sys(err, errno, "tmpcopyup: read '%s'", name);
+	} else {
+		/* as runc, which fails on them too: a FIFO, socket or device node is not copied */
+		return error_set(
+		    err, EINVAL,
+		    "tmpcopyup: '%s' is not a regular file, directory or symlink: cannot copy it", name);
+	}
+	if (fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return error_sys(err, errno, "tmpcopyup: chown '%s'", name);
+	return 0;
+}
+
+/* Copy the directory tree at from into to (tmpcopyup): the tmpfs starts with the image's content. from is
+ * consumed (it becomes the walk's DIR): two fds per level. */
+static int copy_tree(int from, int to, int depth, char *buf, struct error *err)
+{
+	cleanup_dir DIR *d = NULL;
 	struct dirent *e;
 	int r = 0;
 
+	/* why: a tree deeper than the stack (another container can nest directories in a shared volume
+	 * without end) crashed the init */
+	if (depth > COPY_DEPTH) {
+		close(from);
+		return error_set(err, ELOOP, "tmpcopyup: more than %d nested directories", COPY_DEPTH);
+	}
+	d = fdopendir(from);
 	if (d == NULL) {
-		if (dupfd >= 0)
-			close(dupfd);
+		close(from);
 		return error_sys(err, errno, "tmpcopyup: read directory");
 	}
-	while (r == 0 && (e = readdir(d)) != NULL) {
-		struct stat st;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			cleanup_close int sub_from = -1, sub_to = -1;
-			mkdirat(to, e->d_name, st.st_mode & 07777);
-			sub_from = openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			sub_to = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub_from < 0 || sub_to < 0)
-				r = error_sys(err, errno, "tmpcopyup: '%s'", e->d_name);
-			else
-				r = copy_tree(sub_from, sub_to, err);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t n = readlinkat(from, e->d_name, target, sizeof target - 1);
-			if (n < 0)
-				continue;
-			target[n] = '\0';
-			if (symlinkat(target, to, e->d_name) < 0)
-				r = error_sys(err, errno, "tmpcopyup: symlink '%s'", e->d_name);
-		} else if (S_ISREG(st.st_mode)) {
-			/* O_NONBLOCK and a second look at the opened file: a name swapped for a FIFO (a
-			 * volume shared with another container) since fstatat must not hang the init,
-			 * nor a device be read without end */
-			cleanup_close int in = openat(
-			    from, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-			cleanup_close int out = -1;
-			char buf[65536];
-			ssize_t n;
-			if (in >= 0 && (fstat(in, &st) < 0 || !S_ISREG(st.st_mode))) {
-				r = error_set(err, EINVAL, "tmpcopyup: '%s' is no longer a regular file",
-					      e->d_name);
-				break;
-			}
-			if (in >= 0)
-				out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-					     st.st_mode & 07777);
-			if (in < 0 || out < 0)
-				r = error_sys(err, errno, "tmpcopyup: copy '%s'", e->d_name);
-			while (r == 0 && (n = read(in, buf, sizeof buf)) > 0)
-				if (write_all(out, buf, (size_t)n) < 0)
-					r = error_sys(err, errno, "tmpcopyup: write '%s'", e->d_name);
-		}
-		if (r == 0 && fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-			r = error_sys(err, errno, "tmpcopyup: chown '%s'", e->d_name);
-	}
+	while (r == 0 && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			r = copy_entry(dirfd(d), to, e->d_name, depth, buf, err);
 	return r;
 }
 
@@ -317,8 +343,11 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 	newfd = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (newfd < 0)
 		return error_sys(err, errno, "open the new mount on '%s'", m->destination);
-	if (o->tmpcopyup && under >= 0 && copy_tree(under, newfd, err) < 0)
-		return error_wrap(err, "mount '%s'", m->destination);
+	if (o->tmpcopyup && under >= 0) {
+		cleanup_free char *buf = xmalloc(COPY_BUF);
+		if (copy_tree(steal_fd(&under), newfd, 0, buf, err) < 0)
+			return error_wrap(err, "mount '%s'", m->destination);
+	}
 	if (set_rec_attrs(newfd, o, m->destination, err) < 0 ||
 	    set_propagation(newfd, o, m->destination, err) < 0)
 		return -1;

@@ -1527,3 +1527,53 @@ assert_not_written() {
 	echo "# $i runs: $failed failed (a detached mount), the volume was made read-only $won times" >&3
 	((won == 0)) || fail "the volume's mount /vol was made read-only in place of the tmpfs (run $i): $output"
 }
+
+@test "tmpcopyup: a volume's entries raced to a FIFO, a device and symlinks to the host are never opened, followed or copied" {
+	local vol=$BATS_TEST_TMPDIR/vol victim=$BATS_TEST_TMPDIR/victim hostdir=$BATS_TEST_TMPDIR/hostdir
+	local log=$BATS_TEST_TMPDIR/opens swapper i failed=0
+	mkdir -p "$vol/t" "$hostdir"
+	echo on-the-host-only >"$victim"
+	echo on-the-host-only >"$hostdir/inner"
+	# the new container copies /vol/t into its tmpfs and says which copy holds the host's content
+	setup_bundle sh -c 'grep -l on-the-host-only /vol/t/* /vol/t/d/* 2>/dev/null | sed "s/^/copied: /"; true'
+	cfg --arg v "$vol" '.mounts += [{"source": $v, "destination": "/vol", "type": "bind", "options": ["rbind", "rw"]},
+		{"source": "tmpfs", "destination": "/vol/t", "type": "tmpfs", "options": ["tmpcopyup", "nosuid"]}]'
+	# another container sharing the volume exchanges /vol/t/f and /vol/t/d for hostile entries, forever
+	[[ -x "$HUSK_TOOLS/entry-swapper" ]] || fail "entry-swapper not found in '$HUSK_TOOLS': build it"
+	"$HUSK_TOOLS/entry-swapper" "$vol/t" "$victim" "$hostdir" "$log" &
+	swapper=$!
+	KILL_PIDS+=("$swapper")
+	# the swapper aims at the entry after the last one opened: before the fix it won within 10-27 runs (a
+	# device opened), and a copy without O_NONBLOCK hung on the FIFO within 15
+	for i in $(seq 60); do
+		run timeout 30 "$HUSK" --root "$HUSK_TEST_ROOT" run --bundle "$BUNDLE" "$(cid "$i")" 3>&-
+		((status != 124)) || fail "run $i hung: $output"
+		((status == 0)) || failed=$((failed + 1))
+		[[ "$output" != *copied:* ]] || fail "run $i copied a host file into the container: $output"
+		[[ ! -s "$log" ]] || break
+	done
+	kill "$swapper"
+	wait "$swapper" 2>/dev/null || true
+	echo "# $i runs, $failed failed (an entry changed under the copy)" >&3
+	[[ ! -s "$log" ]] || fail "husk opened a hostile entry in run $i: $(cat "$log")"
+	[[ "$(cat "$victim")" == on-the-host-only ]] || fail "the host file changed"
+}
+
+@test "tmpcopyup: a tree nested deeper than 1024 directories fails clearly (it crashed the init); 300 levels are copied" {
+	local vol=$BATS_TEST_TMPDIR/vol i
+	mkdir -p "$vol/t"
+	(cd "$vol/t" && for i in $(seq 300); do mkdir a && cd a || exit; done && echo deep >f)
+	setup_bundle sh -c 'cat /vol/t'"$(printf '/a%.0s' $(seq 300))"'/f'
+	cfg --arg v "$vol" '.mounts += [{"source": $v, "destination": "/vol", "type": "bind", "options": ["rbind", "rw"]},
+		{"source": "tmpfs", "destination": "/vol/t", "type": "tmpfs", "options": ["tmpcopyup", "nosuid"]}]'
+	run_husk run --bundle "$BUNDLE" "$(cid 1)" 3>&-
+	assert_success
+	assert_output_equals deep
+	(cd "$vol/t" && for i in $(seq 1100); do cd a 2>/dev/null || { mkdir a && cd a; } || exit; done)
+	ulimit -n "$(ulimit -Hn)"
+	run_husk run --bundle "$BUNDLE" "$(cid 2)" 3>&-
+	assert_failure
+	assert_output_contains "mount '/vol/t': tmpcopyup: "
+	refute_output_contains "sync:"
+	no_containers
+}

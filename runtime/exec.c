@@ -31,6 +31,7 @@
 #include "narrate.h"
 #include "lsm.h"
 #include "process.h"
+#include "sealed.h"
 #include "relay.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -517,6 +518,7 @@ int container_exec(const struct exec_opts *o, int *ret_status, struct error *err
 		r = 0;
 		goto out;
 	}
+	sealed_reap(false); /* no zombie of the seal's closer while the process runs */
 	r = master >= 0 ? relay_run(master, pid, ret_status, err) : wait_exit(pid, ret_status, err);
 out:
 	exec_ctx_free(&c);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "relay.h"
+#include "sealed.h"
 #include "base/util.h"
 
 static volatile sig_atomic_t forward_pid;
@@ -97,6 +98,7 @@ int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_
 		*ret_status = 0;
 		return 0;
 	}
+	sealed_reap(false); /* no zombie of the seal's closer while the container runs */
 	if (master >= 0) {
 		if (relay_run(master, pid, ret_status, err) < 0)
 			return -1;

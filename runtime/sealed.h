@@ -24,5 +24,8 @@ const char *sealed_host_dir(void);
 /* This process's start time (proc(5) field 22) as sealed_ensure read it from /proc/self/stat while moving
  * onto the read-only mount, 0 when it did not (another process since, or no move). */
 uint64_t sealed_self_start_time(void);
+/* Reaps the child sealed_ensure left to close the read-only clone's last fd (see close_elsewhere in
+ * sealed.c): with wait, blocks until it is gone (done at exit in any case); without, only if it is. */
+void sealed_reap(bool wait);
 
 #endif

@@ -830,6 +830,10 @@ yes_if_le() { if le "$1" "$2"; then echo yes; else echo no; fi; }
 	echo "  rootfs, mounts, cgroups or state. The floor for exec is nsenter into the container's namespaces."
 	echo "- Scale phases run \`xargs -P2 -n1 RUNTIME ... ID\` under the timer; states are checked afterwards, untimed."
 	echo "- Raw CSVs (tag,ns,maxrss_kb,status) and logs are left in a /tmp/husk-bench-results.* directory; they are not kept in git."
+	echo "- A/B of two builds: \`tests/bench/ab.sh OLD_HUSK NEW_HUSK [RUNS] [ROUNDS]\` makes the same /bin/true bundle and runs"
+	echo "  interleaved \`hyperfine -N\` rounds of \`husk run\` (order alternating per round), printing each round's medians, the"
+	echo "  NEW/OLD ratios and their median. It is how issue 13's \"no more than 10 % slower\" is checked: wall time, so"
+	echo "  only on a quiet machine."
 	echo
 	echo "## How to reproduce"
 	echo
@@ -842,6 +846,7 @@ yes_if_le() { if le "$1" "$2"; then echo yes; else echo no; fi; }
 	echo "tests/bench/profile.sh build/husk BUNDLE 30   # only the create profile (phases, off-CPU waits), to stdout"
 	echo "tests/bench/run.sh --split 20   # the sequential run and create/start/wait/delete only: a table on stdout"
 	echo "tests/bench/vm-split.sh 20      # the same in the Debian 12 guest of tests/vm (cgroup v2, systemd), ~10 min"
+	echo "tests/bench/ab.sh OLD_HUSK NEW_HUSK 50 10     # A/B of two builds on husk run of /bin/true (ratios per round)"
 	echo '```'
 	echo
 	echo "Run as root. It takes about $((elapsed / 60 + 1)) minute(s) on the machine above."

@@ -157,8 +157,10 @@ now_ms() {
 
 # ---- concurrency ----------------------------------------------------------------------------------------
 
-@test "concurrency: 100 containers through create, start, kill and delete at the same time" {
-	local n=100 i ids=() t0 live
+# HUSK_TEST_CONTAINERS: how many (default 100); tests/vm/run.sh sets 20 in the qemu guest, where 100 at once
+# under TCG ran more than 25 minutes without ending
+@test "concurrency: 100 containers (HUSK_TEST_CONTAINERS) through create, start, kill and delete at the same time" {
+	local n=${HUSK_TEST_CONTAINERS:-100} i ids=() t0 live
 	setup_bundle sleep 100
 	for ((i = 0; i < n; i++)); do
 		ids+=("$(cid "c$i")")
@@ -201,7 +203,7 @@ EOF
 	report "$live containers running at once after $(($(now_ms) - t0)) ms"
 	touch "$BATS_TEST_TMPDIR/go"
 	wait $! || true
-	report "100 containers created, started, killed and deleted in $(($(now_ms) - t0)) ms"
+	report "$n containers created, started, killed and deleted in $(($(now_ms) - t0)) ms"
 	run cat "$BATS_TEST_TMPDIR/failures"
 	[[ -z "$output" ]] || fail "$(grep -c . <<<"$output") of $n containers failed"
 	[[ "$live" -eq "$n" ]] || fail "only $live of $n containers were listed while all were running"

@@ -102,7 +102,7 @@ char *spec_features_json(void)
 	json_object_set_new(root, "ociVersionMax", json_string("1.3.0"));
 	json_object_set_new(root, "hooks", strv(husk_support.hooks));
 	json_object_set_new(root, "mountOptions",
-			    husk_support.mount_options ? strv(spec_mount_option_names) : json_array());
+			    husk_support.mount_options ? strv(mount_opts_names()) : json_array());
 	json_object_set_new(root, "linux", linux_features());
 	snprintf(buf, sizeof buf, "%u.%u.%u", v->major, v->minor, v->micro);
 	json_object_set_new(ann, "io.github.seccomp.libseccomp.version", json_string(buf));

@@ -256,6 +256,7 @@ static int check_mount_options(struct spec_ctx *c, const struct spec_mount *m)
 static int parse_mount(struct spec_ctx *c, json_t *o, void *out)
 {
 	struct spec_mount *m = out;
+	struct error e = { 0 };
 
 	if (spec_get_str(c, o, "destination", SPEC_REQ | SPEC_ABS, &m->destination) ||
 	    spec_get_str(c, o, "type", SPEC_OPT, &m->type) ||
@@ -264,9 +265,16 @@ static int parse_mount(struct spec_ctx *c, json_t *o, void *out)
 	    spec_get_array(c, o, "uidMappings", SPEC_OPT, sizeof *m->uid_mappings, spec_parse_id_mapping,
 			   &m->uid_mappings, &m->n_uid_mappings) ||
 	    spec_get_array(c, o, "gidMappings", SPEC_OPT, sizeof *m->gid_mappings, spec_parse_id_mapping,
-			   &m->gid_mappings, &m->n_gid_mappings))
+			   &m->gid_mappings, &m->n_gid_mappings) ||
+	    check_mount_options(c, m))
 		return -1;
-	return check_mount_options(c, m);
+	/* runtime/ takes the flags, never the strings: one parse, before anything exists */
+	if (mount_opts_parse(m->options, m->n_options, &m->opts, &e) < 0) {
+		spec_fail_at(c, "options", "%s", e.msg);
+		error_clear(&e);
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_hook(struct spec_ctx *c, json_t *o, void *out)
@@ -439,6 +447,7 @@ void spec_free(struct spec *s)
 		free(s->mounts[i].type);
 		free(s->mounts[i].source);
 		strv_free(s->mounts[i].options);
+		mount_opts_free(&s->mounts[i].opts);
 		free(s->mounts[i].uid_mappings);
 		free(s->mounts[i].gid_mappings);
 	}

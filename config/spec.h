@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "mountopt.h"
 #include "runtime/base/error.h"
 
 /* The largest config.json husk accepts: large enough for any real config (seccomp profiles are the big
@@ -32,8 +33,9 @@ struct spec_mount {
 	char *destination; /* required; absolute for Linux */
 	char *type;	   /* NULL means bind when options contain bind/rbind */
 	char *source;
-	char **options;
+	char **options; /* as written (state, CRIU and --debug show them) */
 	size_t n_options;
+	struct mount_opts opts; /* the same, parsed once here: flags, attributes, data */
 	struct spec_id_mapping *uid_mappings;
 	size_t n_uid_mappings;
 	struct spec_id_mapping *gid_mappings;
@@ -485,7 +487,6 @@ const char *spec_hook_kind_name(enum spec_hook_kind k);
 const char *spec_seccomp_action_name(enum spec_seccomp_action a); /* "SCMP_ACT_ERRNO" */
 const char *spec_seccomp_op_name(enum spec_seccomp_op op);	  /* "SCMP_CMP_EQ" */
 /* NULL-terminated lists for `features`. */
-extern const char *const spec_mount_option_names[];
 extern const char *const spec_seccomp_flag_names[];
 extern const char *const spec_rlimit_names[];
 int spec_rlimit_from_name(const char *name); /* -1 when unknown */

@@ -140,12 +140,7 @@ void criu_ext_free(struct ext_list *l)
 
 static bool mount_is_bind(const struct spec_mount *m)
 {
-	if (m->type && strcmp(m->type, "bind") == 0)
-		return true;
-	for (size_t i = 0; i < m->n_options; i++)
-		if (strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0)
-			return true;
-	return false;
+	return m->opts.bind || (m->type && strcmp(m->type, "bind") == 0);
 }
 
 bool criu_has_ns(const struct spec *s, enum spec_ns_type t, const char **ret_path)

@@ -21,7 +21,7 @@
 
 #include "cgroup.h"
 #include "base/log.h"
-#include "mountopt.h"
+#include "config/mountopt.h"
 #include "rootfs.h"
 #include "narrate.h"
 #include "sysops.h"
@@ -440,28 +440,15 @@ int rootfs_mount_all(struct rootfs_ctx *c, struct error *err)
 {
 	for (size_t i = 0; i < c->spec->n_mounts; i++) {
 		const struct spec_mount *m = &c->spec->mounts[i];
-		struct mount_opts o;
+		const struct mount_opts *o = &m->opts; /* parsed and checked by config/ */
 		int r;
 
-		if (mount_opts_parse(m->options, m->n_options, &o, err) < 0)
-			return error_wrap(err, "mount '%s'", m->destination);
-		if (o.idmap) {
-			mount_opts_free(&o);
-			return error_set(err, ENOTSUP,
-					 "mount '%s': idmapped mounts (idmap, ridmap) are not supported "
-					 "by husk",
-					 m->destination);
-		}
-		if (o.bind || (m->type && strcmp(m->type, "bind") == 0))
-			r = bind_mount(c, m, &o, c->src_fds ? c->src_fds[i] : -1, -1, err);
+		if (o->bind || (m->type && strcmp(m->type, "bind") == 0))
+			r = bind_mount(c, m, o, c->src_fds ? c->src_fds[i] : -1, -1, err);
 		else if (m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0))
-			r = cgroup_mount(c, m, &o, err);
-		else if (m->type == NULL)
-			r = error_set(err, EINVAL, "mount '%s': no type and not a bind mount",
-				      m->destination);
+			r = cgroup_mount(c, m, o, err);
 		else
-			r = fs_mount(c, m, &o, err);
-		mount_opts_free(&o);
+			r = fs_mount(c, m, o, err);
 		if (r < 0)
 			return -1;
 	}

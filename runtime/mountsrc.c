@@ -16,26 +16,14 @@
 #include <unistd.h>
 
 #include "base/log.h"
-#include "mountopt.h"
+#include "config/mountopt.h"
 #include "sync.h"
 #include "base/util.h"
 #include "sysops.h"
 
 static bool is_bind(const struct spec_mount *m)
 {
-	struct mount_opts o;
-	struct error err = { 0 };
-	bool bind;
-
-	if (m->type && strcmp(m->type, "bind") == 0)
-		return true;
-	if (mount_opts_parse(m->options, m->n_options, &o, &err) < 0) {
-		error_clear(&err);
-		return false; /* the init reports it */
-	}
-	bind = o.bind;
-	mount_opts_free(&o);
-	return bind;
+	return m->opts.bind || (m->type && strcmp(m->type, "bind") == 0);
 }
 
 bool mountsrc_wanted(const struct spec *s, bool userns)

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
-#include "mountopt.h"
+#include "config/mountopt.h"
 #include "namespaces.h"
 #include "sysops.h"
 #include "base/util.h"

@@ -31,9 +31,9 @@ fuzz_build() {
 fuzz_dict() {
 	case $1 in
 	mountopt)
-		# the option table of runtime/mountopt.c, and typical filesystem data options
+		# the option table of config/mountopt.c, and typical filesystem data options
 		{
-			sed -n 's/^[[:space:]]*{ "\([a-z]*\)".*/\1/p' "$top/runtime/mountopt.c"
+			sed -n 's/^[[:space:]]*{ "\([a-z]*\)".*/\1/p' "$top/config/mountopt.c"
 			printf '%s\n' mode=0755 size=65536k uid=0 gid=5 newinstance ptmxmode=0666 lowerdir= \
 				upperdir= workdir= context= ,
 		} | while read -r w; do printf '"%s"\n' "$w"; done

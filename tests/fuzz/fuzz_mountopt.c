@@ -1,4 +1,4 @@
-/* libFuzzer target for runtime/mountopt: the input is a list of mount options separated by ',' or NUL
+/* libFuzzer target for config/mountopt: the input is a list of mount options separated by ',' or NUL
  * bytes (",," makes an empty option, which must be refused), parsed by mount_opts_parse; the flags it
  * yields are printed with mount_flags_str, which must stay inside its buffer. */
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/mountopt.h"
+#include "config/mountopt.h"
 
 #define MAX_OPTIONS 256
 

@@ -645,7 +645,7 @@ static void test_names(void)
 	CHECK_STR(spec_seccomp_action_name(SECCOMP_ACT_NOTIFY), "SCMP_ACT_NOTIFY");
 	CHECK_STR(spec_seccomp_op_name(SECCOMP_OP_MASKED_EQ), "SCMP_CMP_MASKED_EQ");
 	CHECK(spec_seccomp_op_name(SECCOMP_OP_COUNT) == NULL);
-	for (n = 0; spec_mount_option_names[n]; n++)
+	for (n = 0; mount_opts_names()[n]; n++)
 		;
 	CHECK(n == 62);
 	for (n = 0; spec_seccomp_flag_names[n]; n++)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/error.h"
+#include "runtime/base/error.h"
 
 struct mount_opts {
 	unsigned long flags;	   /* MS_* to set */
@@ -27,8 +27,10 @@ struct mount_opts {
  * (empty) option. */
 int mount_opts_parse(char *const *options, size_t n, struct mount_opts *ret, struct error *err);
 void mount_opts_free(struct mount_opts *o);
-/* How many option names the table knows (the unit tests compare it with `husk features`' list). */
+/* How many option names the table knows. */
 size_t mount_opts_known(void);
+/* The table's option names, sorted, NULL-terminated: `husk features`' mountOptions. */
+const char *const *mount_opts_names(void);
 /* "MS_NOSUID|MS_NODEV" for --debug narration; buf of at least 256 bytes. */
 const char *mount_flags_str(unsigned long flags, char *buf, size_t size);
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "base/util.h"
+#include "runtime/base/util.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -172,6 +172,23 @@ int mount_opts_parse(char *const *options, size_t n, struct mount_opts *ret, str
 size_t mount_opts_known(void)
 {
 	return ARRAY_SIZE(table);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char *const *mount_opts_names(void)
+{
+	static const char *names[ARRAY_SIZE(table) + 1];
+
+	if (names[0] == NULL) {
+		for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+			names[i] = table[i].name;
+		qsort(names, ARRAY_SIZE(table), sizeof names[0], cmp_name);
+	}
+	return names;
 }
 
 void mount_opts_free(struct mount_opts *o)

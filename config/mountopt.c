@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "mountopt.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <linux/mount.h>
 #include <stdio.h>
@@ -189,6 +190,52 @@ const char *const *mount_opts_names(void)
 		qsort(names, ARRAY_SIZE(table), sizeof names[0], cmp_name);
 	}
 	return names;
+}
+
+/* The LSM context options whose value SELinux takes quoted from mount(2)'s data (selinux_sb_eat_lsm_opts:
+ * a comma inside the quotes does not end the option; the quotes are stripped). */
+static size_t quoted_context(const char *opt)
+{
+	static const char *const keys[] = { "context=\"", "fscontext=\"", "defcontext=\"", "rootcontext=\"" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strncmp(opt, keys[i], strlen(keys[i])) == 0)
+			return strlen(keys[i]);
+	return 0;
+}
+
+bool mount_data_next(char **cursor, bool tmpfs, char **ret_key, char **ret_value)
+{
+	char *opt = *cursor, *end, *eq;
+	size_t q, len;
+
+	while (opt && *opt == ',')
+		opt++;
+	if (opt == NULL || *opt == '\0') {
+		*cursor = NULL;
+		return false;
+	}
+	q = quoted_context(opt);
+	end = opt;
+	if (q && (end = strchr(opt + q, '"')) == NULL)
+		end = opt; /* no closing quote: split as written; the LSM refuses the value */
+	while ((end = strchr(end, ',')) != NULL && tmpfs && isdigit((unsigned char)end[1]))
+		end++;
+	if (end)
+		*end++ = '\0';
+	*cursor = end;
+	*ret_key = opt;
+	*ret_value = NULL;
+	if ((eq = strchr(opt, '=')) == NULL)
+		return true;
+	*eq = '\0';
+	*ret_value = eq + 1;
+	len = strlen(*ret_value);
+	if (q && len >= 2 && (*ret_value)[len - 1] == '"') {
+		(*ret_value)[len - 1] = '\0';
+		(*ret_value)++;
+	}
+	return true;
 }
 
 void mount_opts_free(struct mount_opts *o)

@@ -31,6 +31,12 @@ void mount_opts_free(struct mount_opts *o);
 size_t mount_opts_known(void);
 /* The table's option names, sorted, NULL-terminated: `husk features`' mountOptions. */
 const char *const *mount_opts_names(void);
+/* The next option of a filesystem data string (mount_opts.data), split in place as mount(2) splits it:
+ * *ret_key, and *ret_value after '=' (NULL for a flag); false at the end. Empty options (",,") are
+ * skipped. tmpfs keeps a comma followed by a digit inside the option (an mpol= nodelist:
+ * "mpol=bind:0-3,5"); an LSM context option's value may be quoted to hold commas
+ * (context="system_u:object_r:t:s0:c1,c2"), as SELinux reads it from mount(2), and is passed unquoted. */
+bool mount_data_next(char **cursor, bool tmpfs, char **ret_key, char **ret_value);
 /* "MS_NOSUID|MS_NODEV" for --debug narration; buf of at least 256 bytes. */
 const char *mount_flags_str(unsigned long flags, char *buf, size_t size);
 

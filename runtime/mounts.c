@@ -4,7 +4,6 @@
  * container's own cgroup, read-only unless the config says rw. */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -229,35 +228,17 @@ static int set_sb_flags(int fs, unsigned long flags)
 	return 0;
 }
 
-/* The filesystem's own options ("mode=755,size=64k") one by one, as mount(2) would split them: on commas,
- * except that tmpfs (shmem_parse_monolithic) keeps a comma followed by a digit inside the option, since
- * an mpol= nodelist holds commas ("mpol=bind:0-3,5"); split there, the kernel saw an option "5". */
+/* The filesystem's own options ("mode=755,size=64k") one by one, split as mount(2) would
+ * (mount_data_next), each handed to fsconfig. */
 static int set_data(int fs, const char *type, const char *data)
 {
 	cleanup_free char *copy = xstrdup(data ? data : "");
 	const bool tmpfs = strcmp(type, "tmpfs") == 0;
-	char *opt = copy;
+	char *cursor = copy, *key, *value;
 
-	while (opt && *opt) {
-		char *end = opt, *eq;
-		long r;
-		while ((end = strchr(end, ',')) != NULL && tmpfs && isdigit((unsigned char)end[1]))
-			end++;
-		if (end)
-			*end++ = '\0';
-		eq = strchr(opt, '=');
-		if (eq) {
-			*eq = '\0';
-			r = sysops->fsconfig(fs, FSCONFIG_SET_STRING, opt, eq + 1, 0);
-		} else if (*opt) {
-			r = sysops->fsconfig(fs, FSCONFIG_SET_FLAG, opt, NULL, 0);
-		} else {
-			r = 0; /* ",," as strtok and mount(2) skip it */
-		}
-		if (r < 0)
+	while (mount_data_next(&cursor, tmpfs, &key, &value))
+		if (sysops->fsconfig(fs, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, key, value, 0) < 0)
 			return -1;
-		opt = end;
-	}
 	return 0;
 }
 

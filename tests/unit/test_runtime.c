@@ -66,6 +66,39 @@ static void test_mount_opts_last_wins(void)
 	mount_opts_free(&o);
 }
 
+/* A filesystem's data string split as mount(2) splits it: on commas, but tmpfs keeps ",5" of an mpol=
+ * nodelist, and a quoted LSM context keeps its commas and loses its quotes. */
+static void test_mount_data_split(void)
+{
+	char data[] = "mode=755,,mpol=bind:0-3,5,size=1m,ro,context=\"system_u:object_r:t:s0:c1,c2\",x";
+	char plain[] = "mpol=bind:0-3,5,context=\"a,b\"";
+	const char *want[][2] = { { "mode", "755" },
+				  { "mpol", "bind:0-3,5" },
+				  { "size", "1m" },
+				  { "ro", NULL },
+				  { "context", "system_u:object_r:t:s0:c1,c2" },
+				  { "x", NULL } };
+	char *cursor = data, *key, *value;
+	size_t n = 0;
+
+	while (mount_data_next(&cursor, true, &key, &value)) {
+		CHECK(n < ARRAY_SIZE(want));
+		if (n >= ARRAY_SIZE(want))
+			break;
+		CHECK_STR(key, want[n][0]);
+		CHECK(want[n][1] ? value && strcmp(value, want[n][1]) == 0 : value == NULL);
+		n++;
+	}
+	CHECK(n == ARRAY_SIZE(want));
+	/* not tmpfs: the nodelist's comma splits (the kernel's generic parser), the quoted context does not
+	 */
+	cursor = plain;
+	CHECK(mount_data_next(&cursor, false, &key, &value) && strcmp(value, "bind:0-3") == 0);
+	CHECK(mount_data_next(&cursor, false, &key, &value) && strcmp(key, "5") == 0 && value == NULL);
+	CHECK(mount_data_next(&cursor, false, &key, &value) && strcmp(value, "a,b") == 0);
+	CHECK(!mount_data_next(&cursor, false, &key, &value));
+}
+
 static void test_mount_opts_empty_rejected(void)
 {
 	char *opts[] = { "ro", "" };
@@ -338,6 +371,7 @@ UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "mount_opts_bind_and_recursive", test_mount_opts_bind_and_recursive },
 	   { "mount_opts_last_wins", test_mount_opts_last_wins },
 	   { "mount_opts_empty_rejected", test_mount_opts_empty_rejected },
+	   { "mount_data_split", test_mount_data_split },
 	   { "mount_opts_match_features", test_mount_opts_match_features },
 	   { "cgroup_paths", test_cgroup_paths }, { "signal_names", test_signal_names },
 	   { "container_ids", test_container_ids }, { "state_record_roundtrip", test_state_record_roundtrip },

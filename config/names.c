@@ -13,7 +13,7 @@
 #include <sys/resource.h>
 
 #include "runtime/base/util.h"
-#include "runtime/namespaces.h"
+#include "runtime/nstable.h"
 #include "parse-util.h"
 #include "spec.h"
 

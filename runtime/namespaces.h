@@ -1,27 +1,13 @@
-/* The one table of namespace types (config name, /proc name, clone flag, join order) and the
- * helper that clones a child inside a user namespace the caller stays out of. */
+/* The helper that clones a child inside a user namespace the caller stays out of, and the checked open
+ * of a namespace file; the namespace table (ns_table, ns_kind_of) is nstable.h, included here. */
 #ifndef HUSK_NAMESPACES_H
 #define HUSK_NAMESPACES_H
 
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config/spec.h"
+#include "nstable.h"
 #include "base/error.h"
-
-struct ns_kind {
-	enum spec_ns_type type;
-	const char *name;      /* config.json's name: "network" */
-	const char *proc;      /* /proc/<pid>/ns/<proc>: "net" */
-	int flag;	       /* CLONE_NEW* */
-	const char *flag_name; /* "CLONE_NEWNET", for --debug */
-};
-
-/* Every type once, in the order a process joins them (ns_table[0] first). */
-extern const struct ns_kind ns_table[NS_TYPE_COUNT];
-
-/* The entry of type t (NULL when t is out of range). */
-const struct ns_kind *ns_kind_of(enum spec_ns_type t);
 
 /* A child of the caller inside a user namespace (and a PID namespace, when pidns >= 0) that the caller
  * itself must stay out of, keeping its host credentials: a short-lived helper joins them and clones

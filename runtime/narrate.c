@@ -15,7 +15,7 @@
 
 #include "base/log.h"
 #include "config/mountopt.h"
-#include "namespaces.h"
+#include "nstable.h"
 #include "sysops.h"
 #include "base/util.h"
 

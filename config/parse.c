@@ -155,16 +155,31 @@ static int parse_scheduler(struct spec_ctx *c, json_t *o, void *out)
 	return 0;
 }
 
-/* The schema's ^[0-9, -]*$: a cpu list like "0-3, 7". */
-static int get_cpu_list(struct spec_ctx *c, json_t *o, const char *key, char **ret)
+/* The schema's ^[0-9, -]*$: a cpu list like "0-3, 7", parsed into the cpu_set_t that sched_setaffinity
+ * is given (runtime/ never reads the text). */
+static int get_cpu_list(struct spec_ctx *c, json_t *o, const char *key, struct spec_cpu_affinity *ret)
 {
-	if (spec_get_str(c, o, key, SPEC_OPT, ret) < 0)
-		return -1;
+	const size_t per = 8 * sizeof(unsigned long);
+	unsigned long mask[CPU_SETSIZE / (8 * sizeof(unsigned long))] = { 0 };
 	int highest;
 
+	if (spec_get_str(c, o, key, SPEC_OPT, &ret->list) < 0)
+		return -1;
+	if (ret->list == NULL)
+		return 0;
 	/* the bound is glibc's cpu_set_t, what sched_setaffinity is given */
-	if (*ret && spec_parse_id_list(*ret, NULL, CPU_SETSIZE, &highest) < 0)
-		return spec_fail_at_value(c, key, "expected a cpu list like \"0-3,7\", got", *ret);
+	if (spec_parse_id_list(ret->list, mask, CPU_SETSIZE, &highest) < 0)
+		return spec_fail_at_value(c, key, "expected a cpu list like \"0-3,7\", got", ret->list);
+	if (highest < 0)
+		return 0; /* empty: the spec's "do not change the affinity" */
+	ret->cpus = CPU_ALLOC((size_t)highest + 1);
+	if (ret->cpus == NULL)
+		return spec_fail_at_value(c, key, "out of memory for the cpu list", ret->list);
+	ret->size = CPU_ALLOC_SIZE((size_t)highest + 1);
+	CPU_ZERO_S(ret->size, (cpu_set_t *)ret->cpus);
+	for (size_t n = 0; n <= (size_t)highest; n++)
+		if (mask[n / per] & (1UL << (n % per)))
+			CPU_SET_S(n, ret->size, (cpu_set_t *)ret->cpus);
 	return 0;
 }
 
@@ -221,8 +236,12 @@ void spec_process_clear(struct spec_process *p)
 	free(p->rlimits);
 	free(p->apparmor_profile);
 	free(p->selinux_label);
-	free(p->exec_cpu_affinity_initial);
-	free(p->exec_cpu_affinity_final);
+	free(p->exec_cpu_affinity_initial.list);
+	free(p->exec_cpu_affinity_final.list);
+	if (p->exec_cpu_affinity_initial.cpus)
+		CPU_FREE(p->exec_cpu_affinity_initial.cpus);
+	if (p->exec_cpu_affinity_final.cpus)
+		CPU_FREE(p->exec_cpu_affinity_final.cpus);
 	memset(p, 0, sizeof *p);
 }
 

@@ -89,6 +89,16 @@ struct spec_scheduler {
 	uint64_t period;
 };
 
+/* process.execCPUAffinity.initial or .final, parsed once (config/parse.c): cpus is a cpu_set_t from
+ * CPU_ALLOC (void * so that this header needs no _GNU_SOURCE) of size bytes, holding exactly the CPUs of
+ * the list; NULL when the field is absent or empty (the spec's "do not change the affinity"). list is
+ * the config's text, kept only for --debug and error messages. */
+struct spec_cpu_affinity {
+	char *list;
+	void *cpus;
+	size_t size;
+};
+
 struct spec_process {
 	bool terminal;
 	bool has_console_size;
@@ -114,8 +124,8 @@ struct spec_process {
 	struct spec_io_priority io_priority;
 	bool has_scheduler;
 	struct spec_scheduler scheduler;
-	char *exec_cpu_affinity_initial;
-	char *exec_cpu_affinity_final;
+	struct spec_cpu_affinity exec_cpu_affinity_initial;
+	struct spec_cpu_affinity exec_cpu_affinity_final;
 };
 
 struct spec_hook {

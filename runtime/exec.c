@@ -199,8 +199,8 @@ static void exec_child(struct exec_ctx *c)
 		goto fail;
 	/* execCPUAffinity.initial: where this process runs until it is in the container's cgroup (runc
 	 * 1.2 starts its exec'd init there), so it never lands on the container's exclusive CPUs */
-	if (p->exec_cpu_affinity_initial && *p->exec_cpu_affinity_initial &&
-	    process_set_affinity(p->exec_cpu_affinity_initial, "initial", &err) < 0)
+	if (p->exec_cpu_affinity_initial.cpus &&
+	    process_set_affinity(&p->exec_cpu_affinity_initial, "initial", &err) < 0)
 		goto fail;
 	if (!c->join_late && (join_cgroup(c, &err) < 0 || check_pids_limit(c->rec->cgroup_path, &err) < 0))
 		goto fail;
@@ -394,8 +394,7 @@ static int open_for_exec(struct exec_ctx *c, struct error *err)
 	/* born in the v2 cgroup (fork_child), unless the join must wait (a paused container: the process
 	 * must not freeze before it reports) or the process first runs elsewhere (execCPUAffinity.initial
 	 * holds until the join) */
-	const char *initial = c->process->exec_cpu_affinity_initial;
-	if (c->rec->cgroup_path && !c->join_late && !(initial && *initial))
+	if (c->rec->cgroup_path && !c->join_late && !c->process->exec_cpu_affinity_initial.cpus)
 		c->v2_dir = cgroup_open_v2_join_dir(c->rec->cgroup_path, o->cgroup, &c->v2_index);
 	return 0;
 }

@@ -157,8 +157,8 @@ int final_exec(const struct final_args *f, struct error *err)
 	if (f->gate && f->gate(f->ctx, err) < 0)
 		return -1;
 	/* empty: the spec's "do not change the affinity" */
-	if (p->exec_cpu_affinity_final && *p->exec_cpu_affinity_final &&
-	    process_set_affinity(p->exec_cpu_affinity_final, "final", err) < 0)
+	if (p->exec_cpu_affinity_final.cpus &&
+	    process_set_affinity(&p->exec_cpu_affinity_final, "final", err) < 0)
 		return -1;
 	reset_signals();
 	if (f->linux_->has_seccomp && seccomp_load_spec(&f->linux_->seccomp, f->agent, err) < 0)

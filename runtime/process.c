@@ -181,49 +181,13 @@ int process_limits(const struct spec_process *p, const struct spec_linux *l, str
 	return 0;
 }
 
-int process_set_affinity(const char *cpus, const char *stage, struct error *err)
+int process_set_affinity(const struct spec_cpu_affinity *a, const char *stage, struct error *err)
 {
-	cpu_set_t set;
-
-	if (process_parse_cpus(cpus, &set, sizeof set) < 0)
-		return error_set(err, EINVAL, "process.execCPUAffinity.%s: invalid CPU list '%s'", stage,
-				 cpus);
-	log_debug("execCPUAffinity.%s: sched_setaffinity(%s)", stage, cpus);
-	if (sched_setaffinity(0, sizeof set, &set) < 0)
+	log_debug("execCPUAffinity.%s: sched_setaffinity(%s)", stage, a->list);
+	if (sched_setaffinity(0, a->size, a->cpus) < 0)
 		return error_sys(
-		    err, errno, "process.execCPUAffinity.%s: set the CPU affinity to '%s'%s", stage, cpus,
+		    err, errno, "process.execCPUAffinity.%s: set the CPU affinity to '%s'%s", stage, a->list,
 		    errno == EINVAL ? " (none of these CPUs is online or allowed by the cpuset)" : "");
-	return 0;
-}
-
-int process_parse_cpus(const char *list, void *cpuset, unsigned long size)
-{
-	cpu_set_t *set = cpuset;
-	const char *p = list;
-
-	CPU_ZERO_S(size, set);
-	while (*p) {
-		char *end;
-		unsigned long a = strtoul(p, &end, 10), b;
-		if (end == p)
-			return -1;
-		b = a;
-		p = end;
-		if (*p == '-') {
-			b = strtoul(p + 1, &end, 10);
-			if (end == p + 1 || b < a)
-				return -1;
-			p = end;
-		}
-		if (b >= size * 8)
-			return -1;
-		for (unsigned long c = a; c <= b; c++)
-			CPU_SET_S(c, size, set);
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return -1;
-	}
 	return 0;
 }
 

@@ -24,8 +24,9 @@ int process_sysctl(const struct spec *spec, struct error *err);
 /* rlimits, oomScoreAdj, scheduler, ioPriority, personality, memoryPolicy (execCPUAffinity.final is set
  * later, in final_exec, after the cgroup join). */
 int process_limits(const struct spec_process *p, const struct spec_linux *l, struct error *err);
-/* sched_setaffinity(0, cpus); stage ("initial", "final") names the execCPUAffinity field in errors. */
-int process_set_affinity(const char *cpus, const char *stage, struct error *err);
+/* sched_setaffinity(0, a->cpus), the set config/ parsed (a->cpus must not be NULL); stage ("initial",
+ * "final") names the execCPUAffinity field in errors. */
+int process_set_affinity(const struct spec_cpu_affinity *a, const char *stage, struct error *err);
 /* A new session keyring named after the container, so containers never share kernel keys. */
 int process_new_keyring(const char *id, struct error *err);
 /* Groups, gid, uid with capabilities kept across the switch, then the capability sets. */
@@ -51,7 +52,5 @@ int process_refuse_runtime_binary(const char *exe, struct error *err);
 pid_t process_host_pid(void);
 /* Whether setgroups(2) is allowed in our user namespace (/proc/self/setgroups says "allow"). */
 bool process_setgroups_allowed(void);
-/* Parse a CPU list ("0-3,7") into a mask; returns -1 on bad syntax. */
-int process_parse_cpus(const char *list, void *cpuset, unsigned long size);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -294,7 +295,10 @@ static void test_all_fields(void)
 	CHECK(p->has_scheduler && p->scheduler.policy == 6 && p->scheduler.nice == -5 &&
 	      p->scheduler.has_nice);
 	CHECK(p->scheduler.flags == 0x41 && p->scheduler.deadline == 30000000);
-	CHECK_STR(p->exec_cpu_affinity_initial, "0-3, 7");
+	CHECK_STR(p->exec_cpu_affinity_initial.list, "0-3, 7");
+	CHECK(p->exec_cpu_affinity_initial.cpus &&
+	      CPU_COUNT_S(p->exec_cpu_affinity_initial.size,
+			  (cpu_set_t *)p->exec_cpu_affinity_initial.cpus) == 5);
 	CHECK(p->oom_score_adj == -1000);
 	CHECK(s->mounts[0].n_uid_mappings == 1 && s->mounts[0].uid_mappings[0].host_id == 100000);
 	CHECK(s->mounts[1].source == NULL);
@@ -473,6 +477,43 @@ static void test_parse_process(void)
 	CHECK_STR(err.msg, "process.json: .args: expected a non-empty array of strings");
 	error_clear(&err);
 	spec_process_free(NULL);
+}
+
+/* execCPUAffinity is parsed once, in config/, into the cpu_set_t the runtime hands to sched_setaffinity:
+ * exactly the listed CPUs; empty means no change (no set); a bad list is a parse error with its path. */
+static void test_cpu_affinity(void)
+{
+	const char *good = "{\"args\":[\"true\"],\"cwd\":\"/\",\"execCPUAffinity\":{\"initial\":\"0-2,5\","
+			   "\"final\":\"\"}}";
+	struct spec_process *p = NULL;
+	struct error err = { 0 };
+
+	CHECK(spec_parse_process(good, strlen(good), "process.json", &p, &err) == 0);
+	if (p) {
+		const struct spec_cpu_affinity *a = &p->exec_cpu_affinity_initial;
+		CHECK(a->cpus != NULL && a->size >= CPU_ALLOC_SIZE(6));
+		for (int cpu = 0; a->cpus && cpu < (int)a->size * 8; cpu++)
+			CHECK(CPU_ISSET_S((size_t)cpu, a->size, (cpu_set_t *)a->cpus) ==
+			      (cpu <= 2 || cpu == 5));
+		CHECK_STR(a->list, "0-2,5");
+		CHECK(p->exec_cpu_affinity_final.cpus == NULL);
+	}
+	spec_process_free(p);
+	p = NULL;
+	static const char *const bad[] = { "2-1", "a", "1,", "1024", "1;2" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char json[160], msg[200];
+		snprintf(json, sizeof json,
+			 "{\"args\":[\"true\"],\"cwd\":\"/\",\"execCPUAffinity\":{\"final\":\"%s\"}}",
+			 bad[i]);
+		CHECK(spec_parse_process(json, strlen(json), "process.json", &p, &err) < 0 && p == NULL);
+		snprintf(
+		    msg, sizeof msg,
+		    "process.json: .execCPUAffinity.final: expected a cpu list like \"0-3,7\", got \"%s\"",
+		    bad[i]);
+		CHECK_STR(err.msg, msg);
+		error_clear(&err);
+	}
 }
 
 static struct spec *parse_str(const char *json, struct error *err)
@@ -705,6 +746,6 @@ UNIT_CASES({ "good_corpus", test_good_corpus }, { "spec_example", test_spec_exam
 	   { "docker_style", test_docker_style }, { "all_fields", test_all_fields },
 	   { "small_good", test_small_good }, { "bad_corpus", test_bad_corpus },
 	   { "parse_resources", test_parse_resources }, { "uint_bounds", test_uint_bounds },
-	   { "parse_process", test_parse_process }, { "validate", test_validate }, { "load", test_load },
-	   { "go_compat", test_go_compat }, { "names", test_names }, { "id_list", test_id_list },
-	   { "ifname", test_ifname }, )
+	   { "parse_process", test_parse_process }, { "cpu_affinity", test_cpu_affinity },
+	   { "validate", test_validate }, { "load", test_load }, { "go_compat", test_go_compat },
+	   { "names", test_names }, { "id_list", test_id_list }, { "ifname", test_ifname }, )

@@ -279,18 +279,6 @@ static void test_seccomp_translation(void)
 	spec_free(s);
 }
 
-static void test_cpu_lists(void)
-{
-	cpu_set_t set;
-
-	CHECK(process_parse_cpus("0-2,5", &set, sizeof set) == 0);
-	CHECK(CPU_ISSET(0, &set) && CPU_ISSET(2, &set) && !CPU_ISSET(3, &set) && CPU_ISSET(5, &set));
-	CHECK(process_parse_cpus("3-1", &set, sizeof set) < 0);
-	CHECK(process_parse_cpus("a", &set, sizeof set) < 0);
-	CHECK(process_parse_cpus("1,", &set, sizeof set) == 0);
-	CHECK(process_parse_cpus("99999", &set, sizeof set) < 0);
-}
-
 /* The init's error crosses the sync socket with its errno, and arrives even when the init exited
  * with our last message unread (the kernel then reports ECONNRESET ahead of the queued error). */
 static void test_sync_error_errno(void)
@@ -376,5 +364,4 @@ UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "cgroup_paths", test_cgroup_paths }, { "signal_names", test_signal_names },
 	   { "container_ids", test_container_ids }, { "state_record_roundtrip", test_state_record_roundtrip },
 	   { "state_oci_json", test_state_oci_json }, { "seccomp_translation", test_seccomp_translation },
-	   { "cpu_lists", test_cpu_lists }, { "sync_error_errno", test_sync_error_errno },
-	   { "write_file_new", test_write_file_new })
+	   { "sync_error_errno", test_sync_error_errno }, { "write_file_new", test_write_file_new })

@@ -137,6 +137,20 @@ int cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct error *err)
 	return 0;
 }
 
+/* A v2 cgroup directory for clone3's CLONE_INTO_CGROUP, or -1 (who, "init" or "process", then joins
+ * through cgroup.procs). O_RDONLY, not O_PATH: older kernels take the clone3 cgroup fd with fdget, which
+ * refuses an O_PATH descriptor. */
+static int open_clone_dir(const char *dir, const char *who)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		log_debug("open(\"%s\"): %s: the %s joins through cgroup.procs", dir, strerror(errno), who);
+	else
+		log_debug("open(\"%s\", O_DIRECTORY) = %d: the %s is cloned into it", dir, fd, who);
+	return fd;
+}
+
 int cgroup_open_v2_dir(const char *path, unsigned long created, bool *ret_all)
 {
 	struct error e = { 0 };
@@ -151,16 +165,9 @@ int cgroup_open_v2_dir(const char *path, unsigned long created, bool *ret_all)
 		if (!layout->h[i].v2 || !(created & (1UL << i)))
 			continue;
 		cleanup_free char *dir = xasprintf("%s%s", layout->h[i].mountpoint, path);
-		/* O_RDONLY, not O_PATH: older kernels take the clone3 cgroup fd with fdget, which refuses
-		 * an O_PATH descriptor */
-		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			log_debug("open(\"%s\"): %s: the init joins through cgroup.procs", dir,
-				  strerror(errno));
-			return -1;
-		}
-		log_debug("open(\"%s\", O_DIRECTORY) = %d: the init is cloned into it", dir, fd);
-		*ret_all = layout->n == 1;
+		int fd = open_clone_dir(dir, "init");
+
+		*ret_all = fd >= 0 && layout->n == 1;
 		return fd;
 	}
 	return -1;
@@ -587,14 +594,10 @@ int cgroup_open_v2_join_dir(const char *path, const char *sub, size_t *ret_index
 		    sub && sub_applies(&layout->h[i], colon ? sub : NULL, colon ? (size_t)(colon - sub) : 0);
 		cleanup_free char *dir = in_sub ? xasprintf("%s%s/%s", layout->h[i].mountpoint, path, subpath)
 						: xasprintf("%s%s", layout->h[i].mountpoint, path);
-		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			log_debug("open(\"%s\"): %s: the process joins through cgroup.procs", dir,
-				  strerror(errno));
-			return -1;
-		}
-		log_debug("open(\"%s\", O_DIRECTORY) = %d: the process is cloned into it", dir, fd);
-		*ret_index = k;
+		int fd = open_clone_dir(dir, "process");
+
+		if (fd >= 0)
+			*ret_index = k;
 		return fd;
 	}
 	return -1;

@@ -29,13 +29,14 @@ teardown() {
 	husk_teardown
 }
 
-# counter_bundle [EXTRA_SHELL]: a bundle whose process counts from 0 every 0.1 s, appending each value
-# to /data/log, a bind mount of $DATA from the host (an external mount CRIU must be told about). Its
-# stdio goes to the container's own /dev/null: a host file would not be in the container's mounts.
+# counter_bundle [EXTRA_SHELL [BEFORE]]: a bundle whose process counts from 0 every 0.1 s, appending each
+# value to /data/log, a bind mount of $DATA from the host (an external mount CRIU must be told about).
+# EXTRA_SHELL runs in the loop, BEFORE once before it (a probe started in the background). Its stdio goes
+# to the container's own /dev/null: a host file would not be in the container's mounts.
 counter_bundle() {
 	DATA=$BATS_TEST_TMPDIR/data
 	mkdir -p "$DATA"
-	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; '"${1:-}"' done'
+	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; '"${2:+$2 }"'i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; '"${1:-}"' done'
 	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}]'
 }
 
@@ -513,10 +514,7 @@ count_above() {
 	local id new img=$BATS_TEST_TMPDIR/img ino
 	id=$(cid)
 	new=$(cid locked)
-	DATA=$BATS_TEST_TMPDIR/data
-	mkdir -p "$DATA"
-	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; probe lock /data/lockfile & i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; done'
-	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}]'
+	counter_bundle '' 'probe lock /data/lockfile &'
 	start_counter "$id" 2
 	wait_for test -e "$DATA/lockfile"
 	ino=$(stat -c %i "$DATA/lockfile")
@@ -541,12 +539,9 @@ count_above() {
 	local id new img=$BATS_TEST_TMPDIR/img at
 	id=$(cid)
 	new=$(cid tcp)
-	DATA=$BATS_TEST_TMPDIR/data
-	mkdir -p "$DATA"
 	# probe tcp: a loopback connection inside the container's network namespace, one byte through it
 	# every 0.1 s, the count in /data/tcp; it exits at the first failure of the connection
-	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; probe tcp 5000 /data/tcp & i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; done'
-	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}]'
+	counter_bundle '' 'probe tcp 5000 /data/tcp &'
 	start_counter "$id" 2
 	wait_for test -s "$DATA/tcp"
 	run_husk checkpoint --image-path "$img" "$id"
@@ -602,11 +597,10 @@ count_above() {
 	"$HUSK_PROBE" dgram "$sock" listen &
 	LISTENER=$!
 	wait_for test -S "$sock"
-	setup_bundle sh -c 'exec </dev/null >/dev/null 2>&1; probe dgram /data/sock send & i=0; while :; do echo $i >>/data/log; i=$((i+1)); sleep 0.1; done'
+	counter_bundle '' 'probe dgram /data/sock send &'
 	# in the host's network namespace: CRIU finds a unix socket's peer through sock_diag in the dumped
 	# namespace, so a peer in another one is "without peer", not external
-	cfg --arg d "$DATA" '.mounts += [{"source": $d, "destination": "/data", "options": ["rbind"]}] |
-		.linux.namespaces |= map(select(.type != "network"))'
+	cfg '.linux.namespaces |= map(select(.type != "network"))'
 	start_counter "$id" 2
 	run_husk checkpoint --leave-running --image-path "$img" "$id"
 	assert_failure

@@ -399,6 +399,11 @@ static void rollback(struct create_ctx *c)
 		close(c->listen_fd);
 		c->listen_fd = -1;
 	}
+	/* the v2 directory was for the clone only (a failure before it leaves it open) */
+	if (c->cgroup_fd >= 0) {
+		close(c->cgroup_fd);
+		c->cgroup_fd = -1;
+	}
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, NULL, 0);

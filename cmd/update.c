@@ -1,5 +1,6 @@
 /* husk update: change the resource limits of a live container, from runc's flags or a LinuxResources
  * JSON document (--resources FILE, or - for stdin). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -40,6 +41,61 @@ static int flag_u64(const char *name, const char *v, bool *has, uint64_t *out, s
 	return 0;
 }
 
+/* A memory size as runc takes it (go-units' RAMInBytes): "-1", or a number (fraction allowed), an
+ * optional space, then an optional k/m/g/t/p (powers of 1024), "i" and "b", any case: 64m, 1.5g,
+ * 512MiB, 100kb, 4096. */
+static int parse_ram(const char *v, int64_t *ret)
+{
+	static const char units[] = "kmgtp";
+	const char *s = v, *u;
+	long double n, mult = 1;
+	char *end;
+
+	if (strcmp(v, "-1") == 0) {
+		*ret = -1;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtold(s, &end);
+	/* strtold also takes hex, exponents, "inf": only digits with one optional fraction */
+	for (const char *q = s; q < end; q++)
+		if (!isdigit((unsigned char)*q) && *q != '.')
+			return -1;
+	if (errno != 0 || end == s || end[-1] == '.')
+		return -1;
+	s = end;
+	if (*s == ' ')
+		s++;
+	if (*s && (u = strchr(units, tolower((unsigned char)*s))) != NULL) {
+		for (long i = 0; i <= u - units; i++)
+			mult *= 1024;
+		s++;
+	}
+	if (*s == 'i' || *s == 'I')
+		s++;
+	if (*s == 'b' || *s == 'B')
+		s++;
+	if (*s != '\0' || n * mult >= 9223372036854775807.0L)
+		return -1;
+	*ret = (int64_t)(n * mult);
+	return 0;
+}
+
+static int flag_ram(const char *name, const char *v, bool *has, int64_t *out, struct error *err)
+{
+	if (v == NULL)
+		return 0;
+	if (parse_ram(v, out) < 0)
+		return error_set(err, EINVAL,
+				 "update: --%s: invalid size \"%s\" (expected bytes or a size such as 64m, "
+				 "1.5g, 512MiB; -1 for no limit)",
+				 name, v);
+	*has = true;
+	return 0;
+}
+
 /* runc's individual flags, layered over (or instead of) the JSON document. */
 static int apply_flags(const struct update_flags *f, struct spec_resources *r, struct error *err)
 {
@@ -48,14 +104,14 @@ static int apply_flags(const struct update_flags *f, struct spec_resources *r, s
 	bool any_mem = false, any_cpu = false, weight = false;
 	uint64_t w = 0;
 
-	if (flag_i64("memory", f->memory, &m->has_limit, &m->limit, err) < 0 ||
-	    flag_i64("memory-swap", f->memory_swap, &m->has_swap, &m->swap, err) < 0 ||
-	    flag_i64("memory-reservation", f->memory_reservation, &m->has_reservation, &m->reservation, err) <
+	if (flag_ram("memory", f->memory, &m->has_limit, &m->limit, err) < 0 ||
+	    flag_ram("memory-swap", f->memory_swap, &m->has_swap, &m->swap, err) < 0 ||
+	    flag_ram("memory-reservation", f->memory_reservation, &m->has_reservation, &m->reservation, err) <
 		0 ||
-	    flag_i64("kernel-memory", f->kernel_memory, &m->has_kernel, &m->kernel, err) < 0 ||
-	    flag_i64("kernel-memory-tcp", f->kernel_memory_tcp, &m->has_kernel_tcp, &m->kernel_tcp, err) <
+	    flag_ram("kernel-memory", f->kernel_memory, &m->has_kernel, &m->kernel, err) < 0 ||
+	    flag_ram("kernel-memory-tcp", f->kernel_memory_tcp, &m->has_kernel_tcp, &m->kernel_tcp, err) <
 		0 ||
-	    flag_u64("cpu-shares", f->cpu_shares, &c->has_shares, &c->shares, err) < 0 ||
+	    flag_u64("cpu-share", f->cpu_shares, &c->has_shares, &c->shares, err) < 0 ||
 	    flag_i64("cpu-quota", f->cpu_quota, &c->has_quota, &c->quota, err) < 0 ||
 	    flag_u64("cpu-period", f->cpu_period, &c->has_period, &c->period, err) < 0 ||
 	    flag_i64("cpu-rt-runtime", f->cpu_rt_runtime, &c->has_realtime_runtime, &c->realtime_runtime,
@@ -79,7 +135,8 @@ static int apply_flags(const struct update_flags *f, struct spec_resources *r, s
 		  f->cpuset_cpus || f->cpuset_mems;
 	r->has_memory |= any_mem;
 	r->has_cpu |= any_cpu;
-	if (weight) {
+	/* 0 is runc's "not set" (its flag's default) */
+	if (weight && w != 0) {
 		if (w < 10 || w > 1000)
 			return error_set(err, EINVAL, "update: --blkio-weight: expected 10 to 1000, got %llu",
 					 (unsigned long long)w);
@@ -104,7 +161,7 @@ static void name_flag(const struct update_flags *f, struct error *err)
 		  offsetof(struct update_flags, memory_reservation) },
 		{ "kernel-memory", "memory.kernel", offsetof(struct update_flags, kernel_memory) },
 		{ "kernel-memory-tcp", "memory.kernelTCP", offsetof(struct update_flags, kernel_memory_tcp) },
-		{ "cpu-shares", "cpu.shares", offsetof(struct update_flags, cpu_shares) },
+		{ "cpu-share", "cpu.shares", offsetof(struct update_flags, cpu_shares) },
 		{ "cpu-quota", "cpu.quota", offsetof(struct update_flags, cpu_quota) },
 		{ "cpu-period", "cpu.period", offsetof(struct update_flags, cpu_period) },
 		{ "cpu-rt-runtime", "cpu.realtimeRuntime", offsetof(struct update_flags, cpu_rt_runtime) },
@@ -151,13 +208,15 @@ VERB_FN(update)
 	struct update_flags f = { 0 };
 	const struct opt opts[] = {
 		{ "resources", 'r', OPT_STRING, &f.resources, "LinuxResources JSON file, or - for stdin" },
-		{ "memory", 0, OPT_STRING, &f.memory, "memory limit in bytes" },
-		{ "memory-swap", 0, OPT_STRING, &f.memory_swap, "memory plus swap limit in bytes" },
-		{ "memory-reservation", 0, OPT_STRING, &f.memory_reservation, "memory soft limit in bytes" },
+		{ "memory", 0, OPT_STRING, &f.memory, "memory limit (bytes, or 64m, 1g; -1: none)" },
+		{ "memory-swap", 0, OPT_STRING, &f.memory_swap, "memory plus swap limit (as --memory)" },
+		{ "memory-reservation", 0, OPT_STRING, &f.memory_reservation,
+		  "memory soft limit (as --memory)" },
 		{ "kernel-memory", 0, OPT_STRING, &f.kernel_memory, "kernel memory limit (deprecated)" },
 		{ "kernel-memory-tcp", 0, OPT_STRING, &f.kernel_memory_tcp,
 		  "kernel TCP memory limit (deprecated)" },
-		{ "cpu-shares", 0, OPT_STRING, &f.cpu_shares, "relative CPU weight" },
+		{ "cpu-share", 0, OPT_STRING, &f.cpu_shares, "relative CPU weight (CPU shares)" },
+		{ "cpu-shares", 0, OPT_STRING, &f.cpu_shares, "the same as --cpu-share" },
 		{ "cpu-quota", 0, OPT_STRING, &f.cpu_quota, "CPU time in microseconds per period" },
 		{ "cpu-period", 0, OPT_STRING, &f.cpu_period, "CFS period in microseconds" },
 		{ "cpu-rt-runtime", 0, OPT_STRING, &f.cpu_rt_runtime, "realtime runtime in microseconds" },

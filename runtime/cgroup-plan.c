@@ -67,12 +67,12 @@ static int plan_swap(struct cg_plan *p, const struct spec_memory *m, bool v2, st
 		limit_str(m->swap, false, val);
 		/* memsw must stay >= the memory limit: the executor orders the pair as the kernel
 		 * needs */
-		if (m->has_limit)
+		if (m->has_limit && m->limit != 0)
 			p->w[p->n - 1].swap_pair = true;
 		add(p, CG_MEMORY, "memory.swap", "memory.memsw.limit_in_bytes", "%s", val);
 	} else if (m->swap < 0) {
 		add(p, CG_MEMORY, "memory.swap", "memory.swap.max", "max");
-	} else if (!m->has_limit || m->limit < 0) {
+	} else if (!m->has_limit || m->limit <= 0) {
 		return error_set(err, EINVAL,
 				 "linux.resources.memory.swap: on cgroup v2 it needs a memory.limit "
 				 "(memory.swap.max = swap - limit)");
@@ -92,13 +92,15 @@ static int plan_memory(struct cg_plan *p, const struct spec_memory *m, struct er
 	bool v2 = is_v2(p, CG_MEMORY);
 	char lim[32], val[32];
 
-	if (m->has_limit) {
+	/* 0 is "not set" for the limit, swap and reservation, as runc reads them: runc's own `update
+	 * --help` document lists every field as 0 for "leave it", and a 0 limit would be refused (EBUSY) */
+	if (m->has_limit && m->limit != 0) {
 		limit_str(m->limit, v2, lim);
 		add(p, CG_MEMORY, "memory.limit", v2 ? "memory.max" : "memory.limit_in_bytes", "%s", lim);
 	}
-	if (m->has_swap && plan_swap(p, m, v2, err) < 0)
+	if (m->has_swap && m->swap != 0 && plan_swap(p, m, v2, err) < 0)
 		return -1;
-	if (m->has_reservation) {
+	if (m->has_reservation && m->reservation != 0) {
 		limit_str(m->reservation, v2, val);
 		add(p, CG_MEMORY, "memory.reservation", v2 ? "memory.low" : "memory.soft_limit_in_bytes",
 		    "%s", v2 && m->reservation < 0 ? "0" : val);
@@ -168,6 +170,11 @@ unsigned long long cgroup_blkio_to_io_weight(unsigned long long weight)
 static int plan_cpu(struct cg_plan *p, const struct spec_cpu *c, struct error *err)
 {
 	bool v2 = is_v2(p, CG_CPU);
+	/* 0 leaves the quota, period and realtime values alone, as in runc (its `update --help` says
+	 * "0 to use system default"; the kernel refuses a 0 period) */
+	bool quota = c->has_quota && c->quota != 0, period = c->has_period && c->period != 0;
+	bool rt_period = c->has_realtime_period && c->realtime_period != 0;
+	bool rt_runtime = c->has_realtime_runtime && c->realtime_runtime != 0;
 
 	if (c->has_burst && c->has_quota && c->quota > 0 && c->burst > (uint64_t)c->quota)
 		return error_set(err, EINVAL,
@@ -180,39 +187,38 @@ static int plan_cpu(struct cg_plan *p, const struct spec_cpu *c, struct error *e
 		else
 			add(p, CG_CPU, "cpu.shares", "cpu.shares", "%" PRIu64, c->shares);
 	}
-	if (v2 && (c->has_quota || c->has_period)) {
-		char quota[32] = "max";
-		if (c->has_quota && c->quota > 0)
-			snprintf(quota, sizeof quota, "%" PRId64, c->quota);
-		add(p, CG_CPU, "cpu.quota", "cpu.max", "%s %" PRIu64, quota,
-		    c->has_period ? c->period : 100000);
+	if (v2 && (quota || period)) {
+		char q[32] = "max";
+		if (quota && c->quota > 0)
+			snprintf(q, sizeof q, "%" PRId64, c->quota);
+		add(p, CG_CPU, "cpu.quota", "cpu.max", "%s %" PRIu64, q, period ? c->period : 100000);
 	} else {
 		/* the period first: a quota is checked against the period already in place. Under a
 		 * parent with a quota, old quota / new period may exceed the parent's ratio (a shorter
 		 * period) or new quota / old period may (a longer one): the executor retries the pair in
 		 * the other order, as runc does */
-		if (c->has_period) {
+		if (period) {
 			add(p, CG_CPU, "cpu.period", "cpu.cfs_period_us", "%" PRIu64, c->period);
-			p->w[p->n - 1].swap_pair = c->has_quota;
+			p->w[p->n - 1].swap_pair = quota;
 		}
-		if (c->has_quota)
+		if (quota)
 			add(p, CG_CPU, "cpu.quota", "cpu.cfs_quota_us", "%" PRId64,
 			    c->quota > 0 ? c->quota : -1);
 	}
 	if (c->has_burst)
 		add(p, CG_CPU, "cpu.burst", v2 ? "cpu.max.burst" : "cpu.cfs_burst_us", "%" PRIu64, c->burst);
-	if (c->has_realtime_period || c->has_realtime_runtime) {
+	if (rt_period || rt_runtime) {
 		if (v2)
 			return error_set(err, ENOTSUP,
 					 "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has "
 					 "no realtime CPU controller");
 		/* the runtime may not exceed the period, nor the parent's share: the same pair */
-		if (c->has_realtime_period) {
+		if (rt_period) {
 			add(p, CG_CPU, "cpu.realtimePeriod", "cpu.rt_period_us", "%" PRIu64,
 			    c->realtime_period);
-			p->w[p->n - 1].swap_pair = c->has_realtime_runtime;
+			p->w[p->n - 1].swap_pair = rt_runtime;
 		}
-		if (c->has_realtime_runtime)
+		if (rt_runtime)
 			add(p, CG_CPU, "cpu.realtimeRuntime", "cpu.rt_runtime_us", "%" PRId64,
 			    c->realtime_runtime);
 	}
@@ -234,14 +240,15 @@ static int plan_blkio(struct cg_plan *p, const struct spec_blkio *b, struct erro
 	static const char *const v2_keys[] = { "rbps", "wbps", "riops", "wiops" };
 	bool v2 = is_v2(p, CG_IO);
 
-	if (b->has_weight) {
+	/* a 0 weight is "not set", as in runc (the kernel takes 10 to 1000) */
+	if (b->has_weight && b->weight != 0) {
 		if (v2)
 			add(p, CG_IO, "blockIO.weight", "io.weight", "default %llu",
 			    cgroup_blkio_to_io_weight(b->weight));
 		else
 			add(p, CG_IO, "blockIO.weight", "blkio.weight|blkio.bfq.weight", "%u", b->weight);
 	}
-	if (b->has_leaf_weight) {
+	if (b->has_leaf_weight && b->leaf_weight != 0) {
 		if (v2)
 			return error_set(err, ENOTSUP,
 					 "linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");

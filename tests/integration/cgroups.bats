@@ -856,6 +856,48 @@ blk_dev() {
 	nothing_left "$id"
 }
 
+@test "update: runc's flags as runc takes them: sizes (64m, 1.5g, 32MiB), --cpu-share, and 0 leaves a limit alone" {
+	local id shares
+	id=$(cid)
+	setup_bundle probe sleep 10
+	start_bg "$id"
+	# runc parses the memory flags with go-units (powers of 1024) and names the shares flag --cpu-share
+	run_husk update --memory 64m --memory-reservation 32MiB --cpu-share 256 --cpu-quota 30000 "$id"
+	assert_success
+	[[ "$(cgval memory "$id" "$(mem_limit_file)")" == $((64 * MIB)) ]] || fail "--memory 64m"
+	if on_v2; then
+		[[ "$(cgval memory "$id" memory.low)" == $((32 * MIB)) ]] || fail "--memory-reservation 32MiB"
+		shares=$(cgval cpu "$id" cpu.weight)
+		[[ $shares == $((1 + (256 - 2) * 9999 / 262142)) ]] || fail "--cpu-share 256: cpu.weight $shares"
+	else
+		[[ "$(cgval memory "$id" memory.soft_limit_in_bytes)" == $((32 * MIB)) ]] || fail "--memory-reservation 32MiB"
+		[[ "$(cgval cpu "$id" cpu.shares)" == 256 ]] || fail "--cpu-share 256"
+	fi
+	run_husk update --memory 1.5g "$id"
+	assert_success
+	[[ "$(cgval memory "$id" "$(mem_limit_file)")" == $((3 * 512 * MIB)) ]] || fail "--memory 1.5g"
+
+	# runc's own `update --help` shows this document (0 = leave it); flags of 0 are no-ops too
+	run_husk update -r - "$id" <<<'{"memory": {"limit": 0, "reservation": 0, "swap": 0},
+		"cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0,
+		"cpus": "", "mems": ""}, "blockIO": {"weight": 0}}'
+	assert_success
+	run_husk update --memory 0 --cpu-period 0 --cpu-quota 0 --blkio-weight 0 "$id"
+	assert_success
+	[[ "$(cgval memory "$id" "$(mem_limit_file)")" == $((3 * 512 * MIB)) ]] || fail "a 0 limit changed the memory limit"
+	if on_v2; then
+		[[ "$(cgval cpu "$id" cpu.max)" == "30000 100000" ]] || fail "a 0 quota changed cpu.max"
+	else
+		[[ "$(cgval cpu "$id" cpu.cfs_quota_us)" == 30000 ]] || fail "a 0 quota changed the quota"
+	fi
+
+	run husk update --memory 12x "$id"
+	assert_failure
+	assert_output_contains "update: --memory: invalid size \"12x\""
+	husk delete --force "$id"
+	nothing_left "$id"
+}
+
 # mem_limit_file, swap_file: the memory limit file and the swap (v1: memory+swap) file of the layout.
 mem_limit_file() {
 	if on_v2; then echo memory.max; else echo memory.limit_in_bytes; fi

@@ -98,6 +98,14 @@ static void test_cpu_v1(void)
 	    "cpu.shares=512;cpu.cfs_period_us=100000;cpu.cfs_quota_us=20000;cpu.cfs_burst_us=1000;"
 	    "cpu.rt_period_us=1000;cpu.rt_runtime_us=950;cpu.idle=1;cpuset.cpus=0-1;cpuset.mems=0;");
 	EXPECT_PLAN("{\"cpu\":{\"quota\":-1}}", 0, "cpu.cfs_quota_us=-1;");
+	/* runc's `update --help` document: every 0 means "leave it" (v1 and v2) */
+	static const char zeros[] =
+	    "{\"memory\":{\"limit\":0,\"reservation\":0,\"swap\":0},\"cpu\":{\"shares\":0,\"quota\":0,"
+	    "\"period\":0,\"realtimeRuntime\":0,\"realtimePeriod\":0,\"cpus\":\"\",\"mems\":\"\"},"
+	    "\"blockIO\":{\"weight\":0}}";
+	EXPECT_PLAN(zeros, 0, "");
+	EXPECT_PLAN(zeros, ALL_V2, "");
+	EXPECT_PLAN("{\"cpu\":{\"quota\":0,\"period\":50000}}", 0, "cpu.cfs_period_us=50000;");
 	EXPECT_ERROR("{\"cpu\":{\"quota\":1000,\"burst\":2000}}", 0,
 		     "burst: 2000 is larger than the quota 1000");
 }

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "runtime/base/log.h"
+#include "runtime/criu.h"
 #include "runtime/sealed.h"
 #include "runtime/base/util.h"
 
@@ -53,6 +54,7 @@ static void print_usage(FILE *out)
 		"  --systemd-cgroup        use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
 		"  --cgroup-manager MGR    cgroupfs (default) or disabled\n"
 		"  --rootless VALUE        auto (default), true or false\n"
+		"  --criu PATH             CRIU binary for checkpoint/restore (default: criu)\n"
 		"  -v, --version           print the version\n"
 		"  -h, --help              print this help\n");
 }
@@ -194,6 +196,7 @@ int main(int argc, char **argv)
 {
 	struct global_opts g = { .log_format = "text", .rootless = "auto", .cgroup_manager = "cgroupfs" };
 	bool help = false, version = false;
+	const char *criu = NULL;
 	const struct opt global_flags[] = {
 		{ "root", 0, OPT_STRING, &g.root, "" },
 		{ "log", 0, OPT_STRING, &g.log, "" },
@@ -202,6 +205,7 @@ int main(int argc, char **argv)
 		{ "systemd-cgroup", 0, OPT_BOOL, &g.systemd_cgroup, "" },
 		{ "rootless", 0, OPT_STRING, &g.rootless, "" },
 		{ "cgroup-manager", 0, OPT_STRING, &g.cgroup_manager, "" },
+		{ "criu", 0, OPT_STRING, &criu, "" },
 		{ "help", 'h', OPT_BOOL, &help, "" },
 		{ "version", 'v', OPT_BOOL, &version, "" },
 	};
@@ -234,6 +238,13 @@ int main(int argc, char **argv)
 		error_set(&err, EINVAL, "--cgroup-manager: expected cgroupfs or disabled, got \"%s\"",
 			  g.cgroup_manager);
 		goto fail;
+	}
+	if (criu != NULL) {
+		if (*criu == '\0') {
+			error_set(&err, EINVAL, "--criu: expected the path or name of the criu binary");
+			goto fail;
+		}
+		criu_set_binary(criu);
 	}
 	g.is_rootless = strcmp(g.rootless, "true") == 0 || (strcmp(g.rootless, "auto") == 0 && !host_root());
 	verb = strcmp(argv[index], "help") == 0 ? &help_verb : find_verb(argv[index], &err);

@@ -24,19 +24,30 @@
 #include "terminal.h"
 #include "base/util.h"
 
+/* runc's global --criu: a path, or a name looked up on PATH ("criu" by default) */
+static const char *criu_binary = "criu";
+
+void criu_set_binary(const char *name)
+{
+	criu_binary = name;
+}
+
 #ifdef HUSK_CRIU
 
 #define RESP_MAX (1u << 20)
 
-/* The criu binary: the first executable "criu" on PATH (runc's default --criu). */
+/* The criu binary: --criu as given when it has a slash, else the first executable of that name on
+ * PATH (runc's default --criu is "criu"). */
 static char *criu_path(void)
 {
 	const char *path = getenv("PATH");
 	cleanup_free char *copy =
 	    xstrdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 
+	if (strchr(criu_binary, '/'))
+		return access(criu_binary, X_OK) == 0 ? xstrdup(criu_binary) : NULL;
 	for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/criu", d);
+		char *p = xasprintf("%s/%s", d, criu_binary);
 		if (access(p, X_OK) == 0)
 			return p;
 		free(p);
@@ -128,10 +139,12 @@ int swrk_start(struct swrk *s, const int stdio[3], const int *extra, size_t n_ex
 	if (s->criu == NULL) {
 		close(sp[0]);
 		close(sp[1]);
-		return error_set(
-		    err, ENOENT,
-		    "criu is not installed (no executable 'criu' on PATH): checkpoint/restore needs "
-		    "CRIU (Debian: apt-get install criu)");
+		if (strchr(criu_binary, '/'))
+			return error_set(err, ENOENT, "--criu '%s' is not an executable file", criu_binary);
+		return error_set(err, ENOENT,
+				 "criu is not installed (no executable '%s' on PATH): checkpoint/restore "
+				 "needs CRIU (Debian: apt-get install criu)",
+				 criu_binary);
 	}
 	s->pid = fork();
 	if (s->pid < 0) {

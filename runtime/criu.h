@@ -29,6 +29,10 @@ struct criu_args {
 	bool systemd_cgroup; /* --systemd-cgroup: the restored tasks go into a transient scope */
 };
 
+/* The CRIU binary to run (runc's global --criu): a path, or a name looked up on PATH; "criu" by
+ * default. The string must outlive the process's use of CRIU. */
+void criu_set_binary(const char *name);
+
 /* Whether this build talks to CRIU at all (protoc-c and libprotobuf-c were found at build time). */
 extern const bool criu_built;
 

@@ -386,3 +386,28 @@ _rt_has_status() {
 	assert_output_contains "no such file or directory"
 	husk delete --force "$id"
 }
+
+@test "--criu PATH: a global flag of every command (containerd's CriuPath); checkpoint runs that binary" {
+	local id fake=$BATS_TEST_TMPDIR/fake-criu
+	id=$(cid)
+	setup_bundle sleep 100
+	create_quiet "$id"
+	husk start "$id"
+	# containerd's go-runc puts --criu before every verb when the runtime options name a CRIU binary
+	run_husk --criu "$fake" state "$id"
+	assert_success
+	run_husk --criu "$fake" list -q
+	assert_output_equals "$id"
+	# a CRIU that records how it was started, then fails: checkpoint must have run it, not criu on PATH
+	printf '#!/bin/sh\necho "$@" >>%s.log\nexit 1\n' "$fake" >"$fake"
+	chmod +x "$fake"
+	run_husk --criu "$fake" checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$id"
+	assert_failure
+	[[ $output != *"not built"* ]] || skip "this husk is built without CRIU support"
+	[[ "$(cat "$fake.log")" == "swrk 3" ]] || fail "--criu was not run: ${output}"
+	run_husk --criu "$BATS_TEST_TMPDIR/none" checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$id"
+	assert_failure
+	assert_output_contains "--criu '$BATS_TEST_TMPDIR/none' is not an executable file"
+	[[ "$(husk_status "$id")" == running ]] || fail "a failed checkpoint changed the container"
+	husk delete --force "$id"
+}

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -87,6 +88,10 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 	cleanup_close int own_pidns = -1;
 	pid_t pid;
 
+	/* born non-dumpable: in a PID namespace joined by path, the other container's root saw a dumpable
+	 * init (waiting for its id maps) and read the host through /proc/<init>/root, fd/ and mem */
+	if (!c->init.dumpable_setup)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* joining a user namespace must come before the other namespaces are created (they must
 	 * belong to it), but husk itself keeps its host credentials */
 	if (c->init.ns_fds[NS_USER] >= 0) {

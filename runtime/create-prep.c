@@ -310,6 +310,8 @@ int create_init_args(struct create_ctx *c, struct error *err)
 	a->preserve_fds = o->preserve_fds;
 	pass_listen_fds(a);
 	a->wait_maps = a->new_ns[NS_USER];
+	/* an unprivileged caller writes the maps and reads /proc/<init>/ns: it must own the init's /proc */
+	a->dumpable_setup = a->userns && geteuid() != 0;
 	a->wait_cgroup = c->cgroup_path != NULL;
 	a->cgroup_before_mounts = c->sd.unit != NULL;
 	a->parent_hooks = has_parent_hooks(c->spec);

@@ -436,9 +436,10 @@ void init_main(struct init_args *a)
 	close(a->lock_fd);
 	close(a->parent_sync_fd);
 	/* a container joined by path (a pod's PID namespace) sees us from the start: non-dumpable, our
-	 * /proc/PID/fd (the caller's fds) and exe are closed to it (CVE-2024-21626). In a user namespace
-	 * this waits for final_exec: /proc/self of a non-dumpable process is no longer ours to write */
-	if (!a->userns)
+	 * /proc/PID/{root,fd,mem} (the host's /, the caller's fds) and exe are closed to it
+	 * (CVE-2024-21626); born so (spawn_init). Only a rootless user namespace waits for final_exec: its
+	 * unprivileged caller must still own our /proc to write the maps and join our namespaces */
+	if (!a->dumpable_setup)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* the procfs of the host, before any namespace is joined: writes to /proc go there only */
 	if (proc_pin(&err) < 0)

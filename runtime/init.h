@@ -24,8 +24,9 @@ struct init_args {
 				     */
 	bool new_ns[NS_TYPE_COUNT]; /* namespaces created for the container */
 	bool userns;		    /* inside a user namespace (new or joined) */
-	bool wait_maps;	  /* new user namespace: the parent writes the id maps, then SYNC_MAPS_DONE */
-	bool wait_cgroup; /* the parent moves us into the cgroup while we set up, then SYNC_CGROUP_DONE */
+	bool wait_maps;	     /* new user namespace: the parent writes the id maps, then SYNC_MAPS_DONE */
+	bool dumpable_setup; /* rootless user namespace: dumpable until final_exec (see init_main) */
+	bool wait_cgroup;    /* the parent moves us into the cgroup while we set up, then SYNC_CGROUP_DONE */
 	bool cgroup_joined;
 	bool cgroupns_made; /* new_ns[NS_CGROUP]'s unshare is done (new_ns stays: the mounts read it) */
 	bool cgroup_before_mounts; /* the cgroup exists only once the parent says so (systemd's scope) */

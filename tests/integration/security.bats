@@ -988,7 +988,7 @@ attack_bundle() {
 	cfg '.root.readonly = false'
 	mkdir -p "$BATS_TEST_TMPDIR/out"
 	cfg --arg o "$BATS_TEST_TMPDIR/out" '.mounts += [{"source": $o, "destination": "/out", "type": "bind", "options": ["rbind", "rw"]}]'
-	for t in exe-grabber rename-swapper; do
+	for t in exe-grabber rename-swapper proc-watcher; do
 		[[ -x "$HUSK_TOOLS/$t" ]] || fail "$t not found in '$HUSK_TOOLS': build it" || return
 		cp "$HUSK_TOOLS/$t" "$BUNDLE/rootfs/bin/$t"
 	done
@@ -1576,4 +1576,87 @@ assert_not_written() {
 	assert_output_contains "mount '/vol/t': tmpcopyup: "
 	refute_output_contains "sync:"
 	no_containers
+}
+
+# ---- attack review: a husk process in the container's PID namespace, at every moment before its execve ---
+# The attacker is tests/tools/proc-watcher.c: it spins over /proc and, for every process that is not one of
+# the container's own programs (by comm), opens /proc/PID/{exe,root,cwd,mem,environ} and each fd/N, tries
+# PTRACE_SEIZE, and reads a 0600 host file through every directory it reaches.
+
+# watcher_bundle PIDNS_PATH: a second bundle, $BATS_TEST_TMPDIR/w, whose container (root, no
+# user namespace, default capabilities) joins PIDNS_PATH and runs the watcher until $BATS_TEST_TMPDIR/out/stop.
+watcher_bundle() {
+	local w=$BATS_TEST_TMPDIR/w
+	make_bundle "$w" proc-watcher /out 60 "$BATS_TEST_TMPDIR/secret" sleep sh true proc-watcher
+	cp "$HUSK_TOOLS/proc-watcher" "$w/rootfs/bin/" || fail "proc-watcher not found in '$HUSK_TOOLS': build it"
+	mkdir -p "$BATS_TEST_TMPDIR/out"
+	echo "host-secret-$$" >"$BATS_TEST_TMPDIR/secret"
+	chmod 600 "$BATS_TEST_TMPDIR/secret"
+	jq --arg p "$1" --arg o "$BATS_TEST_TMPDIR/out" '.linux.namespaces = [(.linux.namespaces[] | select(.type != "pid")),
+		{"type": "pid", "path": $p}] | .mounts += [{"source": $o, "destination": "/out", "type": "bind", "options": ["rbind", "rw"]}]' \
+		"$w/config.json" >"$w/config.new" && mv "$w/config.new" "$w/config.json"
+}
+
+# watcher_saw N: the watcher has seen N husk processes or more.
+watcher_saw() {
+	(($(grep -c '^seen ' "$BATS_TEST_TMPDIR/out/log") >= $1))
+}
+
+# watcher_verdict MIN_SEEN: the watcher saw at least MIN_SEEN husk processes and reached nothing of them.
+watcher_verdict() {
+	local log=$BATS_TEST_TMPDIR/out/log seen
+	touch "$BATS_TEST_TMPDIR/out/stop"
+	wait_for grep -qx done "$log"
+	seen=$(grep -c '^seen ' "$log")
+	echo "# the watcher saw $seen husk processes" >&3
+	((seen >= $1)) || fail "the watcher saw $seen husk processes, expected $1 or more: $(cat "$log")"
+	! grep -v -e '^watching$' -e '^done$' -e '^seen ' "$log" || fail "a husk process was reachable from the container"
+}
+
+@test "attack review: a container sharing the PID namespace of a user-namespaced container reaches nothing of its init during setup" {
+	local a b pid i
+	husk_allow_mapped_root
+	setup_bundle sleep 100
+	a=$(cid a)
+	pid=$(run_detached "$a")
+	watcher_bundle "/proc/$pid/ns/pid"
+	husk run -d --bundle "$BATS_TEST_TMPDIR/w" "$(cid w)" </dev/null >/dev/null
+	wait_for grep -qx watching "$BATS_TEST_TMPDIR/out/log"
+	# B: its own user namespace, in A's PID namespace (as W is; it cannot mount a procfs of a PID namespace
+	# it has no capability over, so it has none). Before the fix its init, dumpable while it
+	# waited for its id maps, was open to W's root: /proc/PID/root was the host's / (the 0600 file read),
+	# fd/ held the host's procfs, mem and ptrace worked.
+	b=$BATS_TEST_TMPDIR/b
+	make_bundle "$b" true
+	jq --arg p "/proc/$pid/ns/pid" '.linux.namespaces = [(.linux.namespaces[] | select(.type != "pid")),
+		{"type": "pid", "path": $p}, {"type": "user"}] | del(.mounts[] | select(.destination == "/proc")) |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]' \
+		"$b/config.json" >"$b/config.new" && mv "$b/config.new" "$b/config.json"
+	for i in $(seq 8); do
+		husk run --bundle "$b" "$(cid "b$i")" </dev/null || fail "run $i of the user-namespaced container failed"
+	done
+	watcher_verdict 1
+}
+
+@test "attack review: a created container's waiting init and an exec frozen in a paused container are closed to a container sharing their PID namespace" {
+	local id pid
+	setup_bundle sleep 100
+	id=$(cid)
+	husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 3>&-
+	pid=$(husk state "$id" | jq -r .pid)
+	watcher_bundle "/proc/$pid/ns/pid"
+	husk run -d --bundle "$BATS_TEST_TMPDIR/w" "$(cid w)" </dev/null >/dev/null
+	wait_for grep -qx watching "$BATS_TEST_TMPDIR/out/log"
+	# pid 1 waits at the start gate (husk, the caller's fds); then an exec sits frozen before its execve
+	wait_for grep -q '^seen 1 ' "$BATS_TEST_TMPDIR/out/log"
+	husk start "$id"
+	husk pause "$id"
+	husk exec -d --ignore-paused "$id" true </dev/null >/dev/null 2>&1 &
+	wait_for watcher_saw 2
+	sleep 0.5
+	husk resume "$id"
+	wait
+	husk exec --tty=false --user 1000:1000 --cwd /tmp "$id" true
+	watcher_verdict 2
 }

@@ -48,6 +48,13 @@ VERB_FN(exec)
 		return error_set(err, EINVAL, "exec: missing container id"), 255;
 	if (o.preserve_fds < 0)
 		return error_set(err, EINVAL, "exec: --preserve-fds: expected a non-negative number"), 255;
+	/* runc's words and status; running the container's own process.args again would start a second
+	 * copy of its service */
+	if (index + 1 >= argc && o.process_file == NULL)
+		return error_set(
+			   err, EINVAL,
+			   "exec: process args cannot be empty: give a COMMAND after the id, or --process"),
+		       255;
 	o.id = argv[index];
 	o.args = argv + index + 1;
 	o.n_args = (size_t)(argc - index - 1);

@@ -61,6 +61,16 @@ start_recvtty() {
 	assert_success
 }
 
+@test "exec ID without a command: refused with runc's words, no second copy of the container's program" {
+	start_container
+	# runc: "process args cannot be empty" (255); running process.args again would start the service twice
+	local st=0 out=$BATS_TEST_TMPDIR/noargs.out
+	timeout -s KILL 10 "$HUSK" --root "$HUSK_TEST_ROOT" exec "$ID" >"$out" 2>&1 </dev/null || st=$?
+	[[ $st == 255 ]] || fail "exec without a command: status $st: $(cat "$out")"
+	grep -q "process args cannot be empty" "$out" || fail "not runc's words: $(cat "$out")"
+	[[ "$(husk ps --format json "$ID" | jq length)" == 1 ]] || fail "a process was left: $(husk ps "$ID")"
+}
+
 @test "exec: the container's process is the default (env, cwd, user, rlimits)" {
 	start_container '.process.env = ["PATH=/bin:/usr/bin", "FROM_CONFIG=1"] | .process.cwd = "/tmp"
 		| .process.user = {"uid": 1000, "gid": 1000}

@@ -154,6 +154,39 @@ char *now_rfc3339(void)
 	return xstrdup(buf);
 }
 
+/* The container's cgroup in every hierarchy, with its limits (device rules apart: after READY). */
+static int make_cgroup(struct create_ctx *c, struct error *err)
+{
+	if (cgroup_create(c->cgroup_path, &c->cgroup_created, err) < 0)
+		return -1;
+	fault_point("create.cgroup");
+	if (!c->early_clone)
+		c->cgroup_fd = cgroup_open_v2_dir(c->cgroup_path, c->cgroup_created, &c->cgroup_v2_only);
+	if (c->spec->linux_.has_resources &&
+	    cgroup_apply_resources(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Where the init has to be moved into v1 hierarchies anyway (cgroup.procs, no CLONE_INTO_CGROUP for
+ * them), it is cloned before its cgroup exists: the parent makes the directories and writes the limits
+ * while the init builds its rootfs (on two CPUs the two overlap instead of following each other); the init
+ * binds the directories at /sys/fs/cgroup only after SYNC_CGROUP_MADE, and reports ready only after
+ * SYNC_CGROUP_DONE, so the limits still hold before any of the container's code runs. On a host with the v2
+ * tree alone the init is born in its cgroup instead (no migration at all), which needs the cgroup first;
+ * systemd makes its scope around an init that exists already (parent_sync). */
+static bool want_early_clone(struct create_ctx *c)
+{
+	const struct cgroup_layout *lay;
+	struct error e = { 0 };
+
+	if (c->cgroup_path == NULL || c->sd.unit)
+		return false;
+	lay = cgroup_layout(&e);
+	error_clear(&e);
+	return lay && lay->mode != CGROUP_MODE_V2;
+}
+
 /* Send to the init; if it is already gone, its last words (an error it queued before exiting) are
  * the real cause, not the broken pipe. */
 static int parent_send(struct create_ctx *c, enum sync_msg type, struct error *err)
@@ -211,6 +244,11 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		return -1;
 	if (c->init.mount_srcs && mountsrc_send(c->spec, c->bundle, c->pid, c->sync[0], err) < 0)
 		return -1;
+	if (c->early_clone) {
+		c->cgroup_touched = true;
+		if (make_cgroup(c, err) < 0 || parent_send(c, SYNC_CGROUP_MADE, err) < 0)
+			return -1;
+	}
 	/* the init builds its rootfs meanwhile: it needs the cgroup only before it reports ready */
 	if (c->sd.unit) {
 		/* systemd makes the scope with the init in it (a scope needs a process to exist), then
@@ -338,8 +376,8 @@ static void create_ctx_free(struct create_ctx *c)
 }
 
 /* Before the init exists, the outside state it needs: the notes a delete --force goes by (the
- * creator, the cgroup path, the systemd unit), the cgroup with its limits, the exec socket and the sync
- * socketpair. */
+ * creator, the cgroup path, the systemd unit), the cgroup with its limits (unless early_clone: then
+ * parent_sync makes it), the exec socket and the sync socketpair. */
 static int make_outside_state(struct create_ctx *c, struct error *err)
 {
 	/* a create stuck in a hook holds the lock for as long as it lives: the note is how delete
@@ -357,14 +395,8 @@ static int make_outside_state(struct create_ctx *c, struct error *err)
 		/* the scope is made once the init exists (parent_sync); noted first, for the same reason */
 		if (state_note_unit(c->dirfd, c->sd.unit, err) < 0)
 			return -1;
-	} else if (c->cgroup_path) {
-		if (cgroup_create(c->cgroup_path, &c->cgroup_created, err) < 0)
-			return -1;
-		fault_point("create.cgroup");
-		c->cgroup_fd = cgroup_open_v2_dir(c->cgroup_path, c->cgroup_created, &c->cgroup_v2_only);
-		if (c->spec->linux_.has_resources &&
-		    cgroup_apply_resources(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
-			return -1;
+	} else if (c->cgroup_path && !c->early_clone && make_cgroup(c, err) < 0) {
+		return -1;
 	}
 	if (bind_exec_socket(c, err) < 0)
 		return -1;
@@ -421,7 +453,9 @@ static void rollback(struct create_ctx *c)
 	}
 	if (c->host_mntns && rootfs_top_mount(c->rootfs) != c->rootfs_mnt_before)
 		rootfs_detach_top(c->rootfs, rootfs_top_mount(c->rootfs));
-	if (c->cgroup_path && (c->cgroup_created || c->pid > 0)) {
+	/* an early clone's init was in no cgroup of ours before make_cgroup: a cgroup that existed before
+	 * (and its processes) is left alone when that was never reached */
+	if (c->cgroup_path && (c->cgroup_created || (c->pid > 0 && (!c->early_clone || c->cgroup_touched)))) {
 		struct error e = { 0 };
 		/* a cgroup that existed before is emptied of what we put in it, never removed */
 		if (cgroup_destroy_some(c->cgroup_path, c->cgroup_created, &e) < 0)
@@ -459,12 +493,14 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 	    create_prepare_namespaces(&c, &flags, err) < 0 || netdev_check_host(&c.spec->linux_, err) < 0 ||
 	    create_resolve_cgroup(&c, err) < 0)
 		goto out;
+	c.early_clone = want_early_clone(&c);
 	if (state_create_dir(o->root, o->id, &c.dirfd, err) < 0)
 		goto out;
 	fault_point("create.state-dir");
 	/* from here on, outside state exists: every failure goes to rollback */
 	if (make_outside_state(&c, err) < 0 || create_init_args(&c, err) < 0)
 		goto rollback;
+	c.init.wait_cgroup_made = c.early_clone;
 	c.pid = spawn_init(&c, flags, err);
 	if (c.pid < 0)
 		goto rollback;

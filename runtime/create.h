@@ -28,6 +28,8 @@ struct create_ctx {
 	int cgroup_fd;		      /* its v2 directory, for CLONE_INTO_CGROUP (-1: none, or used) */
 	bool cgroup_v2_only;	      /* the v2 tree is the only hierarchy: born there, the init is in */
 	bool born_in_cgroup;	      /* the init was cloned into the v2 cgroup (no cgroup.procs write) */
+	bool early_clone;	      /* the init is cloned before its cgroup exists (want_early_clone) */
+	bool cgroup_touched;	      /* then: parent_sync got to making the cgroup */
 	bool host_mntns;	      /* no mount namespace: the init mounts in ours (rootfs.c) */
 	uint64_t rootfs_mnt_before;   /* then: the mount on top of the rootfs before the init ran */
 	int netns_fd;		      /* linux.netDevices: where they go (a new namespace: held here) */

@@ -61,9 +61,9 @@ static int join_late_namespaces(struct init_args *a, struct error *err)
 	return 0;
 }
 
-/* Wait for message `want` from the parent. SYNC_CGROUP_DONE may arrive first at any point: the parent
- * moves us into the cgroup while we build the rootfs (a v1 migration waits for an RCU grace period,
- * time better spent on our own setup), so it is noted on the way. */
+/* Wait for message `want` from the parent. SYNC_CGROUP_MADE and SYNC_CGROUP_DONE may arrive first at any
+ * point: the parent makes the cgroup and moves us into it while we build the rootfs (a v1 migration waits
+ * for an RCU grace period, time better spent on our own setup), so they are noted on the way. */
 static int init_expect(struct init_args *a, enum sync_msg want, struct error *err)
 {
 	for (;;) {
@@ -73,10 +73,16 @@ static int init_expect(struct init_args *a, enum sync_msg want, struct error *er
 
 		if (want == SYNC_CGROUP_DONE && (a->cgroup_joined || !a->wait_cgroup))
 			return 0;
+		if (want == SYNC_CGROUP_MADE && (a->cgroup_made || !a->wait_cgroup_made))
+			return 0;
 		if (sync_recv(a->sync_fd, &type, &msg, &len, err) < 0)
 			return -1;
 		if (type == SYNC_CGROUP_DONE) {
 			a->cgroup_joined = true;
+			continue;
+		}
+		if (type == SYNC_CGROUP_MADE) {
+			a->cgroup_made = true;
 			continue;
 		}
 		if (type == SYNC_ERROR)
@@ -85,6 +91,12 @@ static int init_expect(struct init_args *a, enum sync_msg want, struct error *er
 			return error_set(err, EPROTO, "sync: expected message %d, got %d", want, type);
 		return 0;
 	}
+}
+
+/* The cgroup mount binds the cgroup's directories: an init cloned before they existed waits for them. */
+static int wait_cgroup_made(void *arg, struct error *err)
+{
+	return init_expect(arg, SYNC_CGROUP_MADE, err);
 }
 
 /* A new cgroup namespace is made only once we are in the container's cgroup, so that cgroup becomes
@@ -212,7 +224,9 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 				.no_pivot = a->no_pivot,
 				.host_mntns = !a->new_ns[NS_MOUNT] && a->ns_fds[NS_MOUNT] < 0,
 				.rootfd = -1,
-				.src_fds = a->src_fds };
+				.src_fds = a->src_fds,
+				.cgroup_wait = wait_cgroup_made,
+				.cgroup_wait_arg = a };
 	const struct spec_hooks *h = &a->spec->hooks;
 
 	if (rootfs_prepare(&c, err) < 0 || rootfs_mount_all(&c, err) < 0)

@@ -28,6 +28,9 @@ struct init_args {
 	bool dumpable_setup; /* rootless user namespace: dumpable until final_exec (see init_main) */
 	bool wait_cgroup;    /* the parent moves us into the cgroup while we set up, then SYNC_CGROUP_DONE */
 	bool cgroup_joined;
+	bool wait_cgroup_made; /* cloned before the cgroup existed: SYNC_CGROUP_MADE comes before the
+				* cgroup mount may bind its directories (container.c, early_clone) */
+	bool cgroup_made;
 	bool cgroupns_made; /* new_ns[NS_CGROUP]'s unshare is done (new_ns stays: the mounts read it) */
 	bool cgroup_before_mounts; /* the cgroup exists only once the parent says so (systemd's scope) */
 	bool parent_hooks;	   /* prestart/createRuntime hooks run by the parent mid-setup */

@@ -359,6 +359,8 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 	lay = cgroup_layout(err);
 	if (lay == NULL)
 		return -1;
+	if (c->cgroup_path && c->cgroup_wait && c->cgroup_wait(c->cgroup_wait_arg, err) < 0)
+		return -1;
 	if (c->cgroup_path == NULL) {
 		/* no cgroup of its own: an empty, read-only directory */
 		if (say_mount("tmpfs", target, m->destination, "tmpfs", common | MS_RDONLY, "mode=755") < 0)

@@ -21,6 +21,9 @@ struct rootfs_ctx {
 	bool host_mntns;    /* no mount namespace of its own: mounts are made in the runtime's, then chroot */
 	int rootfd;	    /* O_PATH fd of the rootfs mount, set by rootfs_prepare */
 	const int *src_fds; /* bind sources the parent opened, by mount index (-1: none), or NULL */
+	/* called before the cgroup's directories are bound (NULL: they exist already) */
+	int (*cgroup_wait)(void *arg, struct error *err);
+	void *cgroup_wait_arg;
 	/* read-only mounts still written to during setup (/dev, tmpfs): made read-only by rootfs_finish
 	 * through the fd of the mount itself, never found again by path */
 	struct rootfs_ro_later {

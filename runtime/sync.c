@@ -20,6 +20,8 @@ static const char *const names[] = {
 	[SYNC_COMMITTED] = "COMMITTED",
 	[SYNC_CGROUP_DONE] = "CGROUP_DONE",
 	[SYNC_MOUNT_FDS] = "MOUNT_FDS",
+	[SYNC_NETDEV_DONE] = "NETDEV_DONE",
+	[SYNC_CGROUP_MADE] = "CGROUP_MADE",
 };
 
 int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struct error *err)

@@ -20,6 +20,8 @@ enum sync_msg {
 	SYNC_MOUNT_FDS,	    /* parent -> init: bind sources opened on the host (SCM_RIGHTS), payload
 			     * their mount indexes (uint32_t each); an empty payload ends the list */
 	SYNC_NETDEV_DONE,   /* parent -> init: linux.netDevices are in the network namespace */
+	SYNC_CGROUP_MADE,   /* parent -> init: the cgroup's directories exist (an init cloned before
+			     * them waits for this word before it binds them at /sys/fs/cgroup) */
 };
 
 int sync_send(int fd, enum sync_msg type, const void *payload, size_t len, struct error *err);

@@ -1311,7 +1311,8 @@ debug_create() {
 
 @test "CLONE_INTO_CGROUP: the init is born in the v2 cgroup husk made, never moved there by cgroup.procs" {
 	local id pid log
-	[[ -n "$V2ROOT" ]] || skip "no cgroup v2 tree on this host"
+	# with v1 hierarchies the init is cloned before its cgroup exists (next test)
+	need_v2 "a v1 or hybrid host clones the init before making its cgroup"
 	id=$(cid)
 	log=$BATS_TEST_TMPDIR/$id.log
 	setup_bundle probe sleep 10
@@ -1333,6 +1334,39 @@ debug_create() {
 	[[ "$(cat "$V2ROOT/husk/$id/cgroup.procs")" == "$pid" ]] || fail "$V2ROOT/husk/$id holds: $(cat "$V2ROOT/husk/$id/cgroup.procs")"
 	husk start "$id"
 	husk delete --force "$id"
+	nothing_left "$id"
+}
+
+@test "v1 or hybrid host: the init is cloned before its cgroup, which the parent makes meanwhile; the limits hold before the program runs" {
+	local id log out clone_at mkdir_at made_at mount_at n
+	need_v1 "a pure v2 host makes the cgroup first, for CLONE_INTO_CGROUP (test above)"
+	id=$(cid)
+	log=$BATS_TEST_TMPDIR/$id.log
+	out=$BATS_TEST_TMPDIR/$id.out
+	# the program's first act: where it is, and the limit its own /sys/fs/cgroup shows
+	setup_bundle sh -c 'cat /proc/self/cgroup; echo "max=$(cat /sys/fs/cgroup/pids/pids.max)"'
+	cfg '.linux.resources.pids = {"limit": 77}'
+	debug_create "$id"
+	clone_at=$(grep -n 'clone3(' "$log" | head -n 1 | cut -d: -f1)
+	mkdir_at=$(grep -n "mkdir(\"/sys/fs/cgroup/[^\"]*/husk/$id\"" "$log" | head -n 1 | cut -d: -f1)
+	made_at=$(grep -n 'sync: send CGROUP_MADE' "$log" | head -n 1 | cut -d: -f1)
+	mount_at=$(grep -n "init\[1\]: move_mount(/sys/fs/cgroup/[^ ,]*/husk/$id," "$log" | head -n 1 | cut -d: -f1)
+	[[ -n "$clone_at" && -n "$mkdir_at" && -n "$made_at" && -n "$mount_at" ]] ||
+		fail "clone3, the cgroup's mkdir, CGROUP_MADE or its bind not narrated: $(grep -nE 'clone3|mkdir|CGROUP|move_mount' "$log")"
+	((clone_at < mkdir_at && mkdir_at < made_at)) ||
+		fail "the init was not cloned before the cgroup was made: $(grep -nE 'clone3|mkdir|CGROUP' "$log")"
+	# the init bound the cgroup's directories only once they existed
+	((made_at < mount_at)) || fail "the cgroup mount came before CGROUP_MADE: $(grep -nE 'CGROUP|move_mount' "$log")"
+	! grep -q CLONE_INTO_CGROUP "$log" || fail "CLONE_INTO_CGROUP with v1 hierarchies to join anyway"
+	[[ "$(cgval pids "$id" pids.max)" == 77 ]] || fail "pids.max: $(cgval pids "$id" pids.max)"
+	husk start "$id"
+	wait_for_status "$id" stopped
+	grep -qx "max=77" "$out" || fail "the program did not see its pids.max: $(cat "$out")"
+	# in the container's cgroup in every hierarchy from its first instruction on
+	n=$(grep -c ":/husk/$id\$" "$out" || true)
+	[[ "$n" -eq "$(hierarchies | wc -l)" ]] ||
+		fail "the program started outside its cgroup in some hierarchy: $(cat "$out")"
+	husk delete "$id"
 	nothing_left "$id"
 }
 

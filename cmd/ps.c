@@ -152,8 +152,9 @@ VERB_FN(ps)
 	if (container_pids(g->root, argv[index], &pids, &n, err) < 0)
 		return 1;
 	if (strcmp(format, "json") == 0) {
-		char *s = state_pids_json(pids, n);
-		puts(s);
+		/* runc encodes its nil slice: a container without processes is "null", as in list */
+		char *s = n ? state_pids_json(pids, n) : NULL;
+		puts(s ? s : "null");
 		free(s);
 		r = 0;
 	} else {

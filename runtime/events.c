@@ -44,6 +44,12 @@ int container_events(const char *root, const char *id, bool stats_once, int inte
 			  id);
 		goto out;
 	}
+	/* runc refuses a stopped container ("is not running"): stats of its leftovers would read as a
+	 * live one's to a poller */
+	if (!state_init_alive(rec)) {
+		error_set(err, ESRCH, "container '%s' is not running (it is stopped): no events", id);
+		goto out;
+	}
 	if (stats_once) {
 		r = print_stats(id, rec->cgroup_path, err);
 		goto out;

@@ -411,3 +411,28 @@ _rt_has_status() {
 	[[ "$(husk_status "$id")" == running ]] || fail "a failed checkpoint changed the container"
 	husk delete --force "$id"
 }
+
+@test "a stopped container: ps --format json prints null and events fails 'not running', as runc" {
+	local id out
+	id=$(cid)
+	setup_bundle true
+	stopped_container husk "$id"
+	run_husk ps --format json "$id"
+	assert_success
+	assert_output_equals null
+	run_husk events --stats "$id"
+	assert_status 1
+	assert_output_contains "is not running"
+	run_husk events --interval 100ms "$id"
+	assert_status 1
+	assert_output_contains "is not running"
+	if have_runc; then
+		stopped_container rrunc "$id"
+		out=$(rrunc ps --format json "$id")
+		[[ $out == null ]] || fail "runc's ps says '$out'"
+		! out=$(rrunc events --stats "$id" 2>&1) || fail "runc's events of a stopped container succeeded"
+		[[ $out == *"is not running"* ]] || fail "runc said '$out'"
+		rrunc delete "$id"
+	fi
+	husk delete "$id"
+}

@@ -256,18 +256,8 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		 * container's */
 		const struct spec_resources *r =
 		    c->spec->linux_.has_resources ? &c->spec->linux_.resources : NULL;
-		c->sd_started = true;
-		if (systemd_start(&c->sd, c->pid, c->o->id, r, err) < 0) {
-			if (err->errnum == EEXIST) {
-				/* the scope of this name is another container's: the rollback must neither
-				 * stop it nor kill what is in its cgroup (that would kill the other one) */
-				c->sd_started = false;
-				free(c->cgroup_path);
-				c->cgroup_path = NULL;
-			}
-			return -1;
-		}
-		if (r && cgroup_apply_resources(c->cgroup_path, r, err) < 0)
+		if (systemd_start_owned(&c->sd, c->pid, c->o->id, r, &c->sd_started, &c->cgroup_path, err) <
+		    0)
 			return -1;
 	} else if (c->cgroup_path && !(c->born_in_cgroup && c->cgroup_v2_only) &&
 		   cgroup_enter(c->cgroup_path, c->pid, c->born_in_cgroup, err) < 0) {

@@ -422,17 +422,8 @@ static int restore_enter_cgroup(struct restore *r, struct error *err)
 		 * the limits go into its files, and CRIU restores the tasks into its own cgroup, the scope */
 		const struct spec_resources *res =
 		    r->spec->linux_.has_resources ? &r->spec->linux_.resources : NULL;
-		r->sd_started = true;
-		if (systemd_start(&r->sd, r->s.pid, r->a->id, res, err) < 0) {
-			if (err->errnum == EEXIST) {
-				/* another container's scope: neither stopped nor emptied by the rollback */
-				r->sd_started = false;
-				free(r->cgroup_path);
-				r->cgroup_path = NULL;
-			}
-			return -1;
-		}
-		if (res && cgroup_apply_resources(r->cgroup_path, res, err) < 0)
+		if (systemd_start_owned(&r->sd, r->s.pid, r->a->id, res, &r->sd_started, &r->cgroup_path,
+					err) < 0)
 			return -1;
 	} else if (r->cgroup_path && cgroup_enter(r->cgroup_path, r->s.pid, false, err) < 0) {
 		return -1;

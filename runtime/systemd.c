@@ -413,6 +413,25 @@ int systemd_start(const struct systemd_unit *u, pid_t pid, const char *id, const
 	return 0;
 }
 
+int systemd_start_owned(const struct systemd_unit *u, pid_t pid, const char *id,
+			const struct spec_resources *r, bool *started, char **cgroup_path, struct error *err)
+{
+	*started = true;
+	if (systemd_start(u, pid, id, r, err) < 0) {
+		if (err->errnum == EEXIST) {
+			/* the scope of this name is another container's: the rollback must neither stop it
+			 * nor kill what is in its cgroup (that would kill the other one) */
+			*started = false;
+			free(*cgroup_path);
+			*cgroup_path = NULL;
+		}
+		return -1;
+	}
+	if (r && cgroup_apply_resources(*cgroup_path, r, err) < 0)
+		return -1;
+	return 0;
+}
+
 int systemd_set(const char *unit, const struct spec_resources *r, struct error *err)
 {
 	cleanup_strv char **props = NULL;

@@ -30,6 +30,13 @@ int systemd_check_host(struct error *err);
  * unit of that name (another container's) fails with errnum EEXIST: nothing of it is the caller's to undo. */
 int systemd_start(const struct systemd_unit *u, pid_t pid, const char *id, const struct spec_resources *r,
 		  struct error *err);
+/* What create and restore do with the driver: the scope started with pid in it (systemd_start), then the
+ * limits written into its files at *cgroup_path, as for cgroupfs. *started says whether the caller's
+ * rollback owns the scope (stops it, empties its cgroup): set before the start; on EEXIST (another
+ * container's scope of that name) it is cleared and *cgroup_path freed and NULL, so that the rollback
+ * neither stops that scope nor kills what is in its cgroup (that would kill the other container). */
+int systemd_start_owned(const struct systemd_unit *u, pid_t pid, const char *id,
+			const struct spec_resources *r, bool *started, char **cgroup_path, struct error *err);
 /* Update the scope's resource properties (husk update). */
 int systemd_set(const char *unit, const struct spec_resources *r, struct error *err);
 /* Stop the scope and reset it if it failed; a unit that is gone already is fine. */

@@ -667,3 +667,39 @@ count_above() {
 	run systemctl list-units --all --no-legend --plain
 	refute_output_contains "husk-$new.scope"
 }
+
+@test "restore --systemd-cgroup into an active scope's name gets systemd's refusal; that container and its scope run on" {
+	need_criu
+	[[ -d /run/systemd/system ]] && host_cgroup_unified || skip "needs systemd as PID 1 on cgroup v2 (tests/vm/run.sh)"
+	local id new img=$BATS_TEST_TMPDIR/img pid unit at
+	id=$(cid)
+	new=$(cid sd)
+	unit=husk-$id.scope
+	counter_bundle
+	cfg --arg p "system.slice:husk:$id" '.linux.cgroupsPath = $p'
+	cd "$BUNDLE"
+	husk --systemd-cgroup run -d "$id" </dev/null >/dev/null 2>&1
+	wait_for count_above 2
+	pid=$(husk state "$id" | jq -r .pid)
+	run_husk checkpoint --leave-running --image-path "$img" "$id"
+	assert_success
+	# the restore asks for the running container's scope: the config's cgroupsPath is unchanged
+	run_husk --systemd-cgroup restore -d --image-path "$img" "$new"
+	assert_failure
+	# systemd 252's words for its UnitExists error
+	assert_output_contains "start unit '$unit' in 'system.slice': Unit $unit was already loaded or has a fragment file"
+	# the refused restore's rollback stopped nothing and killed nothing of the running container's
+	[[ $(systemctl show "$unit" -p ActiveState --value) == active ]] ||
+		fail "$unit is $(systemctl show "$unit" -p ActiveState --value)"
+	[[ -e /proc/$pid && $(husk_status "$id") == running ]] || fail "the container is $(husk_status "$id")"
+	grep -qx "$pid" "/sys/fs/cgroup/system.slice/$unit/cgroup.procs" ||
+		fail "the scope holds: $(cat "/sys/fs/cgroup/system.slice/$unit/cgroup.procs")"
+	at=$(last_count)
+	wait_for count_above $((at + 2))
+	run_husk state "$new"
+	assert_failure
+	run_husk delete --force "$id"
+	assert_success
+	run systemctl list-units --all --no-legend --plain
+	refute_output_contains "$unit"
+}

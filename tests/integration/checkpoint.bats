@@ -703,3 +703,40 @@ count_above() {
 	run systemctl list-units --all --no-legend --plain
 	refute_output_contains "$unit"
 }
+
+@test "restore --manage-cgroups-mode reaches CRIU: its cgroup mode in restore.log, strict refuses the cgroup husk made" {
+	need_criu
+	local id img=$BATS_TEST_TMPDIR/img r mode
+	id=$(cid)
+	counter_bundle
+	start_counter "$id" 2
+	run_husk checkpoint --image-path "$img" "$id"
+	assert_success
+	# CRIU's restore.log names its mode (soft 0x4, full 0x8, strict 0x10) when it prepares the cgroups,
+	# and says nothing of the kind with ignore (0: CRIU leaves the cgroups alone); no flag is soft, as runc
+	for mode in default full ignore; do
+		r=$(cid "$mode")
+		if [[ $mode == default ]]; then
+			run_husk restore -d --image-path "$img" "$r"
+		else
+			run_husk restore -d --manage-cgroups-mode "$mode" --image-path "$img" "$r"
+		fi
+		assert_success
+		case $mode in
+		default) grep -q 'cgroups restore mode 0x4)' "$img/restore.log" ;;
+		full) grep -q 'cgroups restore mode 0x8)' "$img/restore.log" ;;
+		ignore) ! grep -q 'Preparing cgroups yard' "$img/restore.log" ;;
+		esac || fail "$mode: restore.log: $(grep -i cgroup "$img/restore.log" | head -n 20)"
+		[[ $(husk_status "$r") == running ]] || fail "$mode: the restored container is $(husk_status "$r")"
+		run_husk delete --force "$r"
+		assert_success
+	done
+	# strict: CRIU refuses to restore into a cgroup that exists, and the container's (made by husk, with
+	# criu in it) does
+	r=$(cid strict)
+	run_husk restore -d --manage-cgroups-mode strict --image-path "$img" "$r"
+	assert_failure
+	grep -q 'cgroups restore mode 0x10)' "$img/restore.log" || fail "strict: $(grep -i cgroup "$img/restore.log" | head -n 20)"
+	grep -q 'Abort restore of existing cgroups' "$img/restore.log" || fail "strict: $(grep -i error "$img/restore.log" | head -n 20)"
+	[[ ! -e $HUSK_TEST_ROOT/$r ]] || fail "the refused restore left a state directory"
+}

@@ -115,13 +115,11 @@ static char *json_escape(const char *msg)
 	return out;
 }
 
-static void log_write_file(enum log_level level, const char *msg)
+static void write_record(int fd, enum log_level level, const char *msg)
 {
 	char when[48], *line = NULL;
 	int n;
 
-	if (log_fd < 0)
-		return;
 	log_rfc3339(when, sizeof when);
 	if (log_json) {
 		char *esc = json_escape(msg);
@@ -136,10 +134,27 @@ static void log_write_file(enum log_level level, const char *msg)
 	}
 	if (n > 0) {
 		/* one write() per record: concurrent husk processes appending to one log stay line-atomic */
-		ssize_t r = write(log_fd, line, (size_t)n);
+		ssize_t r = write(fd, line, (size_t)n);
 		(void)r;
 	}
 	free(line);
+}
+
+static void log_write_file(enum log_level level, const char *msg)
+{
+	if (log_fd >= 0)
+		write_record(log_fd, level, msg);
+}
+
+/* What goes to husk's stderr: "husk: MSG", or, with --log-format json and no --log, runc's JSON
+ * record (runc's logrus then writes JSON to stderr, and a client that asked for JSON parses it) */
+static void write_stderr(int fd, enum log_level level, const char *msg)
+{
+	fflush(stderr);
+	if (log_json && log_fd < 0)
+		write_record(fd, level, msg);
+	else
+		dprintf(fd, "husk: %s%s\n", level == LOG_LEVEL_WARN ? "warning: " : "", msg);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -167,10 +182,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	 * command's whole log as one JSON object, so a stray warning line would hide the error. */
 	if (!log_json || level == LOG_LEVEL_ERROR || log_debug_on)
 		log_write_file(level, msg);
-	if (level <= LOG_LEVEL_WARN || log_fd < 0) {
-		fflush(stderr);
-		dprintf(err_fd, "husk: %s%s\n", level == LOG_LEVEL_WARN ? "warning: " : "", msg);
-	}
+	if (level <= LOG_LEVEL_WARN || log_fd < 0)
+		write_stderr(err_fd, level, msg);
 	free(msg);
 	errno = saved;
 }
@@ -178,5 +191,5 @@ void log_msg(enum log_level level, const char *fmt, ...)
 void log_error_report(const char *msg)
 {
 	log_write_file(LOG_LEVEL_ERROR, msg);
-	fprintf(stderr, "husk: %s\n", msg);
+	write_stderr(STDERR_FILENO, LOG_LEVEL_ERROR, msg);
 }

@@ -499,6 +499,21 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	[[ "$(wc -l <"$log")" -eq 2 ]] || fail "a successful list wrote to the log"
 }
 
+@test "--log-format json without --log: the error goes to stderr as runc's JSON record" {
+	local out
+	# runc's logrus writes to stderr when there is no --log, in the format asked for
+	out=$("$HUSK" --root "$HUSK_TEST_ROOT" --log-format json state no-such-container 2>&1 >/dev/null) &&
+		fail "state of a missing container succeeded"
+	jq -e '.level == "error" and (.msg | contains("does not exist")) and (.time | type) == "string"' \
+		<<<"$out" >/dev/null || fail "not one JSON error record: $out"
+	[[ $(wc -l <<<"$out") == 1 ]] || fail "more than one line: $out"
+	# text stays husk's own line; with --log the stderr line is plain too
+	out=$("$HUSK" --root "$HUSK_TEST_ROOT" state no-such-container 2>&1 >/dev/null) || true
+	[[ $out == "husk: container 'no-such-container' does not exist" ]] || fail "text: $out"
+	out=$("$HUSK" --root "$HUSK_TEST_ROOT" --log "$BATS_TEST_TMPDIR/l" --log-format json state no-such-container 2>&1) || true
+	[[ $out == "husk: container 'no-such-container' does not exist" ]] || fail "with --log: $out"
+}
+
 @test "--log FILE (text format): one level=error line" {
 	local log=$BATS_TEST_TMPDIR/husk.log
 	run_husk --log "$log" start no-such-container

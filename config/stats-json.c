@@ -22,18 +22,33 @@ static json_t *blkio_list(const struct stats_blkio_entry *v, size_t n)
 	return a;
 }
 
+/* runc's per-CPU lists are omitempty: absent rather than [] (cgroup v2 has none) */
+static void set_u64_list(json_t *o, const char *key, const uint64_t *v, size_t n)
+{
+	json_t *a;
+
+	if (n == 0)
+		return;
+	a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	json_object_set_new(o, key, a);
+}
+
 char *stats_event_json(const char *id, const struct container_stats *s)
 {
-	json_t *data = json_object(), *percpu = json_array(), *raw = json_object(), *huge = json_object();
+	json_t *data = json_object(), *usage, *raw = json_object(), *huge = json_object();
 	char *out;
 
-	for (size_t i = 0; i < s->n_percpu; i++)
-		json_array_append_new(percpu, json_integer((json_int_t)s->percpu[i]));
+	usage = json_pack("{s:I}", "total", (json_int_t)s->cpu_total);
+	set_u64_list(usage, "percpu", s->percpu, s->n_percpu);
+	set_u64_list(usage, "percpu_kernel", s->percpu_kernel, s->n_percpu_kernel);
+	set_u64_list(usage, "percpu_user", s->percpu_user, s->n_percpu_user);
+	json_object_set_new(usage, "kernel", json_integer((json_int_t)s->cpu_kernel));
+	json_object_set_new(usage, "user", json_integer((json_int_t)s->cpu_user));
 	json_object_set_new(data, "cpu",
-			    json_pack("{s:{s:I, s:o, s:I, s:I}, s:{s:I, s:I, s:I}}", "usage", "total",
-				      (json_int_t)s->cpu_total, "percpu", percpu, "kernel",
-				      (json_int_t)s->cpu_kernel, "user", (json_int_t)s->cpu_user,
-				      "throttling", "periods", (json_int_t)s->periods, "throttledPeriods",
+			    json_pack("{s:o, s:{s:I, s:I, s:I}}", "usage", usage, "throttling", "periods",
+				      (json_int_t)s->periods, "throttledPeriods",
 				      (json_int_t)s->throttled_periods, "throttledTime",
 				      (json_int_t)s->throttled_time));
 	for (size_t i = 0; i < s->mem_raw.n; i++)
@@ -76,6 +91,8 @@ char *oom_event_json(const char *id)
 void container_stats_free(struct container_stats *s)
 {
 	free(s->percpu);
+	free(s->percpu_kernel);
+	free(s->percpu_user);
 	for (size_t i = 0; i < s->mem_raw.n; i++) {
 		free(s->mem_raw.keys[i]);
 		free(s->mem_raw.values[i]);

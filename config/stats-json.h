@@ -26,9 +26,9 @@ struct stats_hugetlb {
 
 struct container_stats {
 	bool has_cpu;
-	uint64_t cpu_total, cpu_user, cpu_kernel; /* nanoseconds */
-	uint64_t *percpu;
-	size_t n_percpu;
+	uint64_t cpu_total, cpu_user, cpu_kernel;	/* nanoseconds */
+	uint64_t *percpu, *percpu_kernel, *percpu_user; /* v1 only, as runc */
+	size_t n_percpu, n_percpu_kernel, n_percpu_user;
 	uint64_t periods, throttled_periods, throttled_time;
 	bool has_memory;
 	struct stats_mem_entry mem, swap, kernel, kernel_tcp;

@@ -66,6 +66,20 @@ static uint64_t kv(const char *text, const char *key)
 	return 0;
 }
 
+/* A v1 file of space-separated numbers, one per CPU (cpuacct.usage_percpu and its _sys/_user). */
+static void read_list(const char *dir, const char *name, uint64_t **ret, size_t *ret_n)
+{
+	cleanup_free char *text = read_text(dir, name);
+
+	for (char *p = text, *tok; p && (tok = strsep(&p, " \n")) != NULL;) {
+		uint64_t v;
+		if (parse_u64(tok, &v) < 0)
+			continue;
+		*ret = xrealloc(*ret, (*ret_n + 1) * sizeof(uint64_t));
+		(*ret)[(*ret_n)++] = v;
+	}
+}
+
 static void cpu_stats(const char *path, struct container_stats *s)
 {
 	bool v2;
@@ -86,17 +100,13 @@ static void cpu_stats(const char *path, struct container_stats *s)
 		s->throttled_time = kv(stat, "throttled_usec") * 1000;
 		return;
 	}
-	cleanup_free char *percpu = read_text(dir, "cpuacct.usage_percpu"),
-			  *acct = read_text(dir, "cpuacct.stat");
+	cleanup_free char *acct = read_text(dir, "cpuacct.stat");
 	long hz = sysconf(_SC_CLK_TCK);
 	read_u64(dir, "cpuacct.usage", &s->cpu_total);
-	for (char *p = percpu, *tok; p && (tok = strsep(&p, " \n")) != NULL;) {
-		uint64_t v;
-		if (parse_u64(tok, &v) < 0)
-			continue;
-		s->percpu = xrealloc(s->percpu, (s->n_percpu + 1) * sizeof(uint64_t));
-		s->percpu[s->n_percpu++] = v;
-	}
+	read_list(dir, "cpuacct.usage_percpu", &s->percpu, &s->n_percpu);
+	/* runc's percpu_kernel and percpu_user (it reads cpuacct.usage_all; these hold the same) */
+	read_list(dir, "cpuacct.usage_percpu_sys", &s->percpu_kernel, &s->n_percpu_kernel);
+	read_list(dir, "cpuacct.usage_percpu_user", &s->percpu_user, &s->n_percpu_user);
 	if (acct && hz > 0) {
 		s->cpu_user = kv(acct, "user") * (1000000000ull / (uint64_t)hz);
 		s->cpu_kernel = kv(acct, "system") * (1000000000ull / (uint64_t)hz);

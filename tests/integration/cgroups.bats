@@ -1112,6 +1112,26 @@ cpu_parent() {
 	nothing_left "$id"
 }
 
+@test "events --stats: runc's per-CPU fields (percpu, percpu_kernel, percpu_user on v1; left out on v2)" {
+	local id
+	id=$(cid)
+	setup_bundle probe sleep 10
+	start_bg "$id"
+	run_husk events --stats "$id"
+	assert_success
+	if [[ -d /sys/fs/cgroup/cpuacct ]]; then
+		# runc 1.1 on this layout: three lists of one value per possible CPU
+		jq -e '.data.cpu.usage | (.percpu | length) > 0 and (.percpu | length) == (.percpu_kernel | length)
+			and (.percpu | length) == (.percpu_user | length)' <<<"$output" >/dev/null ||
+			fail "per-CPU lists: $(jq -c .data.cpu <<<"$output")"
+	else
+		jq -e '.data.cpu.usage | has("percpu") or has("percpu_kernel") or has("percpu_user") | not' \
+			<<<"$output" >/dev/null || fail "v2 has no per-CPU lists (runc leaves them out): $(jq -c .data.cpu <<<"$output")"
+	fi
+	husk delete --force "$id"
+	nothing_left "$id"
+}
+
 @test "events --interval 200ms: several stats lines, ending when the container stops" {
 	local id
 	id=$(cid)

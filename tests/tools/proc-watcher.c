@@ -64,22 +64,28 @@ static struct seen *lookup(int pid)
 	return &seen[n_seen++];
 }
 
+/* The comm from /proc/PID/stat, which anyone may read (comm is closed to others for some processes). */
 static int read_comm(int pid, char *buf, size_t size)
 {
-	char path[64];
+	char path[64], stat[512], *open_paren, *close_paren;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof path, "/proc/%d/comm", pid);
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, size - 1);
+	n = read(fd, stat, sizeof stat - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	stat[n] = '\0';
+	open_paren = strchr(stat, '(');
+	close_paren = strrchr(stat, ')');
+	if (open_paren == NULL || close_paren == NULL || close_paren < open_paren)
+		return -1;
+	*close_paren = '\0';
+	snprintf(buf, size, "%s", open_paren + 1);
 	return 0;
 }
 
@@ -211,10 +217,17 @@ static void try_open(struct seen *s, const char *comm, const char *what, int kin
 
 static void try_ptrace(struct seen *s, const char *comm)
 {
+	int status, traced;
+
 	if (ptrace(PTRACE_SEIZE, s->pid, NULL, NULL) < 0)
 		return;
+	traced = still(s->pid, comm);
+	/* detach needs a stopped tracee: a tracee left seized (it may have become a container program
+	 * meanwhile) would stop at its next signal until we exit, holding its `husk exec` */
+	if (ptrace(PTRACE_INTERRUPT, s->pid, NULL, NULL) == 0)
+		waitpid(s->pid, &status, __WALL);
 	ptrace(PTRACE_DETACH, s->pid, NULL, NULL);
-	if (still(s->pid, comm))
+	if (traced)
 		note(s, K_PTRACE, "ptrace %d %s\n", s->pid, comm);
 }
 
@@ -266,8 +279,6 @@ int main(int argc, char **argv)
 	allowed = argv + 4;
 	n_allowed = argc - 4;
 	self = getpid();
-	/* seized tracees that stop are detached already; children never exist */
-	signal(SIGCHLD, SIG_IGN);
 	end = now() + atof(argv[2]);
 	snprintf(path, sizeof path, "%s/stop", argv[1]);
 	fprintf(out, "watching\n");

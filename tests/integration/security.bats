@@ -1701,3 +1701,25 @@ watcher_verdict() {
 	done
 	watcher_verdict 6
 }
+
+@test "attack review: --preserve-fds over fds the caller never opened passes none of husk's own (--log, state, sockets, procfs)" {
+	local id
+	setup_bundle probe fds
+	# fds 3-10 closed in the caller: each of husk's own descriptors lands there, in the preserved range,
+	# and only its close-on-exec keeps it from the program
+	run husk --log "$BATS_TEST_TMPDIR/log" run --preserve-fds 8 --bundle "$BUNDLE" "$(cid)" \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- 10>&- </dev/null
+	assert_success
+	[[ "${lines[0]}" == "0 1 2" ]] || fail "the container sees fds '${lines[0]}'"
+	cfg '.process.args = ["sleep", "100"]'
+	id=$(cid b)
+	run_detached "$id" >/dev/null
+	run husk --log "$BATS_TEST_TMPDIR/log" exec --preserve-fds 8 "$id" probe fds \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- 10>&- </dev/null
+	assert_success
+	[[ "${lines[0]}" == "0 1 2" ]] || fail "the exec'd process sees fds '${lines[0]}'"
+	run husk --log "$BATS_TEST_TMPDIR/log" exec -t --preserve-fds 8 "$id" probe fds \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- 10>&- </dev/null
+	assert_success
+	[[ "${lines[0]}" == "0 1 2"* ]] || fail "the exec'd process (-t) sees fds '${lines[0]}'"
+}

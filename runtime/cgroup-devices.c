@@ -89,17 +89,28 @@ const struct spec_device_cgroup *cgroup_default_devices(size_t *ret_n)
 	return default_allow;
 }
 
-static int write_rule(const char *dir, const struct cg_dev_rule *d, struct error *err)
+/* One rule into devices.allow or devices.deny. fds[0] (deny) and fds[1] (allow) are opened on first use and
+ * kept: the kernel takes each write(2) as one rule, so a file needs one open for all its rules. */
+static int write_rule(const char *dir, const struct cg_dev_rule *d, int fds[2], struct error *err)
 {
 	char rule[96];
-	cleanup_free char *file = xasprintf("%s/%s", dir, d->allow ? "devices.allow" : "devices.deny");
+	const char *name = d->allow ? "devices.allow" : "devices.deny";
+	int *fd = &fds[d->allow ? 1 : 0];
 
 	if (d->type == 'a')
 		snprintf(rule, sizeof rule, "a");
 	else
 		snprintf(rule, sizeof rule, "%c %s:%s %s", d->type, d->major, d->minor, d->access);
-	log_debug("write %s \"%s\"", file, rule);
-	return write_file_at(AT_FDCWD, file, rule, strlen(rule), err);
+	log_debug("write %s/%s \"%s\"", dir, name, rule);
+	if (*fd < 0) {
+		cleanup_free char *file = xasprintf("%s/%s", dir, name);
+		*fd = open(file, O_WRONLY | O_CLOEXEC);
+		if (*fd < 0)
+			return error_sys(err, errno, "open '%s'", file);
+	}
+	if (write(*fd, rule, strlen(rule)) != (ssize_t)strlen(rule))
+		return error_sys(err, errno ? errno : EIO, "write '%s' to '%s/%s'", rule, dir, name);
+	return 0;
 }
 
 /* ---- the v1 controller's state, emulated ---- */
@@ -293,6 +304,88 @@ int cgroup_devices_transition(const char *list, const struct spec_device_cgroup 
 	return 0;
 }
 
+/* Whether exception e of the v1 state covers (cover) or overlaps (!cover) the device key type major:minor,
+ * where a "*" stands for every number. */
+static bool ex_meets(const struct dev_ex *e, char type, const char *major, const char *minor, bool cover)
+{
+	const char *k[2] = { major, minor }, *x[2] = { e->major, e->minor };
+
+	if (e->type != 'a' && e->type != type)
+		return false;
+	for (int i = 0; i < 2; i++)
+		if (strcmp(x[i], "*") != 0 && strcmp(x[i], k[i]) != 0 && (cover || strcmp(k[i], "*") != 0))
+			return false;
+	return true;
+}
+
+/* v1: may a process of a cgroup in state s do `perms` on the device key? Conservative where a "*" in the
+ * key meets exceptions of single numbers. */
+static bool v1_allows(const struct dev_state *s, char type, const char *major, const char *minor,
+		      unsigned perms)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct dev_ex *e = &s->ex[i];
+		if (s->default_allow && (e->perms & perms) && ex_meets(e, type, major, minor, false))
+			return false;
+		if (!s->default_allow && (e->perms & perms) == perms && ex_meets(e, type, major, minor, true))
+			return true;
+	}
+	return s->default_allow;
+}
+
+/* v2: the program lets the last rule that matches the device and access decide. */
+static bool last_match_allows_mknod(const struct spec_device_cgroup *rules, size_t n, char type,
+				    int64_t major, int64_t minor)
+{
+	for (size_t i = n + ARRAY_SIZE(default_allow); i-- > 0;) {
+		const struct spec_device_cgroup *d = i < n ? &rules[i] : &default_allow[i - n];
+		char t = d->type == 0 ? 'a' : d->type;
+		if ((perms_of(d->access) & PERM_M) && (t == 'a' || t == type) &&
+		    (!d->has_major || d->major < 0 || d->major == major) &&
+		    (!d->has_minor || d->minor < 0 || d->minor == minor))
+			return d->allow;
+	}
+	return false;
+}
+
+bool cgroup_devices_allow_nodes(const struct spec_resources *r, const struct spec_device *nodes,
+				size_t n_nodes)
+{
+	struct dev_state s = { .default_allow = true, .known = true };
+	bool ok = true;
+
+	for (size_t i = 0; i < r->n_devices + ARRAY_SIZE(default_allow); i++) {
+		const struct spec_device_cgroup *d =
+		    i < r->n_devices ? &r->devices[i] : &default_allow[i - r->n_devices];
+		struct dev_ex e;
+
+		ex_of_spec(d, &e);
+		emulate(&s, d->allow, &e);
+	}
+	/* the default devices, which the init makes and opens: the defaults allow them last, but on v1 a
+	 * broader deny of a default-allow cgroup (c 1:* m, say) outlives them */
+	for (size_t i = 0; ok && i < ARRAY_SIZE(default_allow); i++) {
+		struct dev_ex e;
+
+		ex_of_spec(&default_allow[i], &e);
+		ok = v1_allows(&s, e.type, e.major, e.minor, PERM_R | PERM_W | PERM_M) ||
+		     !s.default_allow; /* default-deny: the defaults are exceptions of their own */
+	}
+	for (size_t i = 0; ok && i < n_nodes; i++) {
+		const struct spec_device *d = &nodes[i];
+		char type = d->type == 'b' ? 'b' : 'c', major[24], minor[24];
+
+		if (d->type == 'p') /* a FIFO: the controller does not look at it */
+			continue;
+		snprintf(major, sizeof major, "%lld", (long long)d->major);
+		snprintf(minor, sizeof minor, "%lld", (long long)d->minor);
+		ok = v1_allows(&s, type, major, minor, PERM_M) &&
+		     last_match_allows_mknod(r->devices, r->n_devices, type, d->major, d->minor);
+	}
+	free(s.ex);
+	return ok;
+}
+
 /* cgroup v2 (or a hybrid host without the v1 devices controller): one eBPF program on the container's
  * v2 cgroup. cgroup_bpf_attach attaches the new program before it detaches the old one, so an update
  * never opens a window in which a device allowed by both is denied. */
@@ -323,6 +416,7 @@ int cgroup_devices(const char *path, const struct spec_resources *r, struct erro
 	cleanup_free char *dir = NULL, *list = NULL, *file = NULL;
 	cleanup_free struct cg_dev_rule *rules = NULL;
 	size_t n = 0;
+	int fds[2] = { -1, -1 }, rc = 0;
 
 	if (r->n_devices == 0)
 		return 0;
@@ -337,8 +431,10 @@ int cgroup_devices(const char *path, const struct spec_resources *r, struct erro
 	if (read_file_at(AT_FDCWD, file, 1 << 20, &list, NULL, err) < 0 ||
 	    cgroup_devices_transition(list, r->devices, r->n_devices, &rules, &n, err) < 0)
 		return error_wrap(err, "linux.resources.devices");
-	for (size_t i = 0; i < n; i++)
-		if (write_rule(dir, &rules[i], err) < 0)
-			return error_wrap(err, "linux.resources.devices");
-	return 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = write_rule(dir, &rules[i], fds, err);
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return rc < 0 ? error_wrap(err, "linux.resources.devices") : 0;
 }

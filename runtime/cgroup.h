@@ -85,6 +85,12 @@ int cgroup_check_resources(const struct spec_resources *r, struct error *err);
  * nodes (runc applies them at the same point). */
 int cgroup_devices(const char *path, const struct spec_resources *r, struct error *err);
 
+/* Whether the device rules (and the defaults after them) allow the mknod of every node in `nodes`: then
+ * the init's mknods do the same whether the rules are in place yet or not, and they may be written while
+ * it builds its rootfs instead of after it reported ready. */
+bool cgroup_devices_allow_nodes(const struct spec_resources *r, const struct spec_device *nodes,
+				size_t n_nodes);
+
 /* One write to devices.allow (allow) or devices.deny of the v1 controller. */
 struct cg_dev_rule {
 	bool allow;

@@ -225,6 +225,33 @@ static int move_net_devices(struct create_ctx *c, struct error *err)
 	return netdev_move_in(&c->spec->linux_, c->netns_fd, c->dirfd, err);
 }
 
+/* state.json: one file, written once. The config travels inside it, so a single fsync of the file makes
+ * the whole record durable before its name exists. */
+static int write_record(struct create_ctx *c, struct error *err)
+{
+	cleanup_free char *owner = user_name(geteuid());
+	struct state_record rec = { .id = (char *)c->o->id,
+				    .pid = c->pid,
+				    .pid_start = proc_start_time(c->pid, NULL),
+				    .bundle = c->bundle,
+				    .rootfs = c->rootfs,
+				    .created = now_rfc3339(),
+				    .owner = owner,
+				    .oci_version = c->spec->oci_version,
+				    .annotations = c->spec->annotations,
+				    .cgroup_path = c->cgroup_path,
+				    .systemd_unit = c->sd.unit,
+				    .own_pidns = c->init.new_ns[NS_PID],
+				    .config = c->raw_config,
+				    .has_poststart = c->spec->hooks.n[HOOK_POSTSTART] > 0,
+				    .has_poststop = c->spec->hooks.n[HOOK_POSTSTOP] > 0 };
+	int r = state_write(c->dirfd, &rec, err);
+
+	free(rec.created);
+	fault_point("create.state-written");
+	return r;
+}
+
 static int parent_sync(struct create_ctx *c, struct error *err)
 {
 	struct state_record rec = { .id = (char *)c->o->id,
@@ -233,6 +260,7 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 				    .created = (char *)"",
 				    .oci_version = c->spec->oci_version,
 				    .annotations = c->spec->annotations };
+	bool devices_done = false;
 
 	if (c->init.new_ns[NS_USER] && idmap_write(c->pid, &c->spec->linux_, err) < 0)
 		return -1;
@@ -279,11 +307,27 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		if (parent_send(c, SYNC_HOOKS_DONE, err) < 0)
 			return -1;
 	}
+	/* the parent would only wait for READY while the init builds its rootfs: what does not depend on
+	 * the rootfs is done meanwhile, off the critical path. The record (its name exists once it is
+	 * durable, and COMMITTED still waits for READY: a create dying before is rolled back as ever; a
+	 * container without a mount namespace notes its rootfs mount first, after READY) */
+	if (!c->host_mntns && write_record(c, err) < 0)
+		return -1;
+	/* the device rules, unless one could refuse a mknod of the init, or a device a createContainer
+	 * hook uses: runc writes them once the nodes exist (a node the config lists but denies must
+	 * still be made) and after that hook */
+	if (c->cgroup_path && c->spec->linux_.has_resources && c->spec->hooks.n[HOOK_CREATE_CONTAINER] == 0 &&
+	    cgroup_devices_allow_nodes(&c->spec->linux_.resources, c->spec->linux_.devices,
+				       c->spec->linux_.n_devices)) {
+		if (cgroup_devices(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
+			return -1;
+		devices_done = true;
+	}
 	if (sync_expect(c->sync[0], SYNC_READY, err) < 0)
 		return -1;
 	fault_point("create.ready");
-	/* device rules only now: the init had to mknod the config's devices first */
-	if (c->cgroup_path && c->spec->linux_.has_resources &&
+	/* else only now: the init has made the config's devices */
+	if (!devices_done && c->cgroup_path && c->spec->linux_.has_resources &&
 	    cgroup_devices(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
 		return -1;
 	return 0;
@@ -291,23 +335,8 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 
 static int finish_create(struct create_ctx *c, struct error *err)
 {
-	cleanup_free char *owner = user_name(geteuid());
-	struct state_record rec = { .id = (char *)c->o->id,
-				    .pid = c->pid,
-				    .pid_start = proc_start_time(c->pid, NULL),
-				    .bundle = c->bundle,
-				    .rootfs = c->rootfs,
-				    .created = now_rfc3339(),
-				    .owner = owner,
-				    .oci_version = c->spec->oci_version,
-				    .annotations = c->spec->annotations,
-				    .cgroup_path = c->cgroup_path,
-				    .systemd_unit = c->sd.unit,
-				    .own_pidns = c->init.new_ns[NS_PID] };
-	int r;
+	int r = 0;
 
-	/* one file, written once: the config travels inside state.json, so a single fsync of the file
-	 * makes the whole record durable before its name exists */
 	if (c->host_mntns) {
 		/* delete detaches the container's mounts from our namespace, if still on top */
 		char id[32];
@@ -317,13 +346,8 @@ static int finish_create(struct create_ctx *c, struct error *err)
 		snprintf(id, sizeof id, "%llu", (unsigned long long)rootfs_top_mount(c->rootfs));
 		if (fd < 0 || write_all(fd, id, strlen(id)) < 0)
 			return error_sys(err, errno, "write %s in the state directory", ROOTFS_MOUNT_NOTE);
+		r = write_record(c, err);
 	}
-	rec.config = c->raw_config;
-	rec.has_poststart = c->spec->hooks.n[HOOK_POSTSTART] > 0;
-	rec.has_poststop = c->spec->hooks.n[HOOK_POSTSTOP] > 0;
-	r = state_write(c->dirfd, &rec, err);
-	free(rec.created);
-	fault_point("create.state-written");
 	if (r == 0 && c->o->pid_file)
 		r = write_pid_file(c->o->pid_file, c->pid, err);
 	fault_point("create.pid-file");
@@ -336,7 +360,6 @@ static int finish_create(struct create_ctx *c, struct error *err)
 		state_unnote_creator(c->dirfd);
 	return r;
 }
-
 static void create_ctx_free(struct create_ctx *c)
 {
 	spec_free(c->spec);

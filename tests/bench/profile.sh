@@ -58,6 +58,7 @@ phases() {
 			if (m ~ /send CGROUP_DONE/) mark("cgdone", t)
 			if (m ~ /send READY/) mark("ready", t)
 			if (m ~ /write state\.json/) mark("state", t)
+			if (m ~ /devices\.(allow|deny) "/) devs = t
 			if (m ~ /send COMMITTED/) mark("committed", t)
 			if (m ~ /execve\(/) mark("execve", t)
 		}
@@ -69,8 +70,9 @@ phases() {
 			span("4 init: namespaces, mounts, /dev, up to pivot_root", "init", "pivot")
 			span("5 init: pivot_root, old root detached, masks, read-only paths, user, caps, until READY", "pivot", "ready")
 			span("6 parent, meanwhile: cgroup.procs in every hierarchy (the init waits for it before READY)", "procs", "cgdone")
-			span("7 parent: device rules after READY", "ready", "state")
-			span("8 parent: state.json written and synced, COMMITTED", "state", "committed")
+			if (devs) at["devs"] = devs
+			span("7 parent, meanwhile: state.json written and synced, device rules (from CGROUP_DONE)", "cgdone", "devs")
+			span("8 parent: READY until COMMITTED", "ready", "committed")
 			span("9 start: COMMITTED until the execve of the program", "committed", "execve")
 			span("total: re-exec until execve", "begin", "execve")
 		}'

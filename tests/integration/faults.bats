@@ -118,7 +118,7 @@ clean() {
 	[[ "$(husk_status "$id")" == created ]]
 }
 
-@test "faults: a create killed after ready leaves no process behind, even with its pid in no state file" {
+@test "faults: a create killed after ready leaves no process behind, its record never committed" {
 	local id
 	fault_bundle
 	STEP=create.ready
@@ -126,7 +126,8 @@ clean() {
 	run faulty "$STEP" create --bundle "$BUNDLE" "$id" 3>&-
 	assert_status 137
 	# the init learns that the create died from the end of the sync socket and exits: nothing with
-	# this rootfs may still run, and delete finds only the state directory and the noted cgroup
+	# this rootfs may still run (state.json, written while the init built its rootfs, names a dead
+	# process), and delete removes the rest
 	wait_for bash -c "! pgrep -f 'sleep 1000' | xargs -r -I{} readlink /proc/{}/root | grep -q '$BUNDLE'"
 	clean "$id"
 }

@@ -280,8 +280,60 @@ static void test_devices_transition(void)
 	EXPECT_TRANSITION("garbage\n", deny_all, "error");
 }
 
+/* cgroup_devices_allow_nodes: may the rules be written while the init makes its nodes? Only when no node
+ * it makes (the config's, the defaults) could be refused by them. */
+static bool allow_nodes(const char *json, char type, int64_t major, int64_t minor)
+{
+	struct spec_resources *r = parse(json);
+	struct spec_device d = { .type = type, .path = (char *)"/dev/x", .major = major, .minor = minor };
+	bool ok = r && cgroup_devices_allow_nodes(r, &d, type ? 1 : 0);
+
+	spec_resources_free(r);
+	return ok;
+}
+
+static void test_devices_allow_nodes(void)
+{
+	const char *deny_all = "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}";
+
+	/* husk spec's default, no linux.devices: the defaults are allowed last */
+	CHECK(allow_nodes(deny_all, 0, 0, 0));
+	/* a listed node the rules deny: runc still makes it, so the rules wait for READY */
+	CHECK(!allow_nodes(deny_all, 'c', 1, 11));
+	CHECK(!allow_nodes(deny_all, 'b', 8, 0));
+	CHECK(!allow_nodes(deny_all, 'u', 1, 11));
+	/* a FIFO is no device to the controller */
+	CHECK(allow_nodes(deny_all, 'p', 0, 0));
+	/* allowed with m, by number or by wildcard */
+	CHECK(allow_nodes("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\","
+			  "\"major\":1,\"minor\":11,\"access\":\"m\"}]}",
+			  'c', 1, 11));
+	CHECK(allow_nodes("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\","
+			  "\"major\":1,\"access\":\"rwm\"}]}",
+			  'c', 1, 11));
+	/* allowed, but not for mknod */
+	CHECK(
+	    !allow_nodes("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\","
+			 "\"major\":1,\"minor\":11,\"access\":\"rw\"}]}",
+			 'c', 1, 11));
+	/* default-allow: fine unless a deny meets the node... */
+	CHECK(allow_nodes("{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}", 'c', 1, 11));
+	CHECK(
+	    !allow_nodes("{\"devices\":[{\"allow\":true,\"access\":\"rwm\"},{\"allow\":false,\"type\":\"c\","
+			 "\"major\":1,\"minor\":11,\"access\":\"m\"}]}",
+			 'c', 1, 11));
+	/* ...or a default device: on v1 a deny of c 1:* outlives the later allow of c 1:3 (other key) */
+	CHECK(!allow_nodes("{\"devices\":[{\"allow\":false,\"type\":\"c\",\"major\":1,\"access\":\"m\"}]}", 0,
+			   0, 0));
+	/* a deny of one default's own key is undone by the default that follows */
+	CHECK(allow_nodes("{\"devices\":[{\"allow\":false,\"type\":\"c\",\"major\":1,\"minor\":3,"
+			  "\"access\":\"rwm\"}]}",
+			  0, 0, 0));
+}
+
 UNIT_CASES({ "memory_v1", test_memory_v1 }, { "memory_v2", test_memory_v2 }, { "cpu_v1", test_cpu_v1 },
 	   { "cpu_v2", test_cpu_v2 }, { "pids", test_pids }, { "blkio", test_blkio },
 	   { "hugetlb_hybrid", test_hugetlb_hybrid }, { "network_rdma", test_network_rdma },
 	   { "unified", test_unified }, { "cpu_pairs", test_cpu_pairs },
-	   { "devices_transition", test_devices_transition })
+	   { "devices_transition", test_devices_transition },
+	   { "devices_allow_nodes", test_devices_allow_nodes })

@@ -68,6 +68,25 @@ static int proc_open(const char *path, int flags)
 	return (int)syscall(SYS_openat2, proc_root, path + 6, &how, sizeof how);
 }
 
+int proc_reopen(int fd, int flags)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
+	cleanup_close int dir = -1;
+	char name[16];
+
+	/* the directory through the pinned procfs, no other mount on the way; its entry N is a magic link
+	 * (which openat2's RESOLVE_* would refuse to follow) to the fd's own file */
+	if (proc_root >= 0)
+		dir = (int)syscall(SYS_openat2, proc_root, "thread-self/fd", &how, sizeof how);
+	else
+		dir = open("/proc/thread-self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -1;
+	snprintf(name, sizeof name, "%d", fd);
+	return openat(dir, name, flags | O_CLOEXEC);
+}
+
 int proc_write(const char *path, const char *data, struct error *err)
 {
 	cleanup_close int fd = proc_open(path, O_WRONLY);

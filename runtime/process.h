@@ -17,6 +17,11 @@ void proc_unpin(void);
  * fd really is on procfs: a fake /proc must not absorb security writes (CVE-2019-16884,
  * CVE-2025-52881). */
 int proc_write(const char *path, const char *data, struct error *err);
+/* Open the node behind the O_PATH fd with flags (O_CLOEXEC added), through the pinned procfs'
+ * thread-self/fd/N (the host's /proc when nothing is pinned): the very inode the fd holds, whatever its
+ * name names by now and whatever /proc the container built. The caller checks the O_PATH fd's type
+ * first, so a device or FIFO planted where husk expects its own node is never opened. -1 with errno. */
+int proc_reopen(int fd, int flags);
 
 /* linux.sysctl, refusing keys that are not isolated by a namespace the container owns (a host-wide
  * sysctl written from a container would change the host). */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,14 @@
 #include <sys/time.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/vfs.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "rootfs.h"
 #include "narrate.h"
+#include "process.h"
 #include "base/util.h"
 
 /* How long a connect to, or a send on, a console or seccomp-agent socket may wait. */
@@ -110,17 +113,24 @@ static int bind_pty_to_console(int rootfd, int slave, struct error *err)
 int terminal_setup(int rootfd, int console_fd, const struct spec_process *p, bool bind_console,
 		   struct error *err)
 {
-	cleanup_close int master = rootfs_open_in(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW);
-	cleanup_close int slave = -1;
+	/* looked at before it is opened: an image's (or, before exec, the container's) device or FIFO there
+	 * would have its driver's open run by husk; then the checked inode itself is opened */
+	cleanup_close int node = rootfs_open_in(rootfd, "/dev/pts/ptmx", O_PATH | O_NOFOLLOW);
+	cleanup_close int master = -1, slave = -1;
+	struct statfs sfs;
 	struct stat st;
 
-	if (master < 0)
-		return error_sys(err, errno,
+	if (node < 0 || fstat(node, &st) < 0 || S_ISLNK(st.st_mode))
+		return error_sys(err, node < 0 ? errno : ELOOP,
 				 "open /dev/pts/ptmx in the container (is devpts mounted on /dev/pts?)");
-	if (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
-	    minor(st.st_rdev) != 2)
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2 ||
+	    fstatfs(node, &sfs) < 0 || sfs.f_type != DEVPTS_SUPER_MAGIC)
 		return error_set(err, EPERM,
-				 "the container's /dev/pts/ptmx is not the 5:2 pty multiplexer: refusing");
+				 "the container's /dev/pts/ptmx is not the 5:2 pty multiplexer of a devpts: "
+				 "refusing");
+	master = proc_reopen(node, O_RDWR | O_NOCTTY);
+	if (master < 0)
+		return error_sys(err, errno, "open /dev/pts/ptmx in the container");
 	if (unlockpt(master) < 0)
 		return error_sys(err, errno, "unlock the pty");
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);

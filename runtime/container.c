@@ -277,6 +277,19 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		if (make_cgroup(c, err) < 0 || parent_send(c, SYNC_CGROUP_MADE, err) < 0)
 			return -1;
 	}
+	/* the device rules, now rather than after READY, unless one could refuse a mknod of the init or a
+	 * device a createContainer hook uses (runc writes them once the nodes exist and after that hook: a
+	 * node the config lists but denies must still be made). Only before the init joins the v1 devices
+	 * cgroup: the writes go through states that deny even the default nodes (deny "a" first), which the
+	 * init must never see; a v2 program is attached whole. A systemd scope holds the init already. */
+	if (c->cgroup_path && !c->sd.unit && c->spec->linux_.has_resources &&
+	    c->spec->hooks.n[HOOK_CREATE_CONTAINER] == 0 &&
+	    cgroup_devices_allow_nodes(&c->spec->linux_.resources, c->spec->linux_.devices,
+				       c->spec->linux_.n_devices)) {
+		if (cgroup_devices(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
+			return -1;
+		devices_done = true;
+	}
 	/* the init builds its rootfs meanwhile: it needs the cgroup only before it reports ready */
 	if (c->sd.unit) {
 		/* systemd makes the scope with the init in it (a scope needs a process to exist), then
@@ -313,16 +326,6 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 	 * container without a mount namespace notes its rootfs mount first, after READY) */
 	if (!c->host_mntns && write_record(c, err) < 0)
 		return -1;
-	/* the device rules, unless one could refuse a mknod of the init, or a device a createContainer
-	 * hook uses: runc writes them once the nodes exist (a node the config lists but denies must
-	 * still be made) and after that hook */
-	if (c->cgroup_path && c->spec->linux_.has_resources && c->spec->hooks.n[HOOK_CREATE_CONTAINER] == 0 &&
-	    cgroup_devices_allow_nodes(&c->spec->linux_.resources, c->spec->linux_.devices,
-				       c->spec->linux_.n_devices)) {
-		if (cgroup_devices(c->cgroup_path, &c->spec->linux_.resources, err) < 0)
-			return -1;
-		devices_done = true;
-	}
 	if (sync_expect(c->sync[0], SYNC_READY, err) < 0)
 		return -1;
 	fault_point("create.ready");

@@ -42,6 +42,10 @@ int container_events(const char *root, const char *id, bool stats_once, int inte
 int container_delete(const char *root, const char *id, bool force, struct error *err);
 /* `run`: create, start, forward signals, wait; returns the exit status (128+N for a signal). */
 int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err);
+/* `run` holds the container's mount namespace while it waits, so that the init's exit does not wait for
+ * its teardown; this lets go of it and waits until it is gone (no-op without a holder). delete calls it
+ * before poststop hooks. */
+void mntns_release(void);
 
 struct container_info {
 	char *id;

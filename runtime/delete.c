@@ -186,6 +186,9 @@ int container_delete(const char *root, const char *id, bool force, struct error 
 	/* the init is gone: linux.netDevices come back from the namespace pinned for them */
 	netdev_return(c.dirfd, -1);
 	netdev_unpin_netns(c.dirfd);
+	/* a hook finds the container's mount namespace gone, also after a `run` that held it */
+	if (c.rec->has_poststop)
+		mntns_release();
 	container_state_hooks(c.rec, HOOK_POSTSTOP, "stopped");
 	fault_point("delete.hooks");
 	r = state_remove_dir(root, id, c.dirfd, err);

@@ -5,9 +5,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +60,87 @@ static int take_relay_master(int relay_sock)
 	return master;
 }
 
+/* The container's mount namespace, held by a second process while `run` waits for the init (issue 18).
+ * The exit of an init that was alone in its mount namespace dissolves it before the init becomes a
+ * zombie: umount_tree, then namespace_unlock waits for an expedited RCU grace period (traced with
+ * bpftrace: synchronize_rcu_expedited < namespace_unlock < free_nsproxy < do_exit, once per run), and
+ * husk's waitpid returned only after it. With a reference held elsewhere the init's exit leaves the
+ * namespace alone; the holder drops it once the init is reaped and waits for the grace period itself
+ * while husk deletes the container. Before poststop hooks run and before husk exits, the holder is
+ * reaped (mntns_release), so a hook and husk's caller find the namespace gone, as before.
+ * The holder is a CLONE_VM process like runtime/sealed.c's closer, for the same reasons (a fork would
+ * copy husk's page tables and tear them down again): it blocks every signal, keeps only the namespace
+ * fd and a gate, and exits when the gate's write end closes. */
+struct mntns_holder {
+	int ns, gate;
+};
+static pid_t holder = -1;
+static int holder_gate = -1;
+
+static int holder_main(void *p)
+{
+	const struct mntns_holder *a = p;
+	int lo = a->ns < a->gate ? a->ns : a->gate, hi = a->ns < a->gate ? a->gate : a->ns;
+	unsigned long all = ~0UL;
+	char c;
+
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, sizeof all); /* no handler of husk's runs here */
+	/* only the fd and the gate: the caller's pipes (stdout of $(husk run ...)) must not wait on it */
+	if (lo > 0)
+		syscall(SYS_close_range, 0U, (unsigned)lo - 1, 0U);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0U);
+	syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U);
+	syscall(SYS_read, a->gate, &c, 1UL);
+	return 0; /* exit: the last reference goes, and the grace period is waited for here */
+}
+
+void mntns_release(void)
+{
+	if (holder_gate >= 0) {
+		close(holder_gate);
+		holder_gate = -1;
+	}
+	if (holder > 0) {
+		waitpid(holder, NULL, __WALL);
+		holder = -1;
+	}
+}
+
+/* Only for an init of a mount namespace of its own: none (it mounts in ours) needs no holder. Holding
+ * nothing is always correct, so any failure here just leaves the wait where it was. */
+static void mntns_hold(pid_t init)
+{
+	/* static, as the stack: the holder runs after this function returned */
+	static char stack[16384] __attribute__((aligned(16)));
+	static struct mntns_holder a;
+	struct stat ours, theirs;
+	char path[64];
+	int gate[2];
+
+	snprintf(path, sizeof path, "/proc/%d/ns/mnt", init);
+	a.ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (a.ns < 0)
+		return;
+	if (fstat(a.ns, &theirs) < 0 || stat("/proc/self/ns/mnt", &ours) < 0 ||
+	    theirs.st_ino == ours.st_ino || pipe2(gate, O_CLOEXEC) < 0) {
+		close(a.ns);
+		return;
+	}
+	a.gate = gate[0];
+	/* no exit signal (no stray SIGCHLD for relay.c's signalfd); reaped by mntns_release, at the
+	 * latest at exit */
+	holder = clone(holder_main, stack + sizeof stack, CLONE_VM, &a);
+	close(gate[0]);
+	close(a.ns);
+	if (holder < 0) {
+		close(gate[1]);
+		return;
+	}
+	holder_gate = gate[1];
+	atexit(mntns_release);
+}
+
 int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_status, struct error *err)
 {
 	struct create_opts opts = *o;
@@ -81,8 +167,10 @@ int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_
 		close(pair[1]);
 	if (relay_sock >= 0)
 		master = take_relay_master(relay_sock);
-	if (!detach)
+	if (!detach) {
 		forward_signals_to(pid);
+		mntns_hold(pid);
+	}
 	if (master >= 0)
 		relay_block_signals();
 	if (container_start(o->root, o->id, err) < 0) {
@@ -109,7 +197,13 @@ int container_run(const struct create_opts *o, bool detach, bool keep, int *ret_
 		*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
 	forward_pid = 0;
+	/* the init is reaped: the holder drops the namespace while the container is deleted */
+	if (holder_gate >= 0) {
+		close(holder_gate);
+		holder_gate = -1;
+	}
 	if (!keep && container_delete(o->root, o->id, true, err) < 0)
 		return -1;
+	mntns_release();
 	return 0;
 }

@@ -289,6 +289,36 @@ createContainer creating 1"
 	no_trace "$id"
 }
 
+@test "run: a poststop hook finds the container's mount namespace gone (run holds it while it waits)" {
+	local id
+	id=$(cid)
+	hooks_bundle sh -c 'readlink /proc/self/ns/mnt >/hooklog/mntns'
+	# the hook looks at husk (its parent) and husk's other children for a reference to the container's
+	# mount namespace: run hands its own to a helper process until the init is reaped, which must have
+	# let go before a poststop hook runs (the ids of dead namespaces are reused: only husk's are looked at)
+	cat >"$BATS_TEST_TMPDIR/hook-ns" <<-EOF
+		#!/bin/bash
+		ns=\$(cat "$LOG_DIR/mntns")
+		held=0
+		for st in /proc/[0-9]*/status; do
+			p=\${st%/status}
+			[[ "\$p" == /proc/\$PPID ]] || grep -qx "PPid:[[:space:]]*\$PPID" "\$st" 2>/dev/null || continue
+			for l in "\$p"/fd/* "\$p"/ns/mnt; do
+				[[ "\$(readlink "\$l" 2>/dev/null)" != "\$ns" ]] || held=1
+			done
+		done
+		echo "held=\$held" >"$LOG_DIR/poststop.ns"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/hook-ns"
+	cfg --arg p "$BATS_TEST_TMPDIR/hook-ns" '.hooks.poststop = [{"path": $p}]'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_success
+	[[ "$(cat "$LOG_DIR/mntns")" == mnt:* ]] || fail "the container did not report its mount namespace"
+	[[ "$(cat "$LOG_DIR/poststop.ns")" == "held=0" ]] ||
+		fail "the poststop hook ran while husk still held the container's mount namespace"
+	no_trace "$id"
+}
+
 @test "a hook that does not exist fails create with the path" {
 	local id
 	id=$(cid)

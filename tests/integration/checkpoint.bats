@@ -740,3 +740,21 @@ count_above() {
 	grep -q 'Abort restore of existing cgroups' "$img/restore.log" || fail "strict: $(grep -i error "$img/restore.log" | head -n 20)"
 	[[ ! -e $HUSK_TEST_ROOT/$r ]] || fail "the refused restore left a state directory"
 }
+
+@test "checkpoint --manage-cgroups-mode reaches CRIU: ignore saves no cgroup directory, the default (soft) the container's" {
+	need_criu
+	command -v crit >/dev/null || skip "needs crit (CRIU's image tool)"
+	local id img=$BATS_TEST_TMPDIR/img soft ignore
+	id=$(cid)
+	counter_bundle
+	start_counter "$id" 2
+	run_husk checkpoint --leave-running --image-path "$img/soft" "$id"
+	assert_success
+	run_husk checkpoint --leave-running --manage-cgroups-mode ignore --image-path "$img/ignore" "$id"
+	assert_success
+	# cgroup.img's directories (with their properties) per controller: CRIU collects none with ignore
+	soft=$(crit show "$img/soft/cgroup.img" | jq -c '[.entries[0].controllers[].dirs[]?.dir_name]')
+	ignore=$(crit show "$img/ignore/cgroup.img" | jq -c '[.entries[0].controllers[].dirs[]?.dir_name]')
+	[[ $soft == *"$id"* && $ignore == "[]" ]] ||
+		fail "cgroup.img's directories: $soft without the flag, $ignore with ignore"
+}

@@ -58,7 +58,7 @@ phases() {
 			if (m ~ /send CGROUP_DONE/) mark("cgdone", t)
 			if (m ~ /send READY/) mark("ready", t)
 			if (m ~ /write state\.json/) mark("state", t)
-			if (m ~ /devices\.(allow|deny) "/) devs = t
+			if (m ~ /devices\.(allow|deny) "/) mark("devs", t)
 			if (m ~ /send COMMITTED/) mark("committed", t)
 			if (m ~ /execve\(/) mark("execve", t)
 		}
@@ -69,9 +69,9 @@ phases() {
 			span("3 clone3 until the init runs (new namespaces)", "clone", "init")
 			span("4 init: namespaces, mounts, /dev, up to pivot_root", "init", "pivot")
 			span("5 init: pivot_root, old root detached, masks, read-only paths, user, caps, until READY", "pivot", "ready")
-			span("6 parent, meanwhile: cgroup.procs in every hierarchy (the init waits for it before READY)", "procs", "cgdone")
-			if (devs) at["devs"] = devs
-			span("7 parent, meanwhile: state.json written and synced, device rules (from CGROUP_DONE)", "cgdone", "devs")
+			# the early device rules come just before the cgroup.procs writes (runtime/container.c:parent_sync)
+			if (("devs" in at) && ((!("procs" in at)) || at["devs"] < at["procs"])) at["procs"] = at["devs"]
+			span("6 parent, meanwhile: device rules, cgroup.procs in every hierarchy (the init waits for CGROUP_DONE before READY)", "procs", "cgdone")
 			span("8 parent: READY until COMMITTED", "ready", "committed")
 			span("9 start: COMMITTED until the execve of the program", "committed", "execve")
 			span("total: re-exec until execve", "begin", "execve")

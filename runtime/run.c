@@ -68,32 +68,11 @@ static int take_relay_master(int relay_sock)
  * namespace alone; the holder drops it once the init is reaped and waits for the grace period itself
  * while husk deletes the container. Before poststop hooks run and before husk exits, the holder is
  * reaped (mntns_release), so a hook and husk's caller find the namespace gone, as before.
- * The holder is a CLONE_VM process like runtime/sealed.c's closer, for the same reasons (a fork would
- * copy husk's page tables and tear them down again): it blocks every signal, keeps only the namespace
- * fd and a gate, and exits when the gate's write end closes. */
-struct mntns_holder {
-	int ns, gate;
-};
+ * The holder is an fd_keeper (sealed.h), as sealed.c's closer, for the same reasons (a fork would copy
+ * husk's page tables and tear them down again): it keeps only the namespace fd and a gate, and exits
+ * when the gate's write end closes. */
 static pid_t holder = -1;
 static int holder_gate = -1;
-
-static int holder_main(void *p)
-{
-	const struct mntns_holder *a = p;
-	int lo = a->ns < a->gate ? a->ns : a->gate, hi = a->ns < a->gate ? a->gate : a->ns;
-	unsigned long all = ~0UL;
-	char c;
-
-	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, sizeof all); /* no handler of husk's runs here */
-	/* only the fd and the gate: the caller's pipes (stdout of $(husk run ...)) must not wait on it */
-	if (lo > 0)
-		syscall(SYS_close_range, 0U, (unsigned)lo - 1, 0U);
-	if (hi > lo + 1)
-		syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0U);
-	syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U);
-	syscall(SYS_read, a->gate, &c, 1UL);
-	return 0; /* exit: the last reference goes, and the grace period is waited for here */
-}
 
 void mntns_release(void)
 {
@@ -111,28 +90,25 @@ void mntns_release(void)
  * nothing is always correct, so any failure here just leaves the wait where it was. */
 static void mntns_hold(pid_t init)
 {
-	/* static, as the stack: the holder runs after this function returned */
-	static char stack[16384] __attribute__((aligned(16)));
-	static struct mntns_holder a;
+	/* static: the holder runs on its stack after this function returned */
+	static struct fd_keeper k;
 	struct stat ours, theirs;
 	char path[64];
-	int gate[2];
+	int gate[2], ns;
 
 	snprintf(path, sizeof path, "/proc/%d/ns/mnt", init);
-	a.ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (a.ns < 0)
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
 		return;
-	if (fstat(a.ns, &theirs) < 0 || stat("/proc/self/ns/mnt", &ours) < 0 ||
-	    theirs.st_ino == ours.st_ino || pipe2(gate, O_CLOEXEC) < 0) {
-		close(a.ns);
+	if (fstat(ns, &theirs) < 0 || stat("/proc/self/ns/mnt", &ours) < 0 || theirs.st_ino == ours.st_ino ||
+	    pipe2(gate, O_CLOEXEC) < 0) {
+		close(ns);
 		return;
 	}
-	a.gate = gate[0];
-	/* no exit signal (no stray SIGCHLD for relay.c's signalfd); reaped by mntns_release, at the
-	 * latest at exit */
-	holder = clone(holder_main, stack + sizeof stack, CLONE_VM, &a);
+	/* reaped by mntns_release, at the latest at exit */
+	holder = fd_keeper_start(&k, ns, gate[0]);
 	close(gate[0]);
-	close(a.ns);
+	close(ns);
 	if (holder < 0) {
 		close(gate[1]);
 		return;

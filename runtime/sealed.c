@@ -261,16 +261,12 @@ static void reap_at_exit(void)
 	sealed_reap(true);
 }
 
-/* What the closer (close_elsewhere) runs, on its own stack in husk's memory (CLONE_VM): only system
- * calls that cannot fail here (errno is husk's), no library state. */
-struct closer_arg {
-	int tree, gate;
-};
-
-static int closer_main(void *p)
+/* What an fd_keeper runs, on its own stack in husk's memory: only system calls that cannot fail here
+ * (errno is husk's), no library state. */
+static int keeper_main(void *p)
 {
-	const struct closer_arg *a = p;
-	int lo = a->tree < a->gate ? a->tree : a->gate, hi = a->tree < a->gate ? a->gate : a->tree;
+	const struct fd_keeper *k = p;
+	int lo = k->fd < k->gate ? k->fd : k->gate, hi = k->fd < k->gate ? k->gate : k->fd;
 	unsigned long all = ~0UL;
 	char c;
 
@@ -281,9 +277,16 @@ static int closer_main(void *p)
 	if (hi > lo + 1)
 		syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0U);
 	syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U);
-	/* the gate opens (EOF) once husk closed its copy: this close is then the last */
-	syscall(SYS_read, a->gate, &c, 1UL);
+	syscall(SYS_read, k->gate, &c, 1UL);
 	return 0; /* exit: the fd's last reference goes, and the grace period is waited for here */
+}
+
+pid_t fd_keeper_start(struct fd_keeper *k, int fd, int gate)
+{
+	k->fd = fd;
+	k->gate = gate;
+	/* no exit signal; a process of its own (no CLONE_THREAD, CLONE_FS or CLONE_FILES), see sealed.h */
+	return clone(keeper_main, k->stack + sizeof k->stack, CLONE_VM, k);
 }
 
 /* Closes the open_tree fd without waiting for what its last close costs. That close dissolves the
@@ -308,9 +311,8 @@ static int closer_main(void *p)
  * orphan would be left to a PID 1 that may not reap). */
 static void close_elsewhere(int tree)
 {
-	/* static, as the stack: the closer may run after this function returned */
-	static char stack[16384] __attribute__((aligned(16)));
-	static struct closer_arg a;
+	/* static: the closer runs on its stack after this function returned */
+	static struct fd_keeper k;
 	int gate[2];
 	pid_t pid;
 
@@ -318,10 +320,8 @@ static void close_elsewhere(int tree)
 		close(tree);
 		return;
 	}
-	a.tree = tree;
-	a.gate = gate[0];
-	/* no exit signal; a process of its own (no CLONE_THREAD, CLONE_FS or CLONE_FILES), see above */
-	pid = clone(closer_main, stack + sizeof stack, CLONE_VM, &a);
+	/* the gate opens (EOF) once husk closed its copy: the closer's close is then the last */
+	pid = fd_keeper_start(&k, tree, gate[0]);
 	close(gate[0]);
 	close(tree); /* with the closer alive, not the last reference: no dissolve here */
 	close(gate[1]);

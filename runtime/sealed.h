@@ -28,4 +28,18 @@ uint64_t sealed_self_start_time(void);
  * sealed.c): with wait, blocks until it is gone (done at exit in any case); without, only if it is. */
 void sealed_reap(bool wait);
 
+/* A process that keeps one fd for husk and drops it off husk's path: the last close of an fd that pins
+ * a mount namespace waits for an RCU grace period (close_elsewhere here, run.c's namespace holder).
+ * It shares husk's memory (CLONE_VM; not CLONE_THREAD, CLONE_FS or CLONE_FILES, so setns/unshare of a
+ * user namespace still see a lone thread with its own fs), blocks every signal, closes every fd but fd
+ * and gate (a caller reading husk's output through a pipe never waits on it), and exits, dropping fd,
+ * when gate reads EOF. It has no exit signal (no stray SIGCHLD for relay.c's signalfd): its starter
+ * reaps it. k must outlive it (static storage). Returns the pid or -1; the caller then closes its own
+ * copies of fd and gate. */
+struct fd_keeper {
+	int fd, gate;
+	char stack[16384] __attribute__((aligned(16)));
+};
+pid_t fd_keeper_start(struct fd_keeper *k, int fd, int gate);
+
 #endif

@@ -37,7 +37,8 @@ watch_opens() {
 	shift
 	[[ -x "$HUSK_TOOLS/open-watch" ]] || fail "open-watch not found in '$HUSK_TOOLS': build it" || return
 	rm -f "$log"
-	"$HUSK_TOOLS/open-watch" "$log" "$@" &
+	# its stdio away from bats' output pipe: bats waits for every writer of it to go
+	"$HUSK_TOOLS/open-watch" "$log" "$@" </dev/null >/dev/null 2>"$log.err" &
 	KILL_PIDS+=($!)
 	wait_for test -e "$log"
 }

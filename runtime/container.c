@@ -154,7 +154,7 @@ char *now_rfc3339(void)
 	return xstrdup(buf);
 }
 
-/* The container's cgroup in every hierarchy, with its limits (device rules apart: after READY). */
+/* The container's cgroup in every hierarchy, with its limits (device rules apart: parent_sync). */
 static int make_cgroup(struct create_ctx *c, struct error *err)
 {
 	if (cgroup_create(c->cgroup_path, &c->cgroup_created, err) < 0)
@@ -363,6 +363,7 @@ static int finish_create(struct create_ctx *c, struct error *err)
 		state_unnote_creator(c->dirfd);
 	return r;
 }
+
 static void create_ctx_free(struct create_ctx *c)
 {
 	spec_free(c->spec);

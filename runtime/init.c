@@ -200,21 +200,21 @@ static char *state_for_hooks(struct init_args *a, const char *status)
 static void reopen_dev_null(void)
 {
 	struct stat st, own;
-	bool wanted = false;
+	unsigned wanted = 0; /* which of 0-2 are another /dev/null */
 	/* O_PATH first: the image's /dev/null may be another device, whose driver's open must not run */
 	cleanup_close int node = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC), fd = -1;
 
 	if (node < 0 || fstat(node, &own) < 0 || !S_ISCHR(own.st_mode) || own.st_rdev != makedev(1, 3))
 		return;
 	for (int i = 0; i < 3; i++)
-		wanted |= fstat(i, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) &&
-			  (st.st_dev != own.st_dev || st.st_ino != own.st_ino);
-	/* the inode checked, through the pinned procfs (never the container's /proc) */
-	if (!wanted || (fd = proc_reopen(node, O_RDWR)) < 0)
-		return;
-	for (int i = 0; i < 3; i++)
 		if (fstat(i, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) &&
 		    (st.st_dev != own.st_dev || st.st_ino != own.st_ino))
+			wanted |= 1U << i;
+	/* the inode checked, through the pinned procfs (never the container's /proc) */
+	if (wanted == 0 || (fd = proc_reopen(node, O_RDWR)) < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (wanted & (1U << i))
 			dup3(fd, i, 0);
 }
 

@@ -140,8 +140,11 @@ static int setup_time_ns(struct init_args *a, struct error *err)
 				(long long)l->time_boottime.secs, l->time_boottime.nanosecs);
 	if (len && proc_write("/proc/self/timens_offsets", buf, err) < 0)
 		return error_wrap(err, "timeOffsets");
-	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || say_setns(fd, CLONE_NEWTIME, "/proc/self/ns/time_for_children") < 0)
+	/* through the procfs pinned at the start: a mount namespace joined by path may be another
+	 * container's, whose /proc (a tmpfs, "self" its own directory) would hand us its time namespace
+	 * in place of the one just made (CVE-2025-52881 class) */
+	fd = proc_open_link("thread-self/ns", "time_for_children", O_RDONLY);
+	if (fd < 0 || say_setns(fd, CLONE_NEWTIME, "/proc/thread-self/ns/time_for_children") < 0)
 		return error_sys(err, errno, "enter the new time namespace");
 	close(fd);
 	return 0;

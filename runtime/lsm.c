@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "process.h"
 #include "base/util.h"
 
 bool lsm_apparmor_enabled(void)
@@ -56,16 +57,22 @@ int lsm_open_exec_attr(const char *apparmor, const char *selinux, int *ret_fd, s
 	int fd;
 
 	if (apparmor && *apparmor)
-		path = access("/proc/thread-self/attr/apparmor/exec", F_OK) == 0
-			   ? "/proc/thread-self/attr/apparmor/exec"
-			   : "/proc/thread-self/attr/exec";
+		path = "/proc/thread-self/attr/apparmor/exec";
 	else if (selinux && *selinux)
 		path = "/proc/thread-self/attr/exec";
 	if (path == NULL) {
 		*ret_fd = -1;
 		return 0;
 	}
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* through the procfs pinned before any namespace was joined: the init opens this after joining a
+	 * mount namespace given by path, whose /proc may be another container's, with a harmless procfs
+	 * file (/proc/self/sched) where the attr should be: fstatfs passes, the label never applies
+	 * (CVE-2025-52881) */
+	fd = proc_open(path, O_WRONLY);
+	if (fd < 0 && errno == ENOENT && apparmor && *apparmor) {
+		path = "/proc/thread-self/attr/exec";
+		fd = proc_open(path, O_WRONLY);
+	}
 	if (fd < 0)
 		return error_sys(err, errno, "open '%s'", path);
 	if (fstatfs(fd, &s) < 0 || s.f_type != PROC_SUPER_MAGIC) {

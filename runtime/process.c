@@ -58,7 +58,7 @@ void proc_unpin(void)
 
 /* Open /proc/REST through the pinned procfs: RESOLVE_NO_XDEV keeps every step on that one procfs mount,
  * so no bind mount (of another procfs file, CVE-2025-52881 style) placed anywhere can stand in. */
-static int proc_open(const char *path, int flags)
+int proc_open(const char *path, int flags)
 {
 	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
 				.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
@@ -68,23 +68,31 @@ static int proc_open(const char *path, int flags)
 	return (int)syscall(SYS_openat2, proc_root, path + 6, &how, sizeof how);
 }
 
-int proc_reopen(int fd, int flags)
+int proc_open_link(const char *dir, const char *name, int flags)
 {
 	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 				.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
-	cleanup_close int dir = -1;
+	cleanup_close int dirfd = -1;
+
+	/* the directory through the pinned procfs, no other mount on the way; its entry is a magic link
+	 * (which openat2's RESOLVE_* would refuse to follow) to the fd's file or the namespace */
+	if (proc_root >= 0) {
+		dirfd = (int)syscall(SYS_openat2, proc_root, dir, &how, sizeof how);
+	} else {
+		cleanup_free char *path = xasprintf("/proc/%s", dir);
+		dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dirfd < 0)
+		return -1;
+	return openat(dirfd, name, flags | O_CLOEXEC);
+}
+
+int proc_reopen(int fd, int flags)
+{
 	char name[16];
 
-	/* the directory through the pinned procfs, no other mount on the way; its entry N is a magic link
-	 * (which openat2's RESOLVE_* would refuse to follow) to the fd's own file */
-	if (proc_root >= 0)
-		dir = (int)syscall(SYS_openat2, proc_root, "thread-self/fd", &how, sizeof how);
-	else
-		dir = open("/proc/thread-self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		return -1;
 	snprintf(name, sizeof name, "%d", fd);
-	return openat(dir, name, flags | O_CLOEXEC);
+	return proc_open_link("thread-self/fd", name, flags);
 }
 
 int proc_write(const char *path, const char *data, struct error *err)

@@ -13,6 +13,13 @@
  * /proc/self/oom_score_adj) never receives them. proc_unpin closes it (the fd close before execve does). */
 int proc_pin(struct error *err);
 void proc_unpin(void);
+/* Open /proc/REST (REST without magic links: /proc/thread-self/attr/exec) through the pinned procfs, no
+ * other mount on the way; /proc itself when nothing is pinned. O_CLOEXEC and O_NOFOLLOW are added. A
+ * joined mount namespace's /proc (another container's: a tmpfs with its own "self") never answers. */
+int proc_open(const char *path, int flags);
+/* Open the magic link NAME (an fd number, a namespace) in DIR of the pinned procfs ("thread-self/ns"),
+ * following it: only NAME itself is a link, and it is procfs' own. -1 with errno. */
+int proc_open_link(const char *dir, const char *name, int flags);
 /* Write into a file under /proc, through the pinned procfs when there is one, after checking that the
  * fd really is on procfs: a fake /proc must not absorb security writes (CVE-2019-16884,
  * CVE-2025-52881). */

@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# The classes of runc's November 2025 advisories, run against husk as chains, races and swaps: the node masking
+# binds (CVE-2025-31133), the console bind (CVE-2025-52565) and the /proc writes (CVE-2025-52881). The other
+# container sharing a volume is played by a host process acting on the volume's directory (the same
+# syscalls, without the setup of a second container). docs/security.md names each defense.
+# shellcheck disable=SC2016 # jq programs and container shell lines are single-quoted on purpose
+# shellcheck disable=SC2030,SC2031 # bats runs a test and its teardown in the same subshell (KILL_PIDS)
+
+load helpers
+
+setup_file() {
+	husk_rootfs_cache
+}
+
+teardown() {
+	local pid
+	for pid in "${KILL_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	husk_teardown
+}
+
+KILL_PIDS=()
+HUSK_TOOLS=${HUSK_TOOLS:-$HUSK_SRC_DIR/build}
+
+# start_swapper NAME KIND...: tests/tools/node-swapper.c in the background (killed in teardown), its stdio
+# off bats' output pipe.
+start_swapper() {
+	[[ -x "$HUSK_TOOLS/node-swapper" ]] || fail "node-swapper not found in '$HUSK_TOOLS': build it" || return
+	"$HUSK_TOOLS/node-swapper" "$@" </dev/null >/dev/null 2>&1 &
+	KILL_PIDS+=($!)
+}
+
+# start_recvtty SOCKET OUT: a console-socket receiver in the background (killed in teardown).
+start_recvtty() {
+	[[ -x "$HUSK_TOOLS/recvtty" ]] || fail "recvtty not found in '$HUSK_TOOLS': build it" || return
+	rm -f "$1"
+	timeout 60 "$HUSK_TOOLS/recvtty" "$1" </dev/null >"$2" 2>&1 &
+	KILL_PIDS+=($!)
+	wait_for test -S "$1"
+}
+
+# out_mount: /out in the container is $BATS_TEST_TMPDIR/out, for the container's findings.
+out_mount() {
+	mkdir -p "$BATS_TEST_TMPDIR/out"
+	cfg --arg o "$BATS_TEST_TMPDIR/out" '.mounts += [{source: $o, destination: "/out", type: "bind", options: ["rbind", "rw"]}]'
+}
+
+# use_volume_as_dev VOL: the bundle's /dev is a bind of the host directory VOL (a volume another container
+# also has).
+use_volume_as_dev() {
+	mkdir -p "$1"
+	cfg --arg v "$1" '.mounts |= map(if .destination == "/dev" then
+		{source: $v, destination: "/dev", type: "bind", options: ["rbind", "rw"]} else . end)'
+}
+
+# ---- CVE-2025-31133 class: the node masking binds ----------------------------------------------------------
+
+@test "CVE-2025-31133 class: /dev/null on a shared volume raced to a symlink to core_pattern, a FIFO, /dev/zero and a file: every masked file is the null device, or create fails" {
+	local vol=$BATS_TEST_TMPDIR/vol out=$BATS_TEST_TMPDIR/out/r core i ok=0 refused=0
+	core=$(cat /proc/sys/kernel/core_pattern)
+	# the new container reports what each masked file of /proc is, without opening it (a FIFO would block)
+	setup_bundle sh -c 'for f in /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats; do
+		[ -e "$f" ] || [ -L "$f" ] && echo "$f $(stat -c "%F %t:%T" "$f")"; done >/out/r; true'
+	use_volume_as_dev "$vol"
+	out_mount
+	mknod "$vol/null" c 1 3
+	# without the attacker: masked with the null device
+	run_husk run --bundle "$BUNDLE" "$(cid 0)" </dev/null
+	assert_success
+	grep -q 'character special file 1:3' "$out" || fail "no masked file found: $(cat "$out")"
+	! grep -qv 'character special file 1:3' "$out" || fail "masked with something else: $(cat "$out")"
+	# the other container renames, for ever, each of these over the volume's null: the real null device
+	# among them, so some creates find it
+	start_swapper "$vol/null" link:/proc/sys/kernel/core_pattern fifo chr:1:5 file chr:1:3
+	# without the 1:3 check, 13 of 20 runs masked with a symlink, a FIFO, /dev/zero or a file
+	for i in $(seq 40); do
+		rm -f "$out"
+		run timeout 30 "$HUSK" --root "$HUSK_TEST_ROOT" run --bundle "$BUNDLE" "$(cid "$i")" </dev/null
+		((status != 124)) || fail "run $i hung: $output"
+		if ((status == 0)); then
+			ok=$((ok + 1))
+			! grep -qv 'character special file 1:3' "$out" || fail "run $i masked with another node: $(cat "$out")"
+		else
+			# fails closed: the node is not the null device, or was renamed away before it was bound
+			refused=$((refused + 1))
+			[[ "$output" == *"/dev/null is not the 1:3 character device"* || "$output" == *"mask file"* ]] ||
+				fail "run $i failed for another reason: $output"
+		fi
+	done
+	echo "# 40 runs: $ok masked with the null device, $refused refused" >&3
+	[[ "$(cat /proc/sys/kernel/core_pattern)" == "$core" ]] || fail "the host's core_pattern changed"
+}
+
+# ---- CVE-2025-52565 class: the console bind ----------------------------------------------------------------
+
+@test "CVE-2025-52565 class: an image's /dev/console that is a symlink to core_pattern or a FIFO gets the pty on /dev/console itself, nothing on the target, no hang" {
+	local sock=$BATS_TEST_TMPDIR/tty.sock out=$BATS_TEST_TMPDIR/out/r kind core i=0
+	core=$(cat /proc/sys/kernel/core_pattern)
+	setup_bundle sh -c '{ stat -c "console %F %t" /dev/console
+		grep -c " /proc/sys/kernel/core_pattern " /proc/self/mountinfo; } >/out/r; true'
+	# the image's own /dev (no tmpfs there), devpts on /dev/pts as usual
+	cfg 'del(.mounts[] | select(.destination == "/dev"))'
+	out_mount
+	mkdir -p "$BUNDLE/rootfs/dev"
+	cfg '.process.terminal = true | .linux.maskedPaths = []'
+	mknod "$BUNDLE/rootfs/dev/null" c 1 3
+	for kind in link fifo; do
+		i=$((i + 1))
+		rm -f "$BUNDLE/rootfs/dev/console" "$out"
+		if [[ $kind == link ]]; then
+			ln -s /proc/sys/kernel/core_pattern "$BUNDLE/rootfs/dev/console"
+		else
+			mkfifo "$BUNDLE/rootfs/dev/console"
+		fi
+		start_recvtty "$sock" "$BATS_TEST_TMPDIR/tty$i.out"
+		run timeout 30 "$HUSK" --root "$HUSK_TEST_ROOT" run --console-socket "$sock" --bundle "$BUNDLE" "$(cid "$i")" </dev/null
+		assert_success
+		# the pty (major 136, 0x88) is what /dev/console is, and no mount covers the symlink's target
+		[[ "$(cat "$out")" == $'console character special file 88\n0' ]] ||
+			fail "$kind: the pty went elsewhere: $(cat "$out")"
+		[[ $kind == fifo ]] || [[ "$(readlink "$BUNDLE/rootfs/dev/console")" == /proc/sys/kernel/core_pattern ]] ||
+			fail "the image's symlink was replaced"
+	done
+	[[ "$(cat /proc/sys/kernel/core_pattern)" == "$core" ]] || fail "the host's core_pattern changed"
+}
+
+# ---- CVE-2025-52881 class: /proc opened by path after joining another container's mount namespace -----------
+
+@test "CVE-2025-52881 class: a container whose mount and PID namespaces a new one joins fakes /proc/self: the new time namespace still gets its offsets" {
+	local a=$BATS_TEST_TMPDIR/a b=$BATS_TEST_TMPDIR/b apid top
+	husk_allow_mapped_root
+	# A, the hostile container: root of its own user namespace (every capability there), sleeping
+	make_bundle "$a" sleep 300
+	BUNDLE=$a cfg '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.capabilities |= with_entries(.value = ["CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE", "CAP_CHOWN",
+			"CAP_FOWNER", "CAP_SYS_CHROOT", "CAP_SETUID", "CAP_SETGID"])'
+	husk run -d --bundle "$a" "$(cid a)" </dev/null >/dev/null
+	apid=$(husk state "$(cid a)" | jq -r .pid)
+	# B joins A's PID and mount namespaces (a pod's) and asks for a time namespace of its own, 86400 s ahead;
+	# its rootfs path is looked up in A's mount namespace, where A provides it
+	make_bundle "$b" cat /proc/self/timens_offsets
+	BUNDLE=$b cfg --arg p "/proc/$apid/ns" '
+		.linux.namespaces |= map(if .type == "pid" or .type == "mount" then
+			.path = $p + "/" + (if .type == "mount" then "mnt" else .type end) else . end)
+		| .linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}
+		| del(.mounts[] | select(.type == "cgroup" or .type == "cgroup2"))'
+	top=/$(cut -d/ -f2 <<<"$b")
+	# in A: a tmpfs holding B's rootfs (a copy of A's), then a tmpfs over /proc whose self and thread-self are
+	# A's directory: fd/ the real one (so B's setup works), ns/time_for_children A's own time namespace
+	husk exec "$(cid a)" sh -c "set -e; mount -t tmpfs none '$top'; mkdir -p '$b/rootfs' '$top/.proc' '$top/.self/ns'
+		for d in bin sbin usr etc lib lib64; do [ ! -e /\$d ] || cp -a /\$d '$b/rootfs/'; done
+		mkdir -p '$b/rootfs/proc' '$b/rootfs/dev' '$b/rootfs/sys' '$b/rootfs/tmp'
+		mount -t proc proc '$top/.proc'; ln -s '$top/.proc/thread-self/fd' '$top/.self/fd'
+		touch '$top/.self/ns/time_for_children'; mount --bind /proc/1/ns/time '$top/.self/ns/time_for_children'
+		mount -t tmpfs none /proc; ln -s '$top/.self' /proc/self; ln -s '$top/.self' /proc/thread-self" </dev/null
+	run_husk run --bundle "$b" "$(cid b)" </dev/null
+	assert_success
+	# before the fix B joined A's time namespace (the host's: monotonic 0) and ran without its offsets
+	assert_line_matches '^monotonic +86400 +0$'
+}

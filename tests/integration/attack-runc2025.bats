@@ -18,6 +18,8 @@ teardown() {
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
+	# the shared volume of the propagation test, with whatever a container pushed into it
+	! mountpoint -q "$BATS_TEST_TMPDIR/vol" || umount -R "$BATS_TEST_TMPDIR/vol"
 	husk_teardown
 }
 
@@ -162,4 +164,34 @@ use_volume_as_dev() {
 	assert_success
 	# before the fix B joined A's time namespace (the host's: monotonic 0) and ran without its offsets
 	assert_line_matches '^monotonic +86400 +0$'
+}
+
+# ---- rootfsPropagation shared: an image symlink sends a config mount into an rshared volume --------------------
+
+@test "rootfsPropagation shared: a read-only config mount an image symlink sends into an rshared volume reaches the host, but only read-only" {
+	local vol=$BATS_TEST_TMPDIR/vol secret=$BATS_TEST_TMPDIR/secret opts
+	mkdir -p "$vol" "$secret"
+	echo key >"$secret/key"
+	# the volume is a shared mount on the host (Kubernetes' Bidirectional propagation)
+	mount --bind "$vol" "$vol"
+	mount --make-shared "$vol"
+	setup_bundle sh -c 'touch /mnt/evil/written 2>/dev/null && echo writable; true'
+	# the image makes the destination of a read-only bind (a secret) a symlink into the volume
+	mkdir -p "$BUNDLE/rootfs/mnt" "$BUNDLE/rootfs/vol"
+	ln -s /vol/x "$BUNDLE/rootfs/mnt/evil"
+	cfg --arg v "$vol" --arg s "$secret" '.linux.rootfsPropagation = "shared"
+		| .mounts += [{source: $v, destination: "/vol", type: "bind", options: ["rbind", "rshared"]},
+			{source: $s, destination: "/mnt/evil", type: "bind", options: ["rbind", "ro"]}]'
+	run_husk run --bundle "$BUNDLE" "$(cid)" </dev/null
+	assert_success
+	refute_output_contains writable
+	# as under runc 1.1.5 and the spec (a destination is resolved in the rootfs, symlinks followed), the mount
+	# landed on /vol/x and propagated to the host, where it outlives the container; runc's host copy is
+	# read-write (it remounts read-only after the bind, which does not propagate), husk's is made read-only
+	# before it is attached, so every copy is
+	opts=$(awk -v p="$vol/x" '$5 == p { print $6 }' /proc/self/mountinfo)
+	[[ -n "$opts" ]] || fail "the mount did not propagate (husk now refuses it? update docs/security.md)"
+	[[ "$opts" == ro,* ]] || fail "the host's copy of the read-only mount is '$opts'"
+	! touch "$vol/x/written" 2>/dev/null || fail "the secret is writable through the host's copy"
+	[[ ! -e "$secret/written" ]] || fail "the secret directory was written"
 }

@@ -130,10 +130,16 @@ use_volume_as_dev() {
 
 # ---- CVE-2025-52881 class: /proc opened by path after joining another container's mount namespace -----------
 
-@test "CVE-2025-52881 class: a container whose mount and PID namespaces a new one joins fakes /proc/self: the new time namespace still gets its offsets" {
-	local a=$BATS_TEST_TMPDIR/a b=$BATS_TEST_TMPDIR/b apid top
+# hostile_pod A B ARGS...: A, the hostile container, root of its own user namespace (every capability there),
+# sleeping; B's bundle (program ARGS), joining A's PID and mount namespaces (a pod's). B's rootfs path is
+# looked up in A's mount namespace, where A provides it. In A: a tmpfs holding B's rootfs (a copy of A's),
+# then a tmpfs over /proc whose self and thread-self are A's own directory: fd/ the real one (so B's setup
+# works), ns/time_for_children A's time namespace, attr/apparmor/exec and attr/exec binds of a harmless
+# procfs file (A's /proc/1/sched takes any write).
+hostile_pod() {
+	local a=$1 b=$2 apid top
+	shift 2
 	husk_allow_mapped_root
-	# A, the hostile container: root of its own user namespace (every capability there), sleeping
 	make_bundle "$a" sleep 300
 	BUNDLE=$a cfg '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
@@ -142,28 +148,42 @@ use_volume_as_dev() {
 			"CAP_FOWNER", "CAP_SYS_CHROOT", "CAP_SETUID", "CAP_SETGID"])'
 	husk run -d --bundle "$a" "$(cid a)" </dev/null >/dev/null
 	apid=$(husk state "$(cid a)" | jq -r .pid)
-	# B joins A's PID and mount namespaces (a pod's) and asks for a time namespace of its own, 86400 s ahead;
-	# its rootfs path is looked up in A's mount namespace, where A provides it
-	make_bundle "$b" cat /proc/self/timens_offsets
+	make_bundle "$b" "$@"
 	BUNDLE=$b cfg --arg p "/proc/$apid/ns" '
 		.linux.namespaces |= map(if .type == "pid" or .type == "mount" then
 			.path = $p + "/" + (if .type == "mount" then "mnt" else .type end) else . end)
-		| .linux.namespaces += [{"type": "time"}]
-		| .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}
 		| del(.mounts[] | select(.type == "cgroup" or .type == "cgroup2"))'
 	top=/$(cut -d/ -f2 <<<"$b")
-	# in A: a tmpfs holding B's rootfs (a copy of A's), then a tmpfs over /proc whose self and thread-self are
-	# A's directory: fd/ the real one (so B's setup works), ns/time_for_children A's own time namespace
 	husk exec "$(cid a)" sh -c "set -e; mount -t tmpfs none '$top'; mkdir -p '$b/rootfs' '$top/.proc' '$top/.self/ns'
 		for d in bin sbin usr etc lib lib64; do [ ! -e /\$d ] || cp -a /\$d '$b/rootfs/'; done
-		mkdir -p '$b/rootfs/proc' '$b/rootfs/dev' '$b/rootfs/sys' '$b/rootfs/tmp'
+		mkdir -p '$b/rootfs/proc' '$b/rootfs/dev' '$b/rootfs/sys' '$b/rootfs/tmp' '$top/.self/attr/apparmor'
 		mount -t proc proc '$top/.proc'; ln -s '$top/.proc/thread-self/fd' '$top/.self/fd'
 		touch '$top/.self/ns/time_for_children'; mount --bind /proc/1/ns/time '$top/.self/ns/time_for_children'
+		for f in attr/exec attr/apparmor/exec; do touch '$top/.self/'\$f; mount --bind /proc/1/sched '$top/.self/'\$f; done
 		mount -t tmpfs none /proc; ln -s '$top/.self' /proc/self; ln -s '$top/.self' /proc/thread-self" </dev/null
-	run_husk run --bundle "$b" "$(cid b)" </dev/null
+}
+
+@test "CVE-2025-52881 class: a container whose mount and PID namespaces a new one joins fakes /proc/self: the new time namespace still gets its offsets" {
+	# B asks for a time namespace of its own, 86400 s ahead
+	hostile_pod "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" cat /proc/self/timens_offsets
+	BUNDLE=$BATS_TEST_TMPDIR/b cfg '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}'
+	run_husk run --bundle "$BATS_TEST_TMPDIR/b" "$(cid b)" </dev/null
 	assert_success
 	# before the fix B joined A's time namespace (the host's: monotonic 0) and ran without its offsets
 	assert_line_matches '^monotonic +86400 +0$'
+}
+
+@test "CVE-2025-52881 class: the same fake /proc/self cannot absorb the AppArmor label: a profile that does not exist still fails create" {
+	[[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" == Y ]] || skip "AppArmor is not enabled here"
+	hostile_pod "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" echo ran-unconfined
+	BUNDLE=$BATS_TEST_TMPDIR/b cfg '.process.apparmorProfile = "husk-no-such-profile"'
+	run_husk run --bundle "$BATS_TEST_TMPDIR/b" "$(cid b)" </dev/null
+	# the kernel refuses an unknown profile at the write: through A's /proc/1/sched (which takes any write) the
+	# label was never set and B ran unconfined
+	assert_failure
+	assert_output_contains 'husk-no-such-profile'
+	refute_output_contains ran-unconfined
 }
 
 # ---- rootfsPropagation shared: an image symlink sends a config mount into an rshared volume --------------------

@@ -214,7 +214,12 @@ int say_fsmount_tmpfs(const char *shown, uint64_t attr)
 	fs = sysops->fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return -1;
-	if (sysops->fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+	/* source "tmpfs" and a read-only superblock for a read-only mount, as runc's masking
+	 * mounts ("none" and "rw" otherwise): /proc/self/mountinfo in the container reads as under
+	 * runc */
+	if (sysops->fsconfig(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) == 0 &&
+	    (!(attr & MOUNT_ATTR_RDONLY) || sysops->fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) == 0) &&
+	    sysops->fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 		mnt = sysops->fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr);
 	e = errno;
 	close(fs);

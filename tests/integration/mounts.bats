@@ -436,6 +436,18 @@ pids_cgroup_dir() {
 	[[ "${#lines[@]}" -eq 3 ]] || fail "the masked directory is not empty"
 }
 
+@test "maskedPaths: a masked directory is a read-only tmpfs named 'tmpfs' in mountinfo, as runc's" {
+	setup_bundle
+	mkdir "$BUNDLE/rootfs/secretdir"
+	# mountinfo after " - ": the filesystem type, the source, the superblock options
+	set_args sh -c 'awk '\''$5 == "/secretdir" { sub(/.* - /, ""); print }'\'' /proc/self/mountinfo'
+	cfg '.linux.maskedPaths += ["/secretdir"]'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	# runc 1.1.5 mounts "tmpfs" there, read-only down to the superblock; tools that list mounts by source (findmnt, mount) show the same
+	[[ "$output" == "tmpfs tmpfs ro"* ]] || fail "masked directory's mount: '$output'"
+}
+
 @test "readonlyPaths: writes fail with EROFS" {
 	setup_bundle
 	mkdir "$BUNDLE/rootfs/data"

@@ -293,7 +293,8 @@ static void test_rootfs_masked_and_readonly_paths(void)
 	r = rootfs_finish(&c, &err);
 	record_stop();
 	CHECK(r == 0);
-	/* a masked file gets a clone of /dev/null, a masked directory a fresh read-only tmpfs, a missing
+	/* a masked file gets a clone of /dev/null, a masked directory a fresh read-only tmpfs (source
+	 * "tmpfs" and the "ro" flag on its superblock, as runc's), a missing
 	 * path nothing; a read-only path a recursive clone made read-only, moved back on itself; then
 	 * the root, in the config's order */
 	const unsigned clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
@@ -302,6 +303,8 @@ static void test_rootfs_masked_and_readonly_paths(void)
 		 "open_tree(/dev/null, \"\", %#x) = #1\n"
 		 "move_mount(#1, /proc/version, %#x)\n"
 		 "fsopen(tmpfs, %#x) = #2\n"
+		 "fsconfig(#2, %u)\n"
+		 "fsconfig(#2, %u)\n"
 		 "fsconfig(#2, %u)\n"
 		 "fsmount(#2, %#x, %#x) = #3\n"
 		 "move_mount(#3, /proc/sys/fs, %#x)\n"
@@ -312,10 +315,10 @@ static void test_rootfs_masked_and_readonly_paths(void)
 		 "mount_setattr(#5, \"\", %#x, set=%#x)\n"
 		 "move_mount(#5, /proc/cmdline, %#x)\n"
 		 "mount_setattr(/, \"\", %#x, set=%#x)\n",
-		 clone, both, FSOPEN_CLOEXEC, FSCONFIG_CMD_CREATE, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY, both,
-		 clone | AT_RECURSIVE, AT_RECURSIVE | AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, both,
-		 clone | AT_RECURSIVE, AT_RECURSIVE | AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, both, AT_EMPTY_PATH,
-		 MOUNT_ATTR_RDONLY);
+		 clone, both, FSOPEN_CLOEXEC, FSCONFIG_SET_STRING, FSCONFIG_SET_FLAG, FSCONFIG_CMD_CREATE,
+		 FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY, both, clone | AT_RECURSIVE, AT_RECURSIVE | AT_EMPTY_PATH,
+		 MOUNT_ATTR_RDONLY, both, clone | AT_RECURSIVE, AT_RECURSIVE | AT_EMPTY_PATH,
+		 MOUNT_ATTR_RDONLY, both, AT_EMPTY_PATH, MOUNT_ATTR_RDONLY);
 	CHECK_STR(rec->text, want);
 	error_clear(&err);
 	close(c.rootfd);

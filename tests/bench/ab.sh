@@ -32,18 +32,20 @@ rounds=${4:-10}
 command -v hyperfine >/dev/null || die "hyperfine is missing (apt-get install hyperfine)"
 command -v python3 >/dev/null || die "python3 is missing"
 
+# ids of this run only: two ab.sh at once would otherwise share a cgroup (the default path is by id)
+id_old=ab-old-$$ id_new=ab-new-$$
 work=$(mktemp -d /tmp/husk-ab.XXXXXX)
 cleanup() {
-	"$old" --root "$work/root-old" delete -f "ab-old" >/dev/null 2>&1 || true
-	"$new" --root "$work/root-new" delete -f "ab-new" >/dev/null 2>&1 || true
+	"$old" --root "$work/root-old" delete -f "$id_old" >/dev/null 2>&1 || true
+	"$new" --root "$work/root-new" delete -f "$id_new" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 HUSK=$new "$repo/rootfs-fixtures/mkbundle.sh" "$work/bundle" /bin/true >"$work/mkbundle.log" 2>&1 ||
 	die "mkbundle.sh failed: $(tail -n 5 "$work/mkbundle.log")"
-cmd_old="$old --root $work/root-old run --bundle $work/bundle ab-old"
-cmd_new="$new --root $work/root-new run --bundle $work/bundle ab-new"
+cmd_old="$old --root $work/root-old run --bundle $work/bundle $id_old"
+cmd_new="$new --root $work/root-new run --bundle $work/bundle $id_new"
 $cmd_old >/dev/null || die "OLD cannot run the bundle: $cmd_old"
 $cmd_new >/dev/null || die "NEW cannot run the bundle: $cmd_new"
 

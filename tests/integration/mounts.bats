@@ -281,6 +281,18 @@ pids_cgroup_dir() {
 	[[ "$(mount_line "$output" /)" != *" master:"* && "$(mount_line "$output" /)" != *" shared:"* ]]
 }
 
+@test "rootfsPropagation rshared: the container's root is shared (runc 1.1.5 leaves it private), and no peer of a host mount" {
+	local group
+	setup_bundle probe mounts
+	cfg '.linux.rootfsPropagation = "rshared"'
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	# the deliberate difference of docs/orchestrators.md: the value the config asked for, on its rootfs
+	group=$(mount_line "$output" / | grep -o ' shared:[0-9]*') || fail "/ is not shared: $(mount_line "$output" /)"
+	# peer group ids are global: the host holding the same one would receive the container's mounts
+	! grep -q -- "$group " /proc/self/mountinfo || fail "the container's / is a peer of a host mount ($group)"
+}
+
 @test "tmpcopyup: a tmpfs starts with the image's content" {
 	setup_bundle
 	set_args sh -c 'grep ^husk: /etc/passwd && echo new >/etc/new && cat /etc/new && probe mounts'

@@ -17,6 +17,7 @@
 #include "rootfs.h"
 #include "narrate.h"
 #include "base/util.h"
+#include "process.h"
 #include "sysops.h"
 
 struct dev_node {
@@ -59,21 +60,26 @@ static int split_parent(int rootfd, int devfd, const char *path, int *ret_parent
 }
 
 /* chmod of the node behind an O_PATH fd: fchmodat2(AT_EMPTY_PATH) (Linux 6.6), else through the
- * fd's /proc/self/fd link (the host's procfs: this runs before pivot_root). Either way the inode is
+ * fd's link in the pinned procfs (proc_fd_dir). Either way the inode is
  * the one the fd holds, whatever the name points to by now. */
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
 #endif
 static int chmod_fd(int fd, mode_t mode)
 {
-	char path[64];
+	cleanup_close int dir = -1;
+	char name[16];
 
 	if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0)
 		return 0;
 	if (errno != ENOSYS && errno != EINVAL)
 		return -1;
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	return chmod(path, mode);
+	/* the pinned procfs' link, not the joined mount namespace's /proc/self/fd/N (CVE-2025-52881 class) */
+	dir = proc_fd_dir();
+	if (dir < 0)
+		return -1;
+	snprintf(name, sizeof name, "%d", fd);
+	return fchmodat(dir, name, mode, 0);
 }
 
 static bool is_node(const struct stat *st, mode_t type, const struct dev_node *d)

@@ -25,12 +25,28 @@
 #include "narrate.h"
 #include "sysops.h"
 #include "base/util.h"
+#include "process.h"
 
-#define FD_PATH_LEN 32
-
-static void fd_path(int fd, char buf[FD_PATH_LEN])
+/* mount(2) onto the directory behind fd, named as "N" relative to the pinned procfs' thread-self/fd made
+ * the cwd for that one call: never through the "/proc/self/fd/N" of the mount namespace we are in, which
+ * in a mount namespace joined by path is another container's to fake (a tmpfs /proc whose self/fd/N lead
+ * elsewhere sent the mounts there: CVE-2025-52881 class). mount(2) takes no directory fd. */
+static int mount_on_fd(const char *src, int fd, const char *shown, const char *type, unsigned long flags,
+		       const char *data)
 {
-	snprintf(buf, FD_PATH_LEN, "/proc/self/fd/%d", fd);
+	cleanup_close int dir = proc_fd_dir(), cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char name[16];
+	int r, e;
+
+	if (dir < 0 || cwd < 0 || fchdir(dir) < 0)
+		return -1;
+	snprintf(name, sizeof name, "%d", fd);
+	r = say_mount(src, name, shown, type, flags, data);
+	e = errno;
+	if (fchdir(cwd) < 0)
+		return -1;
+	errno = e;
+	return r;
 }
 
 /* MS_* flags of a bind mount as mount_setattr attributes (the atime ones share one field). */
@@ -129,7 +145,7 @@ static int copy_tree(int from, int to, int depth, char *buf, struct error *err);
 /* Copy one entry. It is opened O_PATH | O_NOFOLLOW first and every decision is made on that fd: a name
  * swapped meanwhile for a FIFO or a device is never opened (a device's open runs its driver: the tmpcopyup
  * race), nor a symlink to the host followed; the regular file is reopened through the fd's own
- * /proc/self/fd link (the host's procfs: this runs before pivot_root), which is that inode whatever the
+ * thread-self/fd link in the pinned procfs (proc_reopen), which is that inode whatever the
  * name names by now. */
 static int copy_entry(int from, int to, const char *name, int depth, char *buf, struct error *err)
 {
@@ -156,12 +172,10 @@ static int copy_entry(int from, int to, const char *name, int depth, char *buf, 
 		if (symlinkat(buf, to, name) < 0)
 			return error_sys(err, errno, "tmpcopyup: symlink '%s'", name);
 	} else if (S_ISREG(st.st_mode)) {
-		char self[FD_PATH_LEN];
 		cleanup_close int in = -1, out = -1;
 		struct stat in_st;
 		ssize_t n;
-		fd_path(pfd, self);
-		in = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		in = proc_reopen(pfd, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 		if (in < 0 || fstat(in, &in_st) < 0)
 			return error_sys(err, errno, "tmpcopyup: open '%s'", name);
 		if (in_st.st_dev != st.st_dev || in_st.st_ino != st.st_ino || !S_ISREG(in_st.st_mode))
@@ -279,7 +293,6 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 		    struct error *err)
 {
 	cleanup_close int dstfd = -1, under = -1, newfd = -1, mnt = -1;
-	char target[FD_PATH_LEN];
 	cleanup_free char *clean = path_clean(m->destination);
 	/* as runc: /dev is filled (nodes, /dev/pts, the console) and a tmpfs may be copied up into
 	 * after the mount, so a read-only one turns read-only only once the rootfs is done */
@@ -311,9 +324,8 @@ static int fs_mount(struct rootfs_ctx *c, const struct spec_mount *m, const stru
 		under = rootfs_open_in(c->rootfd, m->destination, O_RDONLY | O_DIRECTORY);
 	if (!later && !o->tmpcopyup && !o->rec_set && !o->rec_clr && !o->propagation) {
 		/* nothing more is done to this mount: mount(2) onto the fd */
-		fd_path(dstfd, target);
-		if (say_mount(m->source ? m->source : m->type, target, m->destination, m->type, flags,
-			      o->data) < 0)
+		if (mount_on_fd(m->source ? m->source : m->type, dstfd, m->destination, m->type, flags,
+				o->data) < 0)
 			return error_sys(err, errno, "mount '%s' (%s) on '%s'", m->source ? m->source : "",
 					 m->type, m->destination);
 		return 0;
@@ -350,12 +362,10 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 	bool ro = !o->has_rw;
 	unsigned long common = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	cleanup_close int dstfd = -1, tmp = -1;
-	char target[FD_PATH_LEN];
 
 	dstfd = rootfs_mkdir_open(c->rootfd, m->destination, false, O_DIRECTORY, err);
 	if (dstfd < 0)
 		return -1;
-	fd_path(dstfd, target);
 	lay = cgroup_layout(err);
 	if (lay == NULL)
 		return -1;
@@ -363,13 +373,13 @@ static int cgroup_mount(struct rootfs_ctx *c, const struct spec_mount *m, const 
 		return -1;
 	if (c->cgroup_path == NULL) {
 		/* no cgroup of its own: an empty, read-only directory */
-		if (say_mount("tmpfs", target, m->destination, "tmpfs", common | MS_RDONLY, "mode=755") < 0)
+		if (mount_on_fd("tmpfs", dstfd, m->destination, "tmpfs", common | MS_RDONLY, "mode=755") < 0)
 			return error_sys(err, errno, "mount an empty tmpfs on '%s'", m->destination);
 		return 0;
 	}
 	if (lay->mode == CGROUP_MODE_V2 && c->cgroupns) {
-		if (say_mount("cgroup2", target, m->destination, "cgroup2", common | (ro ? MS_RDONLY : 0),
-			      NULL) == 0)
+		if (mount_on_fd("cgroup2", dstfd, m->destination, "cgroup2", common | (ro ? MS_RDONLY : 0),
+				NULL) == 0)
 			return 0;
 		/* as runc: EBUSY where /sys came in as an rbind of the host's (the same cgroup2 is mounted
 		 * right there), EPERM where this namespace may not mount it: bind the cgroup's directory */

@@ -87,6 +87,11 @@ int proc_open_link(const char *dir, const char *name, int flags)
 	return openat(dirfd, name, flags | O_CLOEXEC);
 }
 
+int proc_fd_dir(void)
+{
+	return proc_open_link("thread-self", "fd", O_PATH | O_DIRECTORY);
+}
+
 int proc_reopen(int fd, int flags)
 {
 	char name[16];

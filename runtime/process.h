@@ -20,6 +20,10 @@ int proc_open(const char *path, int flags);
 /* Open the magic link NAME (an fd number, a namespace) in DIR of the pinned procfs ("thread-self/ns"),
  * following it: only NAME itself is a link, and it is procfs' own. -1 with errno. */
 int proc_open_link(const char *dir, const char *name, int flags);
+/* An O_PATH fd of the pinned procfs' thread-self/fd: its entry N, resolved from it (fchmodat(dir, "N"), or
+ * as a relative path with it as the cwd for mount(2)), is our fd N's own file, whatever the /proc of the
+ * mount namespace we are in says. -1 with errno. */
+int proc_fd_dir(void);
 /* Write into a file under /proc, through the pinned procfs when there is one, after checking that the
  * fd really is on procfs: a fake /proc must not absorb security writes (CVE-2019-16884,
  * CVE-2025-52881). */

@@ -130,15 +130,16 @@ use_volume_as_dev() {
 
 # ---- CVE-2025-52881 class: /proc opened by path after joining another container's mount namespace -----------
 
-# hostile_pod A B ARGS...: A, the hostile container, root of its own user namespace (every capability there),
-# sleeping; B's bundle (program ARGS), joining A's PID and mount namespaces (a pod's). B's rootfs path is
-# looked up in A's mount namespace, where A provides it. In A: a tmpfs holding B's rootfs (a copy of A's),
-# then a tmpfs over /proc whose self and thread-self are A's own directory: fd/ the real one (so B's setup
-# works), ns/time_for_children A's time namespace, attr/apparmor/exec and attr/exec binds of a harmless
-# procfs file (A's /proc/1/sched takes any write).
+# hostile_pod A B FD ARGS...: A, the hostile container, root of its own user namespace (every capability
+# there), sleeping; B's bundle (program ARGS), joining A's PID and mount namespaces (a pod's). B's rootfs
+# path is looked up in A's mount namespace, where A provides it. In A: a tmpfs holding B's rootfs (a copy of
+# A's), then a tmpfs over /proc whose self and thread-self are A's own directory: fd/ the real one (FD
+# "real", so B's setup works) or links 0-99 all to A's directory /.evil at the tmpfs' top (FD "evil"),
+# ns/time_for_children A's time namespace, attr/apparmor/exec and attr/exec binds of a harmless procfs file
+# (A's /proc/1/sched takes any write).
 hostile_pod() {
-	local a=$1 b=$2 apid top
-	shift 2
+	local a=$1 b=$2 fd=$3 apid top fdlinks
+	shift 3
 	husk_allow_mapped_root
 	make_bundle "$a" sleep 300
 	BUNDLE=$a cfg '.linux.namespaces += [{"type": "user"}]
@@ -154,10 +155,13 @@ hostile_pod() {
 			.path = $p + "/" + (if .type == "mount" then "mnt" else .type end) else . end)
 		| del(.mounts[] | select(.type == "cgroup" or .type == "cgroup2"))'
 	top=/$(cut -d/ -f2 <<<"$b")
+	fdlinks="ln -s '$top/.proc/thread-self/fd' '$top/.self/fd'"
+	[[ $fd == real ]] ||
+		fdlinks="mkdir -p '$top/.evil' '$top/.self/fd'; for n in \$(seq 0 99); do ln -s '$top/.evil' '$top/.self/fd/'\$n; done"
 	husk exec "$(cid a)" sh -c "set -e; mount -t tmpfs none '$top'; mkdir -p '$b/rootfs' '$top/.proc' '$top/.self/ns'
 		for d in bin sbin usr etc lib lib64; do [ ! -e /\$d ] || cp -a /\$d '$b/rootfs/'; done
 		mkdir -p '$b/rootfs/proc' '$b/rootfs/dev' '$b/rootfs/sys' '$b/rootfs/tmp' '$top/.self/attr/apparmor'
-		mount -t proc proc '$top/.proc'; ln -s '$top/.proc/thread-self/fd' '$top/.self/fd'
+		mount -t proc proc '$top/.proc'; $fdlinks
 		touch '$top/.self/ns/time_for_children'; mount --bind /proc/1/ns/time '$top/.self/ns/time_for_children'
 		for f in attr/exec attr/apparmor/exec; do touch '$top/.self/'\$f; mount --bind /proc/1/sched '$top/.self/'\$f; done
 		mount -t tmpfs none /proc; ln -s '$top/.self' /proc/self; ln -s '$top/.self' /proc/thread-self" </dev/null
@@ -165,7 +169,7 @@ hostile_pod() {
 
 @test "CVE-2025-52881 class: a container whose mount and PID namespaces a new one joins fakes /proc/self: the new time namespace still gets its offsets" {
 	# B asks for a time namespace of its own, 86400 s ahead
-	hostile_pod "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" cat /proc/self/timens_offsets
+	hostile_pod "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" real cat /proc/self/timens_offsets
 	BUNDLE=$BATS_TEST_TMPDIR/b cfg '.linux.namespaces += [{"type": "time"}]
 		| .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}'
 	run_husk run --bundle "$BATS_TEST_TMPDIR/b" "$(cid b)" </dev/null
@@ -176,7 +180,7 @@ hostile_pod() {
 
 @test "CVE-2025-52881 class: the same fake /proc/self cannot absorb the AppArmor label: a profile that does not exist still fails create" {
 	[[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" == Y ]] || skip "AppArmor is not enabled here"
-	hostile_pod "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" echo ran-unconfined
+	hostile_pod "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" real echo ran-unconfined
 	BUNDLE=$BATS_TEST_TMPDIR/b cfg '.process.apparmorProfile = "husk-no-such-profile"'
 	run_husk run --bundle "$BATS_TEST_TMPDIR/b" "$(cid b)" </dev/null
 	# the kernel refuses an unknown profile at the write: through A's /proc/1/sched (which takes any write) the
@@ -184,6 +188,20 @@ hostile_pod() {
 	assert_failure
 	assert_output_contains 'husk-no-such-profile'
 	refute_output_contains ran-unconfined
+}
+
+@test "CVE-2025-52881 class: the same container's fake /proc/self/fd/N links never receive the new container's mounts" {
+	local top
+	hostile_pod "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" evil stat -f -c %T /proc /sys /dev
+	top=/$(cut -d/ -f2 <<<"$BATS_TEST_TMPDIR")
+	run_husk run --bundle "$BATS_TEST_TMPDIR/b" "$(cid b)" </dev/null
+	local b_status=$status b_output=$output
+	# before the fix B's procfs and /dev tmpfs were mounted on A's /.evil (where they stayed, in the namespace
+	# they share), then create failed making /dev/pts in the image's /dev
+	run husk exec "$(cid a)" grep -c " $top/.evil " "$top/.proc/1/mountinfo"
+	[[ "$output" == 0 ]] || fail "B's mounts landed on A's /.evil ($output): B said: $b_output"
+	((b_status == 0)) || fail "B failed: $b_output"
+	[[ "$b_output" == $'proc\nsysfs\ntmpfs' ]] || fail "B's /proc, /sys and /dev: $b_output"
 }
 
 # ---- rootfsPropagation shared: an image symlink sends a config mount into an rshared volume --------------------

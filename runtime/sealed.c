@@ -6,11 +6,12 @@
  *      mount_setattr(MOUNT_ATTR_RDONLY)): the mount is in no namespace, so nothing can remount it, and a
  *      write through /proc/PID/exe or /proc/PID/map_files gets EROFS; no copy, nothing on disk. Needs
  *      CAP_SYS_ADMIN over husk's mount namespace. Then it either
- *      a. moves onto it without an exec (move_to: each mapping of the binary replaced from the clone,
- *         then PR_SET_MM_MAP's exe_fd), the default: an exec costs a fresh image's page faults, 2-3 ms
- *         on a VM; or
+ *      a. moves onto it without an exec (move_to: the image mapped again from the clone, its writable
+ *         segment a sealed memfd copy, then PR_SET_MM_MAP's exe_fd), the default: an exec costs a fresh
+ *         image's page faults, 2-3 ms on a VM; or
  *      b. re-executes from it (execveat), when the move is refused (no CAP_SYS_ADMIN or
- *         CAP_CHECKPOINT_RESTORE for PR_SET_MM_MAP, a sanitizer build);
+ *         CAP_CHECKPOINT_RESTORE for PR_SET_MM_MAP, a sanitizer build, another architecture than x86-64
+ *         and arm64, segments sharing a page);
  *   2. otherwise (rootless) a memfd copy sealed against write, shrink and grow, then against new seals
  *      (memfd_create + sendfile + F_ADD_SEALS + execveat): writes get EPERM.
  * Measured in docs/security.md section 6. The mount is the cheaper (no 1.5 MB copy, no exec from shmem),
@@ -49,6 +50,9 @@
 #endif
 #if defined(__SANITIZE_ADDRESS__) && !defined(SEALED_ASAN)
 #define SEALED_ASAN 1
+#endif
+#ifndef SEALED_ASAN
+#define SEALED_ASAN 0
 #endif
 
 #ifndef MFD_EXEC
@@ -188,22 +192,93 @@ static int set_exe(int fd)
 	return prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&map, sizeof map, 0UL);
 }
 
-/* Moves the running image onto the read-only clone without an exec: every mapping of the binary is
- * replaced, each by one atomic syscall (so the program never runs on a hole), then /proc/self/exe is
- * pointed at the clone (set_exe). Read-only segments are mapped again from the clone (the same inode, so the
- * same page cache and bytes: the code runs on through its own replacement); the writable segment (relocated
- * data, .data, .got) becomes an anonymous copy (mremap over the original) and RELRO is made read-only
- * again. The kernel refuses a new exe file (EBUSY) while any mapping still names the old one, so a missed
- * mapping fails closed into the exec. */
-static int move_to(int tree)
-{
-	struct dl_phdr_info self = { 0 };
-	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t relro_lo = 0, relro_hi = 0;
-
-#ifdef SEALED_ASAN
-	return -1; /* ASan would flag the copy of the data segment's redzones: re-execute instead */
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
 #endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ  22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* A system call made without library code, for move_runs (below): while it runs, the data segment holds
+ * the file's unrelocated bytes, and with it the GOT through which glibc's IFUNCs are called and every
+ * library's state. Other architectures re-execute instead of moving. */
+#if defined(__x86_64__)
+#define SEALED_RAW_SYSCALL 1
+static inline long raw_syscall(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+#elif defined(__aarch64__)
+#define SEALED_RAW_SYSCALL 1
+static inline long raw_syscall(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	register long x4 __asm__("x4") = e;
+	register long x5 __asm__("x5") = f;
+
+	__asm__ volatile("svc 0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory", "cc");
+	return x0;
+}
+#else
+#define SEALED_RAW_SYSCALL 0
+static inline long raw_syscall(long n, long a, long b, long c, long d, long e, long f)
+{
+	(void)n, (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
+	return -ENOSYS;
+}
+#endif
+
+#define MOVE_MAX 16
+
+/* The move, planned from the program headers before anything changes. A run is a stretch of adjacent
+ * segments that one mmap of the clone covers (the read-only ones at the run's file offset); each writable
+ * segment becomes pieces of a sealed memfd copy (its RELRO part read-only), mapped elsewhere first. */
+struct move_plan {
+	struct {
+		uintptr_t lo, hi;
+		off_t off;
+		int prot; /* of its read-only segments together */
+	} run[MOVE_MAX];
+	struct {
+		uintptr_t lo, hi;
+		int prot;
+		size_t run;
+	} seg[MOVE_MAX]; /* the read-only segments */
+	struct {
+		uintptr_t lo, hi, staged;
+		off_t off; /* in the memfd */
+		int prot;
+		size_t run;
+	} piece[MOVE_MAX];
+	size_t nrun, nseg, npiece;
+};
+
+/* -1 for a layout the move does not handle (segments sharing a page, more than MOVE_MAX of anything):
+ * husk then re-executes from the clone. */
+static int plan_move(struct move_plan *m)
+{
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	struct dl_phdr_info self = { 0 };
+	uintptr_t relro_lo = 0, relro_hi = 0, prev_hi = 0;
+	off_t mem_off = 0;
+
 	if (dl_iterate_phdr(first_object, &self) != 1 || self.dlpi_phdr == NULL)
 		return -1;
 	for (size_t i = 0; i < self.dlpi_phnum; i++) {
@@ -217,33 +292,176 @@ static int move_to(int tree)
 		const ElfW(Phdr) *ph = &self.dlpi_phdr[i];
 		uintptr_t lo = (self.dlpi_addr + ph->p_vaddr) & ~(page - 1);
 		uintptr_t hi = (self.dlpi_addr + ph->p_vaddr + ph->p_filesz + page - 1) & ~(page - 1);
+		uintptr_t cut[4] = { lo, lo, hi, hi };
+		off_t off = (off_t)(ph->p_offset & ~(page - 1));
 		int prot = (ph->p_flags & PF_R ? PROT_READ : 0) | (ph->p_flags & PF_W ? PROT_WRITE : 0) |
 			   (ph->p_flags & PF_X ? PROT_EXEC : 0);
-		void *tmp;
+		size_t r = m->nrun;
 
 		if (ph->p_type != PT_LOAD || ph->p_filesz == 0)
 			continue;
-		if (!(ph->p_flags & PF_W)) {
-			/* MAP_POPULATE: one pass in the kernel instead of a fault per 64 KB touched later */
-			if (mmap((void *)lo, hi - lo, prot, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, tree,
-				 (off_t)(ph->p_offset & ~(page - 1))) == MAP_FAILED)
+		if (lo < prev_hi)
+			return -1;
+		prev_hi = hi;
+		/* a writable segment's bytes in the run do not matter (its pieces replace them) */
+		if (r > 0 && lo == m->run[r - 1].hi &&
+		    ((ph->p_flags & PF_W) ||
+		     lo - (uintptr_t)off == m->run[r - 1].lo - (uintptr_t)m->run[r - 1].off)) {
+			m->run[--r].hi = hi;
+		} else {
+			if (r == MOVE_MAX)
 				return -1;
+			m->run[r].lo = lo;
+			m->run[r].hi = hi;
+			m->run[r].off = off;
+			m->run[r].prot = 0;
+			m->nrun++;
+		}
+		if (!(ph->p_flags & PF_W)) {
+			if (m->nseg == MOVE_MAX)
+				return -1;
+			m->seg[m->nseg].lo = lo;
+			m->seg[m->nseg].hi = hi;
+			m->seg[m->nseg].prot = prot;
+			m->seg[m->nseg++].run = r;
+			m->run[r].prot |= prot;
 			continue;
 		}
-		tmp = mmap(NULL, hi - lo, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-			   -1, 0);
-		if (tmp == MAP_FAILED)
-			return -1;
-		memcpy(tmp, (void *)lo, hi - lo);
-		if (mremap(tmp, hi - lo, hi - lo, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)lo) == MAP_FAILED) {
-			munmap(tmp, hi - lo);
-			return -1;
+		if (relro_hi > relro_lo && relro_lo >= lo && relro_hi <= hi) {
+			cut[1] = relro_lo;
+			cut[2] = relro_hi;
 		}
-		if (relro_lo >= lo && relro_hi > relro_lo && relro_hi <= hi &&
-		    mprotect((void *)relro_lo, relro_hi - relro_lo, PROT_READ) < 0)
+		for (int k = 0; k < 3; k++) {
+			if (cut[k + 1] == cut[k])
+				continue;
+			if (m->npiece == MOVE_MAX)
+				return -1;
+			m->piece[m->npiece].lo = cut[k];
+			m->piece[m->npiece].hi = cut[k + 1];
+			m->piece[m->npiece].off = mem_off + (off_t)(cut[k] - lo);
+			m->piece[m->npiece].prot = k == 1 ? PROT_READ : prot;
+			m->piece[m->npiece++].run = r;
+		}
+		mem_off += (off_t)(hi - lo);
+	}
+	return m->nrun > 0 ? 0 : -1;
+}
+
+/* Copies the writable segments, as they are now, into a memfd, seals it and maps each piece from it
+ * somewhere out of the way, untouched (no page mapped yet). -1 with the image unchanged if any step fails. */
+static int stage_pieces(struct move_plan *m)
+{
+	/* why: a container root with CAP_SYS_ADMIN can open a mapping's file through /proc/PID/map_files;
+	 * writing this one would rewrite husk's GOT and data in every husk process that maps it */
+	const int seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL;
+	cleanup_close int mfd = -1;
+	size_t p, q;
+
+	if (m->npiece == 0)
+		return 0;
+	mfd = memfd_create("husk-data", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+	if (mfd < 0 && errno == EINVAL) /* before Linux 6.3 */
+		mfd = memfd_create("husk-data", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -1;
+	for (p = 0; p < m->npiece; p = q) { /* one write per segment: its pieces follow on in both */
+		size_t len;
+		for (q = p + 1; q < m->npiece && m->piece[q].lo == m->piece[q - 1].hi; q++)
+			;
+		len = m->piece[q - 1].hi - m->piece[p].lo;
+		if (pwrite(mfd, (const void *)m->piece[p].lo, len, m->piece[p].off) != (ssize_t)len)
 			return -1;
 	}
-	return set_exe(tree);
+	if (fcntl(mfd, F_ADD_SEALS, seals) < 0)
+		return -1;
+	for (p = 0; p < m->npiece; p++) {
+		void *at = mmap(NULL, m->piece[p].hi - m->piece[p].lo, m->piece[p].prot, MAP_PRIVATE, mfd,
+				m->piece[p].off);
+		if (at == MAP_FAILED) {
+			while (p-- > 0)
+				munmap((void *)m->piece[p].staged, m->piece[p].hi - m->piece[p].lo);
+			return -1;
+		}
+		m->piece[p].staged = (uintptr_t)at;
+	}
+	return 0;
+}
+
+/* Per run: the clone over the whole run in one mmap; PROT_EXEC off the read-only segments that have no
+ * business with it; their pages mapped; the run's pieces moved in over it and their pages mapped. From
+ * the run's mmap until its last piece is in, the data segment holds the file's unrelocated bytes, so
+ * nothing here touches it: raw system calls, m on the caller's stack, signals blocked by the caller. A
+ * failed mremap there leaves husk unable to go on or to re-execute (its data is gone), so it stops; a
+ * failed mmap returns -1 (Linux keeps the old mapping when MAP_FIXED fails before unmapping it) and so
+ * does a failed mprotect, after the pieces are in: the caller then re-executes from the clone. */
+static __attribute__((noinline)) int move_runs(const struct move_plan *m, int tree)
+{
+	static const char msg[] =
+	    "husk: moving onto the read-only copy of its binary failed halfway (mremap)\n";
+	int rc = 0;
+
+	for (size_t r = 0; r < m->nrun; r++) {
+		if (raw_syscall(SYS_mmap, (long)m->run[r].lo, (long)(m->run[r].hi - m->run[r].lo),
+				m->run[r].prot, MAP_PRIVATE | MAP_FIXED, tree,
+				(long)m->run[r].off) != (long)m->run[r].lo)
+			return -1;
+		/* before any page is mapped: the kernel then has nothing to flush */
+		for (size_t i = 0; i < m->nseg; i++)
+			if (m->seg[i].run == r && m->seg[i].prot != m->run[r].prot &&
+			    raw_syscall(SYS_mprotect, (long)m->seg[i].lo, (long)(m->seg[i].hi - m->seg[i].lo),
+					m->seg[i].prot, 0, 0, 0) != 0)
+				rc = -1;
+		/* failures (EINVAL before Linux 5.14) leave the pages to fault in */
+		for (size_t i = 0; i < m->nseg; i++)
+			if (m->seg[i].run == r)
+				raw_syscall(SYS_madvise, (long)m->seg[i].lo,
+					    (long)(m->seg[i].hi - m->seg[i].lo), MADV_POPULATE_READ, 0, 0, 0);
+		for (size_t p = 0; p < m->npiece; p++) {
+			long len = (long)(m->piece[p].hi - m->piece[p].lo);
+			if (m->piece[p].run != r)
+				continue;
+			if (raw_syscall(SYS_mremap, (long)m->piece[p].staged, len, len,
+					MREMAP_MAYMOVE | MREMAP_FIXED, (long)m->piece[p].lo,
+					0) != (long)m->piece[p].lo) {
+				raw_syscall(SYS_write, 2, (long)msg, (long)sizeof msg - 1, 0, 0, 0);
+				raw_syscall(SYS_exit_group, 1, 0, 0, 0, 0, 0);
+			}
+			raw_syscall(SYS_madvise, (long)m->piece[p].lo, len,
+				    m->piece[p].prot & PROT_WRITE ? MADV_POPULATE_WRITE : MADV_POPULATE_READ,
+				    0, 0, 0);
+		}
+	}
+	return rc;
+}
+
+/* Moves the running image onto the read-only clone without an exec: every mapping of the binary is
+ * replaced, then /proc/self/exe is pointed at the clone (set_exe). The read-only segments are mapped again
+ * from the clone (the same inode, so the same page cache and bytes: the code runs on through its own
+ * replacement); the writable segment (relocated data, .data, .got) becomes a private mapping of a sealed
+ * memfd copy of itself (stage_pieces), its RELRO part read-only. The kernel refuses a new exe file (EBUSY)
+ * while any mapping still names the old one, so a missed mapping fails closed into the exec.
+ * The order is for hosts where changing page tables is costly (docs/performance.md, issue 18): x86 flushes
+ * the TLB one page at a time for a range of up to 33 pages, at once above (on a VM whose page tables the
+ * host shadows, each flush leaves the guest), so the whole image is unmapped by one mmap, a single flush,
+ * and nothing else has a mapped page to flush: the memfd pieces are staged untouched and moved in, PROT_EXEC
+ * is dropped before a page is mapped, and the pages are then mapped in the kernel in one pass
+ * (MADV_POPULATE_*) rather than by a fault each. */
+static int move_to(int tree)
+{
+	struct move_plan m = { 0 };
+	sigset_t all, old;
+	int rc;
+
+	if (SEALED_ASAN || !SEALED_RAW_SYSCALL)
+		return -1; /* ASan (instrumented code in move_runs) and other architectures re-execute */
+	if (plan_move(&m) < 0 || stage_pieces(&m) < 0)
+		return -1;
+	/* why: a handler would run on move_runs' unrelocated data */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	rc = move_runs(&m, tree);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc < 0 ? -1 : set_exe(tree);
 }
 
 /* The process that drops the open_tree fd's last reference (close_elsewhere), reaped by sealed_reap. */

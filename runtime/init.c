@@ -341,6 +341,33 @@ static void wait_for_commit(struct init_args *a)
 	a->sync_fd = -1;
 }
 
+/* A signal that would end the program ends the created container too, with the status the program
+ * would have had (128 + the signal, as conmon and the runc shim report a death by signal). */
+static void die_of_signal(int sig)
+{
+	_exit(128 + sig);
+}
+
+/* While the init waits for `start` it is the PID namespace's init, to which the kernel delivers only
+ * the signals it has a handler for (pid_namespaces(7)): without these, `kill ID TERM` of a created
+ * container did nothing and podman's stop or the CRI's StopContainer waited out their whole timeout
+ * before SIGKILL. runc's init (a Go program, which handles every signal) dies of them. The signals
+ * whose default action ends a process, less the synchronous faults (SIGSEGV...) and SIGPIPE, which
+ * the init's own writes must not turn into an exit; final_exec resets them all before execve. */
+static void die_on_signals_while_created(void)
+{
+	static const int deadly[] = { SIGHUP,  SIGINT,	  SIGQUIT, SIGABRT,   SIGUSR1,
+				      SIGUSR2, SIGALRM,	  SIGTERM, SIGSTKFLT, SIGXCPU,
+				      SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO,     SIGPWR };
+	struct sigaction sa = { .sa_handler = die_of_signal };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(deadly); i++)
+		sigaction(deadly[i], &sa, NULL);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaction(sig, &sa, NULL);
+}
+
 /* Block until `start` connects; returns the connection (its close at execve tells start we went on). */
 static int wait_for_start(struct init_args *a, struct error *err)
 {
@@ -388,6 +415,8 @@ static int init_gate(void *ctx, struct error *err)
 	if (enter_cgroup(a, err) < 0)
 		return -1;
 	prctl(PR_SET_PDEATHSIG, 0);
+	/* before "ready": a kill right after `husk create` returns must find the handlers */
+	die_on_signals_while_created();
 	fault_point("init.ready");
 	if (sync_send(a->sync_fd, SYNC_READY, NULL, 0, err) < 0)
 		return -1;

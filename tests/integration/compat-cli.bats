@@ -120,6 +120,37 @@ _rt_has_status() {
 	done
 }
 
+# ---- a signal to a created container ------------------------------------------------------------------
+
+@test "kill TERM (HUP, USR1, RTMIN+2) of a created container stops it, as runc's; WINCH leaves it created" {
+	local id sig
+	setup_bundle true
+	# the created init is its PID namespace's init: the kernel delivers only what it handles, and podman's
+	# stop (TERM, then KILL after the timeout) or the CRI's StopContainer waited out the whole timeout
+	for sig in TERM HUP USR1 RTMIN+2; do
+		id=$(cid "${sig/+/}")
+		create_quiet "$id"
+		husk kill "$id" "$sig"
+		wait_for_status "$id" stopped
+		husk delete "$id"
+	done
+	# a signal whose default action is to do nothing does nothing here either
+	id=$(cid winch)
+	create_quiet "$id"
+	husk kill "$id" WINCH
+	sleep 0.2
+	[[ "$(husk_status "$id")" == created ]] || fail "WINCH stopped a created container"
+	husk start "$id"
+	wait_for_status "$id" stopped
+	husk delete "$id"
+	if have_runc; then
+		rrunc create --bundle "$BUNDLE" r-term >/dev/null 2>&1 3>&- </dev/null || fail "runc create failed"
+		rrunc kill r-term TERM
+		wait_for _rt_has_status rrunc r-term stopped
+		rrunc delete r-term
+	fi
+}
+
 # ---- item 8: signal 0 -------------------------------------------------------------------------------------
 
 @test "kill ID 0 probes a live container (exit 0, nothing delivered); lower-case names work as in runc" {

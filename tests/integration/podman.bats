@@ -281,6 +281,23 @@ freezer_state() {
 	[[ "$(inspect "$name" '{{.State.ExitCode}}')" == 42 ]]
 }
 
+@test "podman stop of an initialized container (podman init): SIGTERM ends it, exit code 143, not SIGKILL's 137" {
+	local name
+	name=$(pname i)
+	podman create --name "$name" "$IMAGE" sleep 1000 >/dev/null
+	# husk create has run (the init waits for start), husk start has not
+	podman init "$name" >/dev/null
+	[[ "$(inspect "$name" '{{.State.Status}}')" == initialized ]]
+	# the waiting init used to ignore TERM (the PID namespace's init without a handler): podman then
+	# sent KILL after the timeout; under runc the TERM ends it
+	run podman stop -t 5 "$name"
+	assert_success
+	[[ "$(inspect "$name" '{{.State.Status}}')" == exited ]]
+	[[ "$(inspect "$name" '{{.State.ExitCode}}')" == 143 ]]
+	run podman rm "$name"
+	assert_success
+}
+
 @test "podman start and restart: a stopped container runs again with a new init" {
 	local name pid1 pid2
 	name=$(pname r)

@@ -526,6 +526,17 @@ pids_cgroup_dir() {
 	assert_output_equals "type=chr mode=0666 uid=0 gid=0 rdev=10:229"
 }
 
+@test "linux.devices: set-id bits in fileMode survive the chown (fchmodat2, or the pinned procfs' fd link before Linux 6.6)" {
+	setup_bundle probe stat /dev/fuse
+	# 3504 is 06660; uid 1 and gid 2 make husk chown, which clears the set-id bits, so it chmods again
+	cfg '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 3504,
+		"uid": 1, "gid": 2}]'
+	allow_devices c 10 229
+	run_husk run --bundle "$BUNDLE" "$(cid)"
+	assert_success
+	assert_output_equals "type=chr mode=6660 uid=1 gid=2 rdev=10:229"
+}
+
 @test "linux.devices: a fifo and a block device" {
 	setup_bundle
 	set_args sh -c 'probe stat /dev/myfifo; probe stat /dev/myloop'

@@ -169,12 +169,19 @@ static int own_cgroup(char **ret, struct error *err)
 	return own_cgroup_in(layout.mode == CGROUP_MODE_V2 ? "" : "pids", ret, err);
 }
 
+bool cgroup_path_is_default(const char *cgroups_path)
+{
+	return cgroups_path == NULL || *cgroups_path == '\0';
+}
+
 int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, struct error *err)
 {
 	cleanup_free char *own = NULL;
 
-	if (cgroups_path == NULL || *cgroups_path == '\0') {
-		*ret = xasprintf("/husk/%s", id);
+	if (cgroup_path_is_default(cgroups_path)) {
+		/* crun's default on every host, and runc's when it runs in the root cgroup: no parent to make
+		 * and remove around each lone container (with fresh, create refuses one that exists) */
+		*ret = xasprintf("/%s", id);
 		return 0;
 	}
 	/* refuse "..": the path is joined under each hierarchy's mountpoint and must stay inside it */

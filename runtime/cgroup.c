@@ -43,7 +43,17 @@ static void cpuset_inherit(const char *dir)
 	}
 }
 
-static int mkdir_cgroup(const struct cgroup_hierarchy *h, const char *path, bool *ret_created,
+/* The refusal of a default cgroup that exists already (cgroup_check_existing, cgroup_create). */
+static int refuse_existing_default(const char *path, const char *dir, struct error *err)
+{
+	return error_set(err, EEXIST,
+			 "config.json: .linux.cgroupsPath is not set and its default cgroup '%s' exists "
+			 "already ('%s'): husk joins only a default cgroup it made (set .linux.cgroupsPath "
+			 "to run in an existing one)",
+			 path, dir);
+}
+
+static int mkdir_cgroup(const struct cgroup_hierarchy *h, const char *path, bool fresh, bool *ret_created,
 			struct error *err)
 {
 	cleanup_free char *full = xasprintf("%s%s", h->mountpoint, path);
@@ -62,13 +72,17 @@ again:
 				*ret_created = true;
 			if (cpuset)
 				cpuset_inherit(full);
+		} else if (errno == EEXIST && fresh && saved == '\0') {
+			/* made by someone else since cgroup_check_existing: not ours to join */
+			return refuse_existing_default(path, full, err);
 		} else if (errno == EEXIST && cpuset) {
 			/* a concurrent create may have made this parent and not yet copied its cpus and
 			 * mems: fill them now (a no-op when set), or our child copies empty values and
 			 * refuses every task (ENOSPC) */
 			cpuset_inherit(full);
 		} else if (errno == ENOENT && retries-- > 0) {
-			/* a concurrent delete removed the empty /husk parent between our two mkdirs */
+			/* a concurrent delete removed an empty parent between our two mkdirs (an older
+			 * husk's /husk, see cgroup_destroy_some) */
 			*p = saved;
 			goto again;
 		} else if (errno != EEXIST) {
@@ -100,7 +114,7 @@ static void v2_enable_all(const struct cgroup_layout *layout, const char *path)
 	}
 }
 
-int cgroup_create(const char *path, unsigned long *ret_created, struct error *err)
+int cgroup_create(const char *path, bool fresh, unsigned long *ret_created, struct error *err)
 {
 	const struct cgroup_layout *layout;
 
@@ -109,8 +123,18 @@ int cgroup_create(const char *path, unsigned long *ret_created, struct error *er
 		return -1;
 	for (size_t i = 0; i < layout->n; i++) {
 		bool created = false;
-		if (mkdir_cgroup(&layout->h[i], path, &created, err) < 0)
+		if (mkdir_cgroup(&layout->h[i], path, fresh, &created, err) < 0) {
+			/* the empty directories made so far go at once, so the rollback (which kills what
+			 * the cgroup holds) never looks at the one that was there before */
+			for (size_t j = 0; fresh && j < i; j++) {
+				cleanup_free char *dir = xasprintf("%s%s", layout->h[j].mountpoint, path);
+				if ((*ret_created & (1UL << j)) && rmdir(dir) < 0)
+					log_warn("remove cgroup '%s': %s, ignoring", dir, strerror(errno));
+			}
+			if (fresh)
+				*ret_created = 0;
 			return -1;
+		}
 		if (created)
 			*ret_created |= 1UL << i;
 	}
@@ -413,8 +437,9 @@ int cgroup_destroy_some(const char *path, unsigned long which, struct error *err
 			}
 		}
 		if (left == 0) {
-			/* the default parent /husk is ours: remove it once the last container is gone
-			 * (rmdir fails harmlessly while others remain) */
+			/* an older husk made its default cgroups under a parent /husk and removed it
+			 * with the last one: a container it made and recorded there is still deleted
+			 * the same way (rmdir fails harmlessly while others remain) */
 			if (strncmp(path, "/husk/", 6) == 0 && strchr(path + 6, '/') == NULL)
 				for (size_t i = 0; i < layout->n; i++) {
 					cleanup_free char *dir =
@@ -469,11 +494,22 @@ bool cgroup_is_frozen(const char *path)
 	return false;
 }
 
-int cgroup_check_existing(const char *path, struct error *err)
+int cgroup_check_existing(const char *path, bool fresh, struct error *err)
 {
 	cleanup_free pid_t *pids = NULL;
 	size_t n = 0;
 	struct error e = { 0 };
+	const struct cgroup_layout *layout;
+
+	if ((layout = cgroup_layout(err)) == NULL)
+		return -1;
+	/* the default path is /<id> at the root of every hierarchy: an id such as "system.slice" would
+	 * otherwise join systemd's cgroup of that name, and delete or kill --all kill all it holds */
+	for (size_t i = 0; fresh && i < layout->n; i++) {
+		cleanup_free char *dir = xasprintf("%s%s", layout->h[i].mountpoint, path);
+		if (faccessat(AT_FDCWD, dir, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return refuse_existing_default(path, dir, err);
+	}
 
 	/* a process joining a frozen cgroup stops at once: the init would never report back, and create
 	 * would wait forever. runc refuses with these words before it makes anything */

@@ -33,15 +33,19 @@ const struct cgroup_layout *cgroup_layout(struct error *err);
 /* The mountpoint of the hierarchy holding controller (or the v2 tree when controller is NULL). */
 const struct cgroup_hierarchy *cgroup_find(const char *controller);
 
-/* Resolve linux.cgroupsPath: absolute as given, relative under husk's own cgroup, missing as /husk/<id>;
+/* Whether linux.cgroupsPath is missing or "": the cgroup is then husk's to make, at /<id>. */
+bool cgroup_path_is_default(const char *cgroups_path);
+/* Resolve linux.cgroupsPath: absolute as given, relative under husk's own cgroup, missing as /<id>;
  * ".." components are refused so a path cannot leave the hierarchy. */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, struct error *err);
 /* Whether the caller may make (or already has) the cgroup in every hierarchy: for a rootless
  * container, true only in a subtree delegated to the user (e.g. a writable cgroup v2 directory). */
 bool cgroup_writable(const char *path);
 /* Create the cgroup in every hierarchy; bit i of *ret_created is set where hierarchy i had no such
- * cgroup before (a rollback removes only those: a cgroup that existed before is not ours). */
-int cgroup_create(const char *path, unsigned long *ret_created, struct error *err);
+ * cgroup before (a rollback removes only those: a cgroup that existed before is not ours). fresh (the
+ * default path): a cgroup that exists already in any hierarchy is refused, and the ones made before
+ * that are removed again (*ret_created is then 0). */
+int cgroup_create(const char *path, bool fresh, unsigned long *ret_created, struct error *err);
 /* Move pid into the cgroup in every hierarchy (but the v2 tree when skip_v2: a process cloned into it
  * with CLONE_INTO_CGROUP is there already). */
 int cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct error *err);
@@ -69,8 +73,9 @@ int cgroup_destroy(const char *path, struct error *err);
 int cgroup_destroy_some(const char *path, unsigned long which, struct error *err);
 bool cgroup_is_frozen(const char *path);
 /* Before create makes anything: refuse a cgroup that is already frozen (runc's "container's cgroup
- * unexpectedly frozen"), warn as runc when it already holds processes. */
-int cgroup_check_existing(const char *path, struct error *err);
+ * unexpectedly frozen"), warn as runc when it already holds processes. fresh (the default path): refuse
+ * a cgroup that exists at all, in any hierarchy. */
+int cgroup_check_existing(const char *path, bool fresh, struct error *err);
 /* OOM kills counted in the container's memory cgroup (0 when unknown). */
 uint64_t cgroup_oom_kills(const char *path);
 /* Freeze or thaw every process of the cgroup and wait until the kernel reports it done. */

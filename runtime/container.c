@@ -157,8 +157,10 @@ char *now_rfc3339(void)
 /* The container's cgroup in every hierarchy, with its limits (device rules apart: parent_sync). */
 static int make_cgroup(struct create_ctx *c, struct error *err)
 {
-	if (cgroup_create(c->cgroup_path, &c->cgroup_created, err) < 0)
+	if (cgroup_create(c->cgroup_path, c->cgroup_default, &c->cgroup_created, err) < 0)
 		return -1;
+	/* from here the init may be in it: a rollback empties it even when it existed before */
+	c->cgroup_touched = true;
 	fault_point("create.cgroup");
 	if (!c->early_clone)
 		c->cgroup_fd = cgroup_open_v2_dir(c->cgroup_path, c->cgroup_created, &c->cgroup_v2_only);
@@ -273,7 +275,6 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 	if (c->init.mount_srcs && mountsrc_send(c->spec, c->bundle, c->pid, c->sync[0], err) < 0)
 		return -1;
 	if (c->early_clone) {
-		c->cgroup_touched = true;
 		if (make_cgroup(c, err) < 0 || parent_send(c, SYNC_CGROUP_MADE, err) < 0)
 			return -1;
 	}
@@ -403,7 +404,7 @@ static int make_outside_state(struct create_ctx *c, struct error *err)
 		return -1;
 	/* after the id is ours: a second create of a running id says "already exists", never looks at (or
 	 * warns about) the first one's cgroup */
-	if (c->cgroup_path && cgroup_check_existing(c->cgroup_path, err) < 0)
+	if (c->cgroup_path && cgroup_check_existing(c->cgroup_path, c->cgroup_default, err) < 0)
 		return -1;
 	/* a create killed before state.json exists leaves this note for delete --force */
 	if (c->cgroup_path && state_note_cgroup(c->dirfd, c->cgroup_path, err) < 0)

@@ -249,6 +249,7 @@ int create_resolve_cgroup(struct create_ctx *c, struct error *err)
 	}
 	if (cgroup_resolve_path(c->spec->linux_.cgroups_path, o->id, &c->cgroup_path, err) < 0)
 		return -1;
+	c->cgroup_default = cgroup_path_is_default(c->spec->linux_.cgroups_path);
 	return c->cgroup_path && o->rootless ? rootless_skip_cgroup(c, err) : 0;
 }
 

@@ -18,6 +18,7 @@ struct create_ctx {
 	char *bundle;
 	char *rootfs;
 	char *cgroup_path;
+	bool cgroup_default;	/* linux.cgroupsPath missing: /<id>, which must not exist yet */
 	struct systemd_unit sd; /* --systemd-cgroup: the scope (sd.unit NULL otherwise) */
 	bool sd_started;	/* the scope was asked for: a rollback stops it */
 	int dirfd;
@@ -29,7 +30,7 @@ struct create_ctx {
 	bool cgroup_v2_only;	      /* the v2 tree is the only hierarchy: born there, the init is in */
 	bool born_in_cgroup;	      /* the init was cloned into the v2 cgroup (no cgroup.procs write) */
 	bool early_clone;	      /* the init is cloned before its cgroup exists (want_early_clone) */
-	bool cgroup_touched;	      /* then: parent_sync got to making the cgroup */
+	bool cgroup_touched;	      /* the cgroup was made: the init may be in it (rollback empties it) */
 	bool host_mntns;	      /* no mount namespace: the init mounts in ours (rootfs.c) */
 	uint64_t rootfs_mnt_before;   /* then: the mount on top of the rootfs before the init ran */
 	int netns_fd;		      /* linux.netDevices: where they go (a new namespace: held here) */

@@ -288,6 +288,7 @@ struct restore {
 	InheritFd **inh, netinh;
 	size_t n_inh;
 	unsigned long cg_created;
+	bool cg_default; /* linux.cgroupsPath missing: /<id>, which must not exist yet */
 	struct systemd_unit sd;
 	bool mounted, dir_made, sd_started;
 	pid_t pid;
@@ -324,6 +325,8 @@ static int restore_prepare(struct restore *r, struct error *err)
 	} else if (!a->cgroups_disabled &&
 		   cgroup_resolve_path(r->spec->linux_.cgroups_path, a->id, &r->cgroup_path, err) < 0) {
 		return -1;
+	} else if (!a->cgroups_disabled) {
+		r->cg_default = cgroup_path_is_default(r->spec->linux_.cgroups_path);
 	}
 	return 0;
 }
@@ -339,14 +342,14 @@ static int restore_setup(struct restore *r, struct error *err)
 	if (r->cgroup_path && r->sd.unit) {
 		/* the scope is made once criu runs (it is the scope's first process): noted before, so
 		 * delete --force after a killed restore finds the unit */
-		if (cgroup_check_existing(r->cgroup_path, err) < 0 ||
+		if (cgroup_check_existing(r->cgroup_path, false, err) < 0 ||
 		    state_note_cgroup(r->dirfd, r->cgroup_path, err) < 0 ||
 		    state_note_unit(r->dirfd, r->sd.unit, err) < 0)
 			return -1;
 	} else if (r->cgroup_path) {
-		if (cgroup_check_existing(r->cgroup_path, err) < 0 ||
+		if (cgroup_check_existing(r->cgroup_path, r->cg_default, err) < 0 ||
 		    state_note_cgroup(r->dirfd, r->cgroup_path, err) < 0 ||
-		    cgroup_create(r->cgroup_path, &r->cg_created, err) < 0)
+		    cgroup_create(r->cgroup_path, r->cg_default, &r->cg_created, err) < 0)
 			return -1;
 		if (spec->linux_.has_resources &&
 		    cgroup_apply_resources(r->cgroup_path, &spec->linux_.resources, err) < 0)

@@ -153,7 +153,7 @@ ids_of() {
 
 # Leftover cgroup directories of this run.
 leftover_cgroups() {
-	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$prefix-*" 2>/dev/null || true
+	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name "$prefix-*" 2>/dev/null || true
 }
 
 # Force-deletes every container of this run, then removes any cgroup directory still named after one.

@@ -101,9 +101,9 @@ rmdir_everywhere() {
 # hierarchy, or on pure v2 the one directory of the unified tree.
 cg() {
 	if on_v2; then
-		echo "/sys/fs/cgroup/husk/$2"
+		echo "/sys/fs/cgroup/$2"
 	else
-		echo "/sys/fs/cgroup/$1/husk/$2"
+		echo "/sys/fs/cgroup/$1/$2"
 	fi
 }
 
@@ -426,12 +426,15 @@ cpu_usage_ns() {
 	need_v1 "cgroup v2 has no realtime CPU controller"
 	[[ -f /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]] || skip "no CONFIG_RT_GROUP_SCHED: no cpu.rt_runtime_us"
 	setup_bundle probe sleep 0
-	# /husk (husk's parent cgroup) has rt_runtime_us 0, so no child can have more
+	# a parent husk makes starts with rt_runtime_us 0, so no child can have more
+	CG_PARENTS=("/$(cid)-rt")
+	cfg --arg p "/$(cid)-rt/c" '.linux.cgroupsPath = $p'
 	cfg '.linux.resources.cpu = {"realtimePeriod": 1000000, "realtimeRuntime": 1000}'
 	run_husk run --bundle "$BUNDLE" "$(cid)"
 	assert_failure
 	assert_output_contains "linux.resources.cpu.realtimeRuntime"
 	assert_output_contains "cpu.rt_runtime_us"
+	rmdir_everywhere "/$(cid)-rt"
 	nothing_left "$(cid)"
 }
 
@@ -577,14 +580,14 @@ husk_ebpf() {
 	setup_bundle probe sleep 10
 	cfg --argjson l $((4 * MIB)) '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": $l}]'
 	start_bg "$id"
-	[[ "$(cat "$V2ROOT/husk/$id/hugetlb.2MB.max")" == $((4 * MIB)) ]] || fail "hugetlb.2MB.max"
-	if [[ -f "$V2ROOT/husk/$id/hugetlb.2MB.rsvd.max" ]]; then
-		[[ "$(cat "$V2ROOT/husk/$id/hugetlb.2MB.rsvd.max")" == $((4 * MIB)) ]] ||
+	[[ "$(cat "$V2ROOT/$id/hugetlb.2MB.max")" == $((4 * MIB)) ]] || fail "hugetlb.2MB.max"
+	if [[ -f "$V2ROOT/$id/hugetlb.2MB.rsvd.max" ]]; then
+		[[ "$(cat "$V2ROOT/$id/hugetlb.2MB.rsvd.max")" == $((4 * MIB)) ]] ||
 			fail "hugetlb.2MB.rsvd.max"
 	fi
 	# the container's process is in the v2 cgroup too, so the limit applies to it
 	pid=$(husk state "$id" | jq .pid)
-	grep -qx "0::/husk/$id" "/proc/$pid/cgroup" || fail "the init is not in the v2 cgroup /husk/$id"
+	grep -qx "0::/$id" "/proc/$pid/cgroup" || fail "the init is not in the v2 cgroup /$id"
 	run_husk events --stats "$id"
 	echo "$output" | jq -e --argjson l $((4 * MIB)) '.data.hugetlb["2MB"].max == $l' >/dev/null ||
 		fail "the hugetlb limit is not in the stats"
@@ -716,7 +719,7 @@ blk_dev() {
 	setup_bundle probe sleep 10
 	cfg --arg l $((2 * MIB)) '.linux.resources.unified = {"hugetlb.2MB.max": $l}'
 	start_bg "$id"
-	[[ "$(cat "$V2ROOT/husk/$id/hugetlb.2MB.max")" == $((2 * MIB)) ]] || fail "hugetlb.2MB.max"
+	[[ "$(cat "$V2ROOT/$id/hugetlb.2MB.max")" == $((2 * MIB)) ]] || fail "hugetlb.2MB.max"
 	husk delete --force "$id"
 	nothing_left "$id"
 }
@@ -1230,25 +1233,25 @@ ps_at_least() {
 @test "cgroupsPath absolute: created in every hierarchy, removed by delete" {
 	local id h pid
 	id=$(cid)
-	CG_PARENTS=("/$id")
+	CG_PARENTS=("/$id-abs")
 	setup_bundle probe sleep 10
-	cfg --arg p "/$id/x" '.linux.cgroupsPath = $p'
+	cfg --arg p "/$id-abs/x" '.linux.cgroupsPath = $p'
 	start_bg "$id"
 	for h in $(hierarchies); do
-		[[ -d "$h/$id/x" ]] || fail "no cgroup $h/$id/x"
+		[[ -d "$h/$id-abs/x" ]] || fail "no cgroup $h/$id-abs/x"
 	done
 	pid=$(husk state "$id" | jq .pid)
 	for h in $(v1_hierarchies); do
-		grep -q ":/$id/x\$" <(grep ":${h##*/}:\|:name=${h##*/}:" "/proc/$pid/cgroup") ||
-			fail "the init is not in /$id/x of $h"
+		grep -q ":/$id-abs/x\$" <(grep ":${h##*/}:\|:name=${h##*/}:" "/proc/$pid/cgroup") ||
+			fail "the init is not in /$id-abs/x of $h"
 	done
-	[[ -z "$V2ROOT" ]] || grep -qx "0::/$id/x" "/proc/$pid/cgroup" || fail "the init is not in /$id/x of the v2 tree"
-	[[ ! -e "$(cg memory "$id")" ]] || fail "the default /husk/$id was created too"
+	[[ -z "$V2ROOT" ]] || grep -qx "0::/$id-abs/x" "/proc/$pid/cgroup" || fail "the init is not in /$id-abs/x of the v2 tree"
+	[[ ! -e "$(cg memory "$id")" ]] || fail "the default /$id was created too"
 	husk delete --force "$id"
 	for h in $(hierarchies); do
-		[[ ! -e "$h/$id/x" ]] || fail "$h/$id/x is left after delete"
+		[[ ! -e "$h/$id-abs/x" ]] || fail "$h/$id-abs/x is left after delete"
 	done
-	rmdir_everywhere "/$id"
+	rmdir_everywhere "/$id-abs"
 	nothing_left "$id"
 }
 
@@ -1337,21 +1340,21 @@ debug_create() {
 	log=$BATS_TEST_TMPDIR/$id.log
 	setup_bundle probe sleep 10
 	debug_create "$id"
-	grep -q "open(\"$V2ROOT/husk/$id\", O_DIRECTORY) = [0-9]*: the init is cloned into it" "$log" ||
+	grep -q "open(\"$V2ROOT/$id\", O_DIRECTORY) = [0-9]*: the init is cloned into it" "$log" ||
 		fail "the v2 cgroup was not opened for the clone: $(cat "$log")"
 	grep -Eq 'clone3\(\{flags=CLONE_NEWNS\|.*\|CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=[0-9]+\}\)' "$log" ||
 		fail "the init was not cloned with CLONE_INTO_CGROUP: $(grep clone3 "$log")"
 	# no migration in the v2 tree: its cgroup.procs is never written (v1 hierarchies still are)
-	! grep -q "write $V2ROOT/husk/$id/cgroup.procs" "$log" || fail "the init was migrated in the v2 tree"
+	! grep -q "write $V2ROOT/$id/cgroup.procs" "$log" || fail "the init was migrated in the v2 tree"
 	if on_v2; then
 		! grep -q 'cgroup\.procs' "$log" || fail "a cgroup.procs write on a pure v2 host: $(grep cgroup.procs "$log")"
 		! grep -q 'send CGROUP_DONE' "$log" || fail "the init waited for a migration that never happens"
 	else
-		grep -q "write /sys/fs/cgroup/memory/husk/$id/cgroup.procs" "$log" || fail "the v1 memory cgroup was not joined"
+		grep -q "write /sys/fs/cgroup/memory/$id/cgroup.procs" "$log" || fail "the v1 memory cgroup was not joined"
 	fi
 	pid=$(husk state "$id" | jq .pid)
-	grep -qx "0::/husk/$id" "/proc/$pid/cgroup" || fail "the init is not in the v2 cgroup: $(cat "/proc/$pid/cgroup")"
-	[[ "$(cat "$V2ROOT/husk/$id/cgroup.procs")" == "$pid" ]] || fail "$V2ROOT/husk/$id holds: $(cat "$V2ROOT/husk/$id/cgroup.procs")"
+	grep -qx "0::/$id" "/proc/$pid/cgroup" || fail "the init is not in the v2 cgroup: $(cat "/proc/$pid/cgroup")"
+	[[ "$(cat "$V2ROOT/$id/cgroup.procs")" == "$pid" ]] || fail "$V2ROOT/$id holds: $(cat "$V2ROOT/$id/cgroup.procs")"
 	husk start "$id"
 	husk delete --force "$id"
 	nothing_left "$id"
@@ -1368,9 +1371,9 @@ debug_create() {
 	cfg '.linux.resources.pids = {"limit": 77}'
 	debug_create "$id"
 	clone_at=$(grep -n 'clone3(' "$log" | head -n 1 | cut -d: -f1)
-	mkdir_at=$(grep -n "mkdir(\"/sys/fs/cgroup/[^\"]*/husk/$id\"" "$log" | head -n 1 | cut -d: -f1)
+	mkdir_at=$(grep -n "mkdir(\"/sys/fs/cgroup/[^\"]*/$id\"" "$log" | head -n 1 | cut -d: -f1)
 	made_at=$(grep -n 'sync: send CGROUP_MADE' "$log" | head -n 1 | cut -d: -f1)
-	mount_at=$(grep -n "init\[1\]: move_mount(/sys/fs/cgroup/[^ ,]*/husk/$id," "$log" | head -n 1 | cut -d: -f1)
+	mount_at=$(grep -n "init\[1\]: move_mount(/sys/fs/cgroup/[^ ,]*/$id," "$log" | head -n 1 | cut -d: -f1)
 	[[ -n "$clone_at" && -n "$mkdir_at" && -n "$made_at" && -n "$mount_at" ]] ||
 		fail "clone3, the cgroup's mkdir, CGROUP_MADE or its bind not narrated: $(grep -nE 'clone3|mkdir|CGROUP|move_mount' "$log")"
 	((clone_at < mkdir_at && mkdir_at < made_at)) ||
@@ -1383,7 +1386,7 @@ debug_create() {
 	wait_for_status "$id" stopped
 	grep -qx "max=77" "$out" || fail "the program did not see its pids.max: $(cat "$out")"
 	# in the container's cgroup in every hierarchy from its first instruction on
-	n=$(grep -c ":/husk/$id\$" "$out" || true)
+	n=$(grep -c ":/$id\$" "$out" || true)
 	[[ "$n" -eq "$(hierarchies | wc -l)" ]] ||
 		fail "the program started outside its cgroup in some hierarchy: $(cat "$out")"
 	husk delete "$id"
@@ -1423,21 +1426,21 @@ debug_create() {
 	start_bg "$id"
 	run "$HUSK" --root "$HUSK_TEST_ROOT" --debug exec "$id" cat /proc/self/cgroup
 	assert_success
-	assert_line_matches "open\(\"$V2ROOT/husk/$id\", O_DIRECTORY\) = [0-9]+: the process is cloned into it"
+	assert_line_matches "open\(\"$V2ROOT/$id\", O_DIRECTORY\) = [0-9]+: the process is cloned into it"
 	assert_line_matches 'clone3\(\{flags=CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=[0-9]+\}\)'
-	assert_line_matches "^0::/(husk/$id)?\$"
+	assert_line_matches "^0::/($id)?\$"
 	for h in $(hierarchies); do
-		mkdir "$h/husk/$id/sub"
-		if [[ -f "$h/husk/$id/sub/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
-			cat "$h/husk/$id/cpuset.cpus" >"$h/husk/$id/sub/cpuset.cpus"
-			cat "$h/husk/$id/cpuset.mems" >"$h/husk/$id/sub/cpuset.mems"
+		mkdir "$h/$id/sub"
+		if [[ -f "$h/$id/sub/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
+			cat "$h/$id/cpuset.cpus" >"$h/$id/sub/cpuset.cpus"
+			cat "$h/$id/cpuset.mems" >"$h/$id/sub/cpuset.mems"
 		fi
 	done
 	run "$HUSK" --root "$HUSK_TEST_ROOT" --debug exec --cgroup sub "$id" cat /proc/self/cgroup
 	assert_success
-	assert_line_matches "open\(\"$V2ROOT/husk/$id/sub\", O_DIRECTORY\) = [0-9]+: the process is cloned into it"
+	assert_line_matches "open\(\"$V2ROOT/$id/sub\", O_DIRECTORY\) = [0-9]+: the process is cloned into it"
 	assert_line_matches 'clone3\(\{flags=CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=[0-9]+\}\)'
-	assert_line_matches "^0::/(husk/$id/)?sub\$"
+	assert_line_matches "^0::/($id/)?sub\$"
 	# a paused container: the process joins (and freezes) only once it has reported, by cgroup.procs. It
 	# freezes holding its stdio, so neither is a pipe of this test's (bats would wait for it): the
 	# narration goes to --log
@@ -1463,7 +1466,7 @@ debug_create() {
 		"hugepageLimits": [{"pageSize": "2MB", "limit": 2097152}]}'
 	start_bg "$id"
 	for h in $(hierarchies); do
-		[[ -d "$h/husk/$id" ]] || fail "no cgroup $h/husk/$id"
+		[[ -d "$h/$id" ]] || fail "no cgroup $h/$id"
 	done
 	husk delete --force "$id"
 	nothing_left "$id"
@@ -1551,6 +1554,90 @@ freeze_cgroup() {
 	assert_output_contains "container's cgroup is not empty: 1 process(es) found"
 }
 
+# foreign ID: a cgroup /ID in every hierarchy, made outside husk, holding a sleeping process (FOREIGN_PID):
+# a service's cgroup that happens to have the container's name (system.slice, say).
+foreign() {
+	local h
+	for h in $(hierarchies); do
+		mkdir "$h/$1"
+		if [[ -f "$h/$1/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
+			cat "$h/cpuset.cpus" >"$h/$1/cpuset.cpus"
+			cat "$h/cpuset.mems" >"$h/$1/cpuset.mems"
+		fi
+	done
+	sleep 1000 3>&- &
+	FOREIGN_PID=$!
+	for h in $(hierarchies); do
+		echo "$FOREIGN_PID" >"$h/$1/cgroup.procs"
+	done
+}
+
+@test "cgroupsPath missing: a default cgroup /<id> that exists already is refused by create and run, and left alone" {
+	local id h cmd
+	id=$(cid)
+	CG_PARENTS=("/$id")
+	foreign "$id"
+	setup_bundle probe sleep 100
+	for cmd in create run; do
+		# (output to a file: a container that did start would hold a pipe of bats' open)
+		status=0
+		"$HUSK" --root "$HUSK_TEST_ROOT" "$cmd" --bundle "$BUNDLE" "$id" >"$BATS_TEST_TMPDIR/$cmd.out" 2>&1 3>&- ||
+			status=$?
+		output=$(cat "$BATS_TEST_TMPDIR/$cmd.out")
+		[[ $status == 1 ]] || fail "$cmd: exit status $status, not 1: $output"
+		assert_output_contains "config.json: .linux.cgroupsPath is not set and its default cgroup '/$id' exists already"
+		[[ ! -e "$HUSK_TEST_ROOT/$id" ]] || fail "$cmd left the state directory"
+		for h in $(hierarchies); do
+			[[ "$(cat "$h/$id/cgroup.procs")" == "$FOREIGN_PID" ]] ||
+				fail "$cmd: $h/$id holds '$(cat "$h/$id/cgroup.procs")', not only the process it had"
+			[[ -z "$(find "$h/$id" -mindepth 1 -type d)" ]] || fail "$cmd made a cgroup under $h/$id"
+		done
+		[[ "$(_husk_proc_stat "$FOREIGN_PID" 0)" == S ]] || fail "$cmd: the process of /$id is not sleeping"
+	done
+	run_husk list -q
+	assert_output_equals ""
+	kill "$FOREIGN_PID"
+	wait "$FOREIGN_PID" || true
+	rmdir_everywhere "/$id"
+	nothing_left "$id"
+}
+
+@test "cgroupsPath missing: the default is /<id> in every hierarchy, with no parent left behind" {
+	local id h pid
+	id=$(cid)
+	setup_bundle probe sleep 100
+	start_bg "$id"
+	pid=$(husk state "$id" | jq .pid)
+	for h in $(hierarchies); do
+		[[ "$(cat "$h/$id/cgroup.procs")" == "$pid" ]] || fail "the init is not in $h/$id"
+	done
+	# v1 lines name their controllers, the v2 line none: each is /<id>, as crun and runc (from the
+	# root cgroup) put a container without cgroupsPath
+	run cat "/proc/$pid/cgroup"
+	[[ "$(grep -vc ":/$id\$" <<<"$output")" == 0 ]] || fail "not in /$id everywhere: $output"
+	husk delete --force "$id"
+	nothing_left "$id"
+}
+
+@test "cgroupsPath /husk/<id> (an older husk's default, read back from its state): delete removes it and the empty /husk" {
+	local id h others=false
+	id=$(cid)
+	for h in $(hierarchies); do
+		[[ -z "$(find "$h/husk" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" ]] || others=true
+	done
+	setup_bundle probe sleep 100
+	cfg --arg p "/husk/$id" '.linux.cgroupsPath = $p'
+	start_bg "$id"
+	husk delete --force "$id"
+	for h in $(hierarchies); do
+		[[ ! -e "$h/husk/$id" ]] || fail "$h/husk/$id is left"
+		# another user's containers (another husk on this host) keep /husk alive: only an empty one goes
+		$others || [[ ! -e "$h/husk" ]] || [[ -n "$(find "$h/husk" -mindepth 1 -maxdepth 1 -type d)" ]] ||
+			fail "the empty $h/husk is left"
+	done
+	nothing_left "$id"
+}
+
 @test "events: deleting a container without an OOM reports no oom event (3 trials)" {
 	local id i
 	for i in 1 2 3; do
@@ -1579,20 +1666,20 @@ freeze_cgroup() {
 	# a sub-cgroup in every hierarchy (as a container's systemd or a nested runtime makes), the exec'd
 	# process moved into it
 	for h in $(hierarchies); do
-		mkdir -p "$h/husk/$id/sub/deeper"
-		if [[ -f "$h/husk/$id/sub/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
+		mkdir -p "$h/$id/sub/deeper"
+		if [[ -f "$h/$id/sub/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
 			# a new v1 cpuset cgroup takes no task before it has cpus and mems
 			for f in cpuset.cpus cpuset.mems; do
-				cat "$h/husk/$id/$f" >"$h/husk/$id/sub/$f"
-				cat "$h/husk/$id/$f" >"$h/husk/$id/sub/deeper/$f"
+				cat "$h/$id/$f" >"$h/$id/sub/$f"
+				cat "$h/$id/$f" >"$h/$id/sub/deeper/$f"
 			done
 		fi
-		echo "$pid" >"$h/husk/$id/sub/deeper/cgroup.procs"
+		echo "$pid" >"$h/$id/sub/deeper/cgroup.procs"
 	done
 	run_husk delete --force "$id"
 	assert_success
 	for h in $(hierarchies); do
-		[[ ! -e "$h/husk/$id" ]] || fail "$h/husk/$id is left"
+		[[ ! -e "$h/$id" ]] || fail "$h/$id is left"
 	done
 	wait_for test ! -e "/proc/$pid"
 	nothing_left "$id"
@@ -1617,9 +1704,9 @@ freeze_cgroup() {
 		"$HUSK" "$HUSK_TEST_ROOT" "$BUNDLE" "$id"
 	assert_success
 	if on_v2; then
-		assert_line_matches "^0::/husk/$id\$"
+		assert_line_matches "^0::/$id\$"
 	else
-		assert_line_matches "^[0-9]+:pids:/husk/$id\$"
+		assert_line_matches "^[0-9]+:pids:/$id\$"
 	fi
 	nothing_left "$id"
 }
@@ -1630,26 +1717,26 @@ freeze_cgroup() {
 	setup_bundle probe sleep 100
 	start_bg "$id"
 	for h in $(hierarchies); do
-		mkdir "$h/husk/$id/sub"
-		if [[ -f "$h/husk/$id/sub/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
+		mkdir "$h/$id/sub"
+		if [[ -f "$h/$id/sub/cpuset.cpus" && ! -f "$h/cgroup.controllers" ]]; then
 			for f in cpuset.cpus cpuset.mems; do
-				cat "$h/husk/$id/$f" >"$h/husk/$id/sub/$f"
+				cat "$h/$id/$f" >"$h/$id/sub/$f"
 			done
 		fi
 	done
 	run_husk exec --cgroup sub "$id" cat /proc/self/cgroup
 	assert_success
 	if on_v2; then
-		assert_output_equals "0::/husk/$id/sub"
+		assert_output_equals "0::/$id/sub"
 	else
 		# every hierarchy, the v2 one of the hybrid host included
-		[[ "$(grep -vc ":/husk/$id/sub\$" <<<"$output")" == 0 ]] || fail "not in /husk/$id/sub everywhere"
+		[[ "$(grep -vc ":/$id/sub\$" <<<"$output")" == 0 ]] || fail "not in /$id/sub everywhere"
 		run_husk exec --cgroup pids,memory:sub "$id" cat /proc/self/cgroup
 		assert_success
-		assert_line_matches "^[0-9]+:pids:/husk/$id/sub\$"
-		assert_line_matches "^[0-9]+:memory:/husk/$id/sub\$"
-		assert_line_matches "^[0-9]+:cpu:/husk/$id\$"
-		assert_line_matches "^0::/husk/$id\$"
+		assert_line_matches "^[0-9]+:pids:/$id/sub\$"
+		assert_line_matches "^[0-9]+:memory:/$id/sub\$"
+		assert_line_matches "^[0-9]+:cpu:/$id\$"
+		assert_line_matches "^0::/$id\$"
 	fi
 	run -255 "$HUSK" --root "$HUSK_TEST_ROOT" exec --cgroup nosuch "$id" true
 	assert_output_contains "exec --cgroup 'nosuch'"

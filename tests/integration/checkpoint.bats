@@ -265,6 +265,32 @@ count_above() {
 	[[ ! -e $HUSK_TEST_ROOT/$id ]] || fail "restore left a state directory"
 }
 
+@test "restore without cgroupsPath refuses a default cgroup /<id> that exists already, before criu runs, and leaves it alone" {
+	need_criu
+	local id cg sleeper
+	id=$(cid)
+	# another's cgroup of that name (a service's), holding a process: the pids hierarchy, or the v2 tree
+	cg=/sys/fs/cgroup/pids/$id
+	[[ -d /sys/fs/cgroup/pids ]] || cg=/sys/fs/cgroup/$id
+	mkdir "$cg"
+	sleep 1000 3>&- &
+	sleeper=$!
+	echo "$sleeper" >"$cg/cgroup.procs"
+	setup_bundle sleep 100
+	cd "$BUNDLE"
+	# (no criu call is reached: the images are never read)
+	mkdir "$BATS_TEST_TMPDIR/img"
+	touch "$BATS_TEST_TMPDIR/img/inventory.img"
+	run_husk restore -d --image-path "$BATS_TEST_TMPDIR/img" "$id"
+	assert_failure
+	assert_output_contains "config.json: .linux.cgroupsPath is not set and its default cgroup '/$id' exists already"
+	[[ ! -e $HUSK_TEST_ROOT/$id ]] || fail "restore left a state directory"
+	[[ "$(cat "$cg/cgroup.procs")" == "$sleeper" ]] || fail "$cg holds '$(cat "$cg/cgroup.procs")'"
+	kill "$sleeper"
+	wait "$sleeper" || true
+	rmdir "$cg"
+}
+
 @test "a container whose stdio are pipes (as podman's conmon gives) restores onto restore's own pipes" {
 	need_criu
 	local id new img=$BATS_TEST_TMPDIR/img at

@@ -75,19 +75,21 @@ _rt_has_status() {
 
 @test "kill of a stopped container: the same exit statuses as runc 1.1 on the same bundle" {
 	have_runc || skip "runc is not installed"
-	local id r_all r_plain h_all h_plain
+	local id rid r_all r_plain h_all h_plain
+	# two ids: without cgroupsPath both runtimes put a container at /<id>, and husk refuses to join runc's
 	id=$(cid)
+	rid=$(cid runc)
 	setup_bundle true
-	stopped_container rrunc "$id"
+	stopped_container rrunc "$rid"
 	stopped_container husk "$id"
-	rrunc kill --all "$id" 9 && r_all=0 || r_all=$?
+	rrunc kill --all "$rid" 9 && r_all=0 || r_all=$?
 	husk kill --all "$id" 9 && h_all=0 || h_all=$?
-	r_plain=$(rrunc kill "$id" 9 2>&1) && fail "runc: plain kill of a stopped container succeeded"
+	r_plain=$(rrunc kill "$rid" 9 2>&1) && fail "runc: plain kill of a stopped container succeeded"
 	h_plain=$(husk kill "$id" 9 2>&1) && fail "husk: plain kill of a stopped container succeeded"
 	[[ "$r_all" == "$h_all" ]] || fail "kill --all: runc $r_all, husk $h_all"
 	[[ "$r_plain" == *"container not running"* && "$h_plain" == *"container not running"* ]] ||
 		fail "plain kill: runc said '$r_plain', husk said '$h_plain'"
-	rrunc delete "$id"
+	rrunc delete "$rid"
 }
 
 # ---- item 7: SIGKILL to a paused container ----------------------------------------------------------------
@@ -272,11 +274,12 @@ _rt_has_status() {
 		(.created | test("^[0-9-]+T[0-9:]+(\\.[0-9]*[1-9])?Z$"))' <<<"$output" >/dev/null ||
 		fail "fields differ from runc's"
 	if have_runc; then
-		rrunc create --bundle "$BUNDLE" "$a" >/dev/null 2>&1 3>&- </dev/null
+		# (another id: both runtimes' default cgroup is /<id>)
+		rrunc create --bundle "$BUNDLE" "$(cid runc)" >/dev/null 2>&1 3>&- </dev/null
 		[[ "$(rrunc list --format json | jq -c '.[0] | keys_unsorted')" == \
 			"$(husk list --format json | jq -c '.[0] | keys_unsorted')" ]] || fail "runc's keys differ"
 		[[ "$(rrunc list | head -n 1 | tr -s ' ')" == "$(husk list | head -n 1 | tr -s ' ')" ]]
-		rrunc delete --force "$a"
+		rrunc delete --force "$(cid runc)"
 	fi
 }
 
@@ -458,12 +461,13 @@ _rt_has_status() {
 	assert_status 1
 	assert_output_contains "is not running"
 	if have_runc; then
-		stopped_container rrunc "$id"
-		out=$(rrunc ps --format json "$id")
+		# (another id: both runtimes' default cgroup is /<id>)
+		stopped_container rrunc "$(cid runc)"
+		out=$(rrunc ps --format json "$(cid runc)")
 		[[ $out == null ]] || fail "runc's ps says '$out'"
-		! out=$(rrunc events --stats "$id" 2>&1) || fail "runc's events of a stopped container succeeded"
+		! out=$(rrunc events --stats "$(cid runc)" 2>&1) || fail "runc's events of a stopped container succeeded"
 		[[ $out == *"is not running"* ]] || fail "runc said '$out'"
-		rrunc delete "$id"
+		rrunc delete "$(cid runc)"
 	fi
 	husk delete "$id"
 }

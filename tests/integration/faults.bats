@@ -104,7 +104,7 @@ clean() {
 	fault_bundle
 	for STEP in $(steps create. init.filesystem init.ready); do
 		id=$(cid "$STEP")
-		cfg --arg c "/husk/fault-$id" '.linux.cgroupsPath = $c'
+		cfg --arg c "/fault-$id" '.linux.cgroupsPath = $c'
 		run faulty "$STEP" create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$id" 3>&-
 		[[ "$status" -ne 0 ]] || fail "$STEP: create succeeded"
 		check_truth "$id"

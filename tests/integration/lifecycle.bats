@@ -596,7 +596,7 @@ has_processes() {
 	chmod +x "$BATS_TEST_TMPDIR/hook"
 	cfg --arg p "$BATS_TEST_TMPDIR/hook" '.hooks.prestart = [{"path": $p}]'
 	# create notes the cgroup path before making the cgroup: delete --force finds it without state.json
-	cfg --arg c "/husk/midway-$id" '.linux.cgroupsPath = $c'
+	cfg --arg c "/midway-$id" '.linux.cgroupsPath = $c'
 	"$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
 		>/dev/null 2>&1 3>&- &
 	cpid=$!
@@ -614,7 +614,7 @@ has_processes() {
 	run_husk delete --force "$id"
 	assert_success
 	[[ ! -e "$HUSK_TEST_ROOT/$id" ]] || fail "delete --force left the state directory"
-	[[ ! -e "/sys/fs/cgroup/pids/husk/midway-$id" ]] || fail "delete --force left the cgroup"
+	[[ ! -e "/sys/fs/cgroup/pids/midway-$id" ]] || fail "delete --force left the cgroup"
 	cfg 'del(.hooks)'
 	husk create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 3>&-
 	[[ "$(husk_status "$id")" == created ]]
@@ -656,6 +656,6 @@ has_processes() {
 	assert_success
 	assert_output_contains "damaged state"
 	[[ ! -e "$HUSK_TEST_ROOT/$id" ]] || fail "delete --force left the state directory"
-	[[ ! -d /sys/fs/cgroup/pids/husk/$id ]] || fail "delete --force left the cgroup"
+	[[ ! -d /sys/fs/cgroup/pids/$id ]] || fail "delete --force left the cgroup"
 	wait_for exited "$pid"
 }

@@ -110,7 +110,7 @@ pids_cgroup_dir() {
 	assert_success
 	[[ "$(mount_opts "$(mount_line "$output" /sys/fs/cgroup)")" == ro,* ]]
 	[[ "$(mount_opts "$(mount_line "$output" "$d")")" == ro,* ]]
-	[[ "$(mount_line "$output" "$d" | cut -d' ' -f4)" == "/husk/$id" ]]
+	[[ "$(mount_line "$output" "$d" | cut -d' ' -f4)" == "/$id" ]]
 	assert_output_contains "Read-only file system"
 	# cgroup.procs is the container's own: its init and the cat
 	assert_line_matches '^1$'

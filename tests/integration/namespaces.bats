@@ -338,9 +338,9 @@ start_sleeper() {
 	assert_success
 	if host_cgroup_unified; then
 		# one line, the v2 hierarchy's ("0::")
-		assert_output_equals "0::/husk/$id"
+		assert_output_equals "0::/$id"
 	else
-		assert_line_matches "^[0-9]+:[^:]*pids[^:]*:/husk/$id\$"
+		assert_line_matches "^[0-9]+:[^:]*pids[^:]*:/$id\$"
 	fi
 }
 

@@ -64,19 +64,19 @@ nothing_left() {
 # hybrid hosts, the unified tree on v2), as husk creates it by default.
 cg_track() {
 	if [[ -d /sys/fs/cgroup/pids ]]; then
-		echo "/sys/fs/cgroup/pids/husk/$1"
+		echo "/sys/fs/cgroup/pids/$1"
 	else
-		echo "/sys/fs/cgroup/husk/$1"
+		echo "/sys/fs/cgroup/$1"
 	fi
 }
 
 # cg_frozen ID: the container's cgroup is frozen (v1 freezer or v2 cgroup.freeze).
 cg_frozen() {
-	local f=/sys/fs/cgroup/freezer/husk/$1/freezer.state
+	local f=/sys/fs/cgroup/freezer/$1/freezer.state
 	if [[ -f "$f" ]]; then
 		[[ "$(cat "$f" 2>/dev/null)" != THAWED ]]
 	else
-		[[ "$(cat "/sys/fs/cgroup/husk/$1/cgroup.freeze" 2>/dev/null)" == 1 ]]
+		[[ "$(cat "/sys/fs/cgroup/$1/cgroup.freeze" 2>/dev/null)" == 1 ]]
 	fi
 }
 

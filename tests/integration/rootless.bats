@@ -261,7 +261,7 @@ in_delegated() {
 		fail "unexpected config from husk spec --rootless: $(jq -c .linux "$BUNDLE/config.json")"
 	run_uhusk run --bundle "$BUNDLE" "$id"
 	assert_success
-	assert_output_contains "husk: warning: rootless: no writable cgroup at '/husk/$id'"
+	assert_output_contains "husk: warning: rootless: no writable cgroup at '/$id'"
 	[[ "${lines[-4]}" == 0 && "${lines[-3]}" == 0 ]] || fail "expected uid 0 and gid 0 inside"
 	[[ "${lines[-2]}" == "uid_map 0 $RL_UID 1" ]] || fail "expected uid_map '0 $RL_UID 1'"
 	[[ "${lines[-1]}" == "gid_map 0 $RL_GID 1" ]] || fail "expected gid_map '0 $RL_GID 1'"
@@ -359,7 +359,7 @@ in_delegated() {
 	id=$(cid)
 	rl_bundle sleep 100
 	ucreate "$id"
-	grep -q "rootless: no writable cgroup at '/husk/$id'" "$BATS_TEST_TMPDIR/$id.out" || fail "expected the warning"
+	grep -q "rootless: no writable cgroup at '/$id'" "$BATS_TEST_TMPDIR/$id.out" || fail "expected the warning"
 	[[ -d "$HUSK_TEST_ROOT/$id" && "$(stat -c %U "$HUSK_TEST_ROOT/$id")" == "$RL_USER" ]] ||
 		fail "expected the state in \$XDG_RUNTIME_DIR/husk, owned by the user"
 	run_uhusk state "$id"
@@ -437,7 +437,7 @@ in_delegated() {
 	cfg --argjson m $((32 * MIB)) '.linux.resources.memory = {"limit": $m}'
 	run_uhusk run --bundle "$BUNDLE" "$id"
 	assert_failure
-	assert_output_contains "husk: config.json: .linux.resources.memory: rootless: no writable cgroup at '/husk/$id' to enforce it"
+	assert_output_contains "husk: config.json: .linux.resources.memory: rootless: no writable cgroup at '/$id' to enforce it"
 	no_trace_user "$id"
 	cfg 'del(.linux.resources.memory) | .linux.resources.pids = {"limit": 10}'
 	run_uhusk run --bundle "$BUNDLE" "$id"
@@ -573,9 +573,9 @@ in_delegated() {
 	rl_bundle true
 	run_uhusk --rootless false run --bundle "$BUNDLE" "$id"
 	assert_status 1
-	# the first directory it may not make: /husk itself when no container has it yet
-	# (in a v1 hierarchy, /sys/fs/cgroup/pids/husk..., or in the one v2 tree, /sys/fs/cgroup/husk...)
-	assert_line_matches "^husk: create cgroup '/sys/fs/cgroup(/[^']*)?/husk(/$id)?': Permission denied$"
+	# the default /<id> in the first hierarchy (a v1 one, /sys/fs/cgroup/pids/<id>..., or the one v2
+	# tree, /sys/fs/cgroup/<id>)
+	assert_line_matches "^husk: create cgroup '/sys/fs/cgroup(/[^'/]*)?/$id': Permission denied$"
 	no_trace_user "$id"
 }
 

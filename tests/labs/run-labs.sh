@@ -118,7 +118,7 @@ check_leaks() {
 	while IFS= read -r item; do
 		leaks+=("cgroup $item")
 		rmdir "$item" 2>/dev/null
-	done < <(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path '*/husk/lab[0-9]*-*' 2>/dev/null)
+	done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name 'lab[0-9]*-*' 2>/dev/null)
 	while IFS= read -r item; do
 		leaks+=("mount $item")
 		umount -l "$item" 2>/dev/null

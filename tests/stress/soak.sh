@@ -151,8 +151,13 @@ own_cgroups() {
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "$PREFIX-*" 2>/dev/null | wc -l
 }
 husk_cgroups() {
-	# every hierarchy's husk directory, whoever made the entries (other husk users included)
-	find /sys/fs/cgroup/*/husk /sys/fs/cgroup/husk -mindepth 1 -type d 2>/dev/null | wc -l
+	# the cgroups at the top of every hierarchy, where husk's default /<id> goes, whoever made them
+	# (other husk users included)
+	if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+		find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -type d
+	else
+		find /sys/fs/cgroup/*/ -mindepth 1 -maxdepth 1 -type d
+	fi 2>/dev/null | wc -l
 }
 own_mounts() {
 	awk -v d="$WORK" 'index($4, d) == 1 || index($5, d) == 1' /proc/self/mountinfo | wc -l
@@ -214,7 +219,7 @@ check "open files ${S_FILES[0]} -> ${S_FILES[last]} (tolerance $FILES_TOL)" \
 	"S_FILES[last] <= S_FILES[0] + FILES_TOL"
 check "mounts ${S_MNT[0]} -> ${S_MNT[last]} (tolerance $MOUNTS_TOL)" "S_MNT[last] <= S_MNT[0] + MOUNTS_TOL"
 # other users of husk on the machine come and go under the same husk directories: information only
-echo "  info  cgroups under the husk directories (all users): ${S_HCG[0]} -> ${S_HCG[last]}"
+echo "  info  cgroups at the top of the hierarchies (all users): ${S_HCG[0]} -> ${S_HCG[last]}"
 own_ok=1 # read by check's arithmetic
 # shellcheck disable=SC2034
 for ((i = 0; i <= last; i++)); do

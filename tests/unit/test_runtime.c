@@ -1,5 +1,6 @@
 /* Unit tests of runtime/ pieces that need no privileges: mount option translation, cgroup path
- * resolution, signal names, the state record, seccomp translation and CPU lists. */
+ * resolution, signal names, the state record, seccomp translation and CPU lists; as root, also the
+ * default cgroup's refusal of one made by someone else during the create. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -138,8 +139,12 @@ static void test_cgroup_paths(void)
 	char *p = NULL;
 
 	CHECK(cgroup_resolve_path(NULL, "abc", &p, &err) == 0);
-	CHECK_STR(p, "/husk/abc");
+	CHECK_STR(p, "/abc");
 	free(p);
+	CHECK(cgroup_resolve_path("", "abc", &p, &err) == 0);
+	CHECK_STR(p, "/abc");
+	free(p);
+	CHECK(cgroup_path_is_default(NULL) && cgroup_path_is_default("") && !cgroup_path_is_default("/abc"));
 	CHECK(cgroup_resolve_path("/default/abc", "abc", &p, &err) == 0);
 	CHECK_STR(p, "/default/abc");
 	free(p);
@@ -153,6 +158,46 @@ static void test_cgroup_paths(void)
 	CHECK(cgroup_resolve_path("machine.slice:libpod:abc", "x", &p, &err) < 0);
 	CHECK_CONTAINS(err.msg, "but --systemd-cgroup was not given");
 	error_clear(&err);
+}
+
+/* The default cgroup (/<id>) made by someone else between create's check and its mkdirs, in the last
+ * hierarchy only: refused, the directories made before it removed again, and the other one untouched;
+ * an explicit path joins it as before. */
+static void test_cgroup_create_fresh(void)
+{
+	struct error err = { 0 };
+	const struct cgroup_layout *lay;
+	unsigned long created = 1;
+	char path[64];
+
+	if (geteuid() != 0 || (lay = cgroup_layout(&err)) == NULL || lay->n == 0) {
+		printf("skip cgroup_create_fresh: needs root and a cgroup hierarchy\n");
+		error_clear(&err);
+		return;
+	}
+	snprintf(path, sizeof path, "/husk-unit-fresh-%d", getpid());
+	char *last = xasprintf("%s%s", lay->h[lay->n - 1].mountpoint, path);
+	CHECK(mkdir(last, 0755) == 0);
+	CHECK(cgroup_create(path, true, &created, &err) < 0);
+	CHECK(err.errnum == EEXIST);
+	CHECK_CONTAINS(err.msg, ".linux.cgroupsPath is not set");
+	CHECK_CONTAINS(err.msg, last);
+	error_clear(&err);
+	CHECK(created == 0);
+	for (size_t i = 0; i + 1 < lay->n; i++) {
+		char *dir = xasprintf("%s%s", lay->h[i].mountpoint, path);
+		CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
+		free(dir);
+	}
+	CHECK(access(last, F_OK) == 0);
+	CHECK(cgroup_create(path, false, &created, &err) == 0);
+	CHECK(created == (1UL << (lay->n - 1)) - 1);
+	for (size_t i = 0; i < lay->n; i++) {
+		char *dir = xasprintf("%s%s", lay->h[i].mountpoint, path);
+		CHECK(rmdir(dir) == 0);
+		free(dir);
+	}
+	free(last);
 }
 
 static void test_signal_names(void)
@@ -361,7 +406,8 @@ UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "mount_opts_empty_rejected", test_mount_opts_empty_rejected },
 	   { "mount_data_split", test_mount_data_split },
 	   { "mount_opts_match_features", test_mount_opts_match_features },
-	   { "cgroup_paths", test_cgroup_paths }, { "signal_names", test_signal_names },
-	   { "container_ids", test_container_ids }, { "state_record_roundtrip", test_state_record_roundtrip },
+	   { "cgroup_paths", test_cgroup_paths }, { "cgroup_create_fresh", test_cgroup_create_fresh },
+	   { "signal_names", test_signal_names }, { "container_ids", test_container_ids },
+	   { "state_record_roundtrip", test_state_record_roundtrip },
 	   { "state_oci_json", test_state_oci_json }, { "seccomp_translation", test_seccomp_translation },
 	   { "sync_error_errno", test_sync_error_errno }, { "write_file_new", test_write_file_new })

@@ -55,7 +55,7 @@ part "containerd (systemd driver, CRIU)" bats --tap -f 'SystemdCgroup = true|ctr
 	tests/integration/containerd.bats
 # CRIU works on the guest's kernel (not on the dev host's): the core checkpoint/restore round trips
 # (every CRIU call costs tens of seconds under TCG, so not the whole file)
-part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes|prestart and createRuntime|podman container checkpoint|page-server reaches|file-locks reaches|tcp-established reaches|empty-ns network reaches|ext-unix-sk reaches|auto-dedup reaches|restore --systemd-cgroup|manage-cgroups-mode reaches' \
+part "checkpoint (CRIU)" bats --tap -f 'counts on from where|--leave-running: the container|stdio are pipes|prestart and createRuntime|podman container checkpoint|page-server reaches|file-locks reaches|tcp-established reaches|empty-ns network reaches|ext-unix-sk reaches|auto-dedup reaches|restore --systemd-cgroup|manage-cgroups-mode reaches|refuses a default cgroup' \
 	tests/integration/checkpoint.bats
 # the tests of other files whose path differs on v2 + systemd: the cgroup mount and namespace, exec's
 # cgroup, rootless cgroups (delegation), and a systemd service's ignored signals

@@ -12,9 +12,11 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,6 +44,27 @@
 #include "base/util.h"
 #include "sysops.h"
 
+/* The stack below this frame holds nothing live, but its pages hold what deeper calls left there, so the
+ * clone would share them copy-on-write: the next deep call on either side (printf, scanf, the init's
+ * mounts) then copies a page, the dearest fault of a guest whose page tables the host shadows. Dropped
+ * before the clone, such a page is a zero-filled first touch in each process instead
+ * (docs/performance.md, issue 18). Only on the main thread's stack (__libc_stack_end is its top): below
+ * any other stack there may be live data. */
+static void drop_stack_below(void)
+{
+	extern void *__libc_stack_end;
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), span = 256 * 1024;
+	/* the frame, not a local's address: ASan may keep locals on a heap "fake stack" */
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0), top = (uintptr_t)__libc_stack_end;
+
+	if (here >= top || top - here > 8 * 1024 * 1024)
+		return;
+	/* this frame is a few words, madvise's call one more: 1 KiB under its base covers both */
+	here = (here - 1024) & ~(page - 1);
+	/* the part below the stack's mapping, if any, is unmapped (the guard gap): ENOMEM, nothing else */
+	madvise((void *)(here - span), span, MADV_DONTNEED);
+}
+
 /* Where husk made the container's v2 cgroup, the init is born in it (CLONE_INTO_CGROUP, Linux 5.7):
  * no cgroup.procs write, so no migration and no wait for its RCU grace period, and every page and fork
  * of the init is charged to the container from the first instant. A kernel that refuses (older than
@@ -53,6 +76,7 @@ static pid_t clone_init(struct create_ctx *c, uint64_t flags)
 	bool wait = c->init.wait_cgroup;
 	pid_t pid;
 
+	drop_stack_below();
 	if (c->cgroup_fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)c->cgroup_fd;

@@ -495,7 +495,9 @@ void init_main(struct init_args *a)
 	/* the procfs of the host, before any namespace is joined: writes to /proc go there only */
 	if (proc_pin(&err) < 0)
 		goto fail;
-	pid_t host_pid = process_host_pid();
+	/* only the seccomp agent's state names it; read here, through the host's /proc. Not otherwise: the
+	 * stdio read writes pages shared with the parent since the clone, each a copy-on-write fault */
+	pid_t host_pid = a->seccomp_agent_fd >= 0 ? process_host_pid() : 0;
 	/* die with the parent during setup: a half-built container must not outlive a killed husk */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (a->wait_maps && init_expect(a, SYNC_MAPS_DONE, &err) < 0)

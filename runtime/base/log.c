@@ -60,16 +60,47 @@ bool log_debug_enabled(void)
 	return log_debug_on;
 }
 
+/* UTC by arithmetic, not gmtime_r: libc's first time conversion reads the zone file (/etc/localtime through
+ * stdio: a FILE, its buffer and tz state written in a dozen pages), and `create` stamps state.json after the
+ * init's clone, where each page written is a copy-on-write fault (docs/performance.md, issue 18). Days to
+ * a civil date: the proleptic Gregorian algorithm of H. Hinnant's "chrono-Compatible Low-Level Date
+ * Algorithms", eras of 400 years starting on March 1st. */
+void log_rfc3339_at(const struct timespec *ts, char *buf, unsigned long size)
+{
+	long long secs = ts->tv_sec, days = secs / 86400, sod = secs % 86400;
+
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	days += 719468; /* 0000-03-01 to 1970-01-01 */
+	long long era = (days >= 0 ? days : days - 146096) / 146097;
+	long long doe = days - era * 146097;				       /* [0, 146096] */
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	       /* [0, 365] */
+	long long mp = (5 * doy + 2) / 153;				       /* [0, 11] */
+	long long day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+	long long year = yoe + era * 400 + (month <= 2);
+
+	/* room for any long long: GCC checks the worst case, and a year is 4 digits until 9999 */
+	char out[160];
+	size_t len = (size_t)snprintf(out, sizeof out, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ",
+				      year, month, day, sod / 3600, sod / 60 % 60, sod % 60, ts->tv_nsec);
+
+	if (size == 0)
+		return;
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, out, len);
+	buf[len] = '\0';
+}
+
 void log_rfc3339(char *buf, unsigned long size)
 {
 	struct timespec ts;
-	struct tm tm;
-	char date[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09ldZ", date, ts.tv_nsec);
+	log_rfc3339_at(&ts, buf, size);
 }
 
 static const char *level_name(enum log_level level)

@@ -28,8 +28,11 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 /* Report a fatal error: exactly one error record in the log file (podman parses the whole file as one
  * JSON object) and one line on stderr. */
 void log_error_report(const char *msg);
-/* Format the current time as RFC 3339 with nanoseconds into buf (at least 40 bytes). */
+/* Format the current time as RFC 3339 with nanoseconds into buf (at least 40 bytes), in UTC. */
 void log_rfc3339(char *buf, unsigned long size);
+struct timespec;
+/* The same for a given time. */
+void log_rfc3339_at(const struct timespec *ts, char *buf, unsigned long size);
 
 #define log_debug(...)                                                                                       \
 	do {                                                                                                 \

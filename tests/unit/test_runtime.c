@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/spec.h"
@@ -24,6 +25,7 @@
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
+#include "runtime/base/log.h"
 #include "runtime/base/util.h"
 #include "unit.h"
 
@@ -400,6 +402,43 @@ static void test_write_file_new(void)
 	check_write_file_new("/dev/shm");
 }
 
+/* log_rfc3339 converts by arithmetic (no zone file read after the init's clone): it must agree with libc's
+ * gmtime_r on every kind of day, leap days and centuries, before 1970 and far after */
+static void test_rfc3339_matches_gmtime(void)
+{
+	static const long long fixed[] = { 0,	       -1,	   86399,	86400,
+					   951782400,  951868799,  951868800,	4107542400,
+					   1709164800, 1735689599, -2208988800, 253402300799 };
+	unsigned long long x = 88172645463325252ULL;
+	int mismatches = 0;
+
+	for (int i = 0; i < 200000; i++) {
+		struct timespec ts = { .tv_nsec = (long)(i % 1000000000) };
+		struct tm tm;
+		char want[64], date[40], got[64];
+
+		if (i < (int)ARRAY_SIZE(fixed)) {
+			ts.tv_sec = (time_t)fixed[i];
+		} else { /* xorshift: seconds spread over years -1000 to 9999 */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			ts.tv_sec = (time_t)((long long)(x % 346000000000ULL) - 93000000000LL);
+		}
+		CHECK(gmtime_r(&ts.tv_sec, &tm) != NULL);
+		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+		if (tm.tm_year + 1900 < 1000)
+			continue; /* strftime does not pad %Y to the 4 digits RFC 3339 (and log_rfc3339) has
+				   */
+		snprintf(want, sizeof want, "%s.%09ldZ", date, ts.tv_nsec);
+		log_rfc3339_at(&ts, got, sizeof got);
+		if (strcmp(want, got) != 0 && mismatches++ < 5)
+			fprintf(stderr, "rfc3339 of %lld: want %s, got %s\n", (long long)ts.tv_sec, want,
+				got);
+	}
+	CHECK(mismatches == 0);
+}
+
 UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "mount_opts_bind_and_recursive", test_mount_opts_bind_and_recursive },
 	   { "mount_opts_last_wins", test_mount_opts_last_wins },
@@ -410,4 +449,5 @@ UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "signal_names", test_signal_names }, { "container_ids", test_container_ids },
 	   { "state_record_roundtrip", test_state_record_roundtrip },
 	   { "state_oci_json", test_state_oci_json }, { "seccomp_translation", test_seccomp_translation },
-	   { "sync_error_errno", test_sync_error_errno }, { "write_file_new", test_write_file_new })
+	   { "sync_error_errno", test_sync_error_errno }, { "write_file_new", test_write_file_new },
+	   { "rfc3339_matches_gmtime", test_rfc3339_matches_gmtime })

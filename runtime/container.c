@@ -49,8 +49,10 @@
  * mounts) then copies a page, the dearest fault of a guest whose page tables the host shadows. Dropped
  * before the clone, such a page is a zero-filled first touch in each process instead
  * (docs/performance.md, issue 18). Only on the main thread's stack (__libc_stack_end is its top): below
- * any other stack there may be live data. */
-static void drop_stack_below(void)
+ * any other stack there may be live data. Never inlined: __builtin_frame_address(0) must be this
+ * function's own frame, not a caller's whose locals can reach more than the 1 KiB margin below it (inlined,
+ * the madvise would zero the live locals of container_create once its frame grew past 1 KiB). */
+static __attribute__((noinline)) void drop_stack_below(void)
 {
 	extern void *__libc_stack_end;
 	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), span = 256 * 1024;

@@ -510,6 +510,9 @@ int cgroup_check_existing(const char *path, bool fresh, struct error *err)
 		if (faccessat(AT_FDCWD, dir, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			return refuse_existing_default(path, dir, err);
 	}
+	/* none exists: none can be frozen or hold processes (no reads that can only fail with ENOENT) */
+	if (fresh)
+		return 0;
 
 	/* a process joining a frozen cgroup stops at once: the init would never report back, and create
 	 * would wait forever. runc refuses with these words before it makes anything */

@@ -219,7 +219,8 @@ bool cgroup_writable(const char *path)
 		while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) != NULL &&
 		       (size_t)(slash - dir) > strlen(layout.h[i].mountpoint))
 			*slash = '\0';
-		cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
+		/* the file the init's join writes (cgroup_open_procs): tasks in a v1 hierarchy */
+		cleanup_free char *procs = xasprintf("%s/%s", dir, layout.h[i].v2 ? "cgroup.procs" : "tasks");
 		if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) < 0 ||
 		    faccessat(AT_FDCWD, procs, W_OK, AT_EACCESS) < 0)
 			return false;

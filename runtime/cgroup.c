@@ -114,35 +114,53 @@ static void v2_enable_all(const struct cgroup_layout *layout, const char *path)
 	}
 }
 
-int cgroup_create(const char *path, bool fresh, unsigned long *ret_created, struct error *err)
+unsigned long cgroup_v2_bits(void)
+{
+	struct error e = { 0 };
+	const struct cgroup_layout *layout = cgroup_layout(&e);
+	unsigned long bits = 0;
+
+	error_clear(&e);
+	for (size_t i = 0; layout && i < layout->n; i++)
+		if (layout->h[i].v2)
+			bits |= 1UL << i;
+	return bits;
+}
+
+int cgroup_create(const char *path, bool fresh, unsigned long which, unsigned long *ret_created,
+		  struct error *err)
 {
 	const struct cgroup_layout *layout;
+	unsigned long mine = 0;
 
-	*ret_created = 0;
 	if ((layout = cgroup_layout(err)) == NULL)
 		return -1;
 	for (size_t i = 0; i < layout->n; i++) {
 		bool created = false;
+		if (!(which & (1UL << i)))
+			continue;
 		if (mkdir_cgroup(&layout->h[i], path, fresh, &created, err) < 0) {
-			/* the empty directories made so far go at once, so the rollback (which kills what
-			 * the cgroup holds) never looks at the one that was there before */
+			/* the empty directories this call made go at once, so the rollback (which kills
+			 * what the cgroup holds) never looks at the one that was there before */
 			for (size_t j = 0; fresh && j < i; j++) {
 				cleanup_free char *dir = xasprintf("%s%s", layout->h[j].mountpoint, path);
-				if ((*ret_created & (1UL << j)) && rmdir(dir) < 0)
+				if ((mine & (1UL << j)) && rmdir(dir) < 0)
 					log_warn("remove cgroup '%s': %s, ignoring", dir, strerror(errno));
 			}
 			if (fresh)
-				*ret_created = 0;
+				*ret_created &= ~mine;
 			return -1;
 		}
-		if (created)
+		if (created) {
+			mine |= 1UL << i;
 			*ret_created |= 1UL << i;
+		}
 	}
 	v2_enable_all(layout, path);
 	return 0;
 }
 
-int cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct error *err)
+int cgroup_enter(const char *path, pid_t pid, struct error *err)
 {
 	char buf[32];
 	int len = snprintf(buf, sizeof buf, "%d", pid);
@@ -151,8 +169,6 @@ int cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct error *err)
 	if ((layout = cgroup_layout(err)) == NULL)
 		return -1;
 	for (size_t i = 0; i < layout->n; i++) {
-		if (skip_v2 && layout->h[i].v2)
-			continue;
 		cleanup_free char *procs = xasprintf("%s%s/cgroup.procs", layout->h[i].mountpoint, path);
 		say_write(procs, buf, (size_t)len);
 		if (write_file_at(AT_FDCWD, procs, buf, (size_t)len, err) < 0)
@@ -236,10 +252,10 @@ static bool sub_applies(const struct cgroup_hierarchy *h, const char *ctrls, siz
 	return false;
 }
 
-int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, size_t *ret_n,
-		      struct error *err)
+int cgroup_open_procs(const char *path, const char *sub, unsigned long which, int *fds, size_t max,
+		      size_t *ret_n, char **ret_names, struct error *err)
 {
-	size_t n = 0;
+	size_t n = 0, n_v2 = 0;
 	const char *colon = sub ? strchr(sub, ':') : NULL, *subpath = colon ? colon + 1 : sub;
 	const struct cgroup_layout *layout;
 
@@ -259,11 +275,19 @@ int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, s
 	 * already be in every other hierarchy (pids, memory...) when it does */
 	for (size_t k = 0; k < layout->n && n < max; k++) {
 		size_t i = procs_order(layout, k);
+		if (!(which & (1UL << i)))
+			continue;
 		bool in_sub =
 		    sub && sub_applies(&layout->h[i], colon ? sub : NULL, colon ? (size_t)(colon - sub) : 0);
+		/* v1: "0" written to tasks moves the writer's own thread, which the kernel does without
+		 * the global cgroup_threadgroup_rwsem; cgroup.procs (a whole process) takes it for write,
+		 * and that waits for an RCU grace period (10-14 ms measured). The writer is always a
+		 * single-threaded process about to exec, so its one thread is the whole process. v2 has
+		 * no such file for a process (cgroup.threads moves threads only inside a domain). */
+		const char *file = layout->h[i].v2 ? "cgroup.procs" : "tasks";
 		cleanup_free char *procs =
-		    in_sub ? xasprintf("%s%s/%s/cgroup.procs", layout->h[i].mountpoint, path, subpath)
-			   : xasprintf("%s%s/cgroup.procs", layout->h[i].mountpoint, path);
+		    in_sub ? xasprintf("%s%s/%s/%s", layout->h[i].mountpoint, path, subpath, file)
+			   : xasprintf("%s%s/%s", layout->h[i].mountpoint, path, file);
 		fds[n] = open(procs, O_WRONLY | O_CLOEXEC);
 		if (fds[n] < 0) {
 			int e = errno;
@@ -277,7 +301,16 @@ int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, s
 			return error_sys(err, e, "open '%s'", procs);
 		}
 		n++;
+		n_v2 += layout->h[i].v2;
+		if (ret_names) {
+			char *names = xasprintf("%s%s\n", *ret_names ? *ret_names : "", procs);
+			free(*ret_names);
+			*ret_names = names;
+		}
 	}
+	log_debug("open, for a join by \"0\": tasks in %zu v1 hierarchies%s of %s%s%s", n - n_v2,
+		  n_v2 ? " and cgroup.procs in the v2 tree" : "", path, sub ? ", exec --cgroup " : "",
+		  sub ? sub : "");
 	*ret_n = n;
 	return 0;
 }

@@ -41,24 +41,33 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, char **ret, st
 /* Whether the caller may make (or already has) the cgroup in every hierarchy: for a rootless
  * container, true only in a subtree delegated to the user (e.g. a writable cgroup v2 directory). */
 bool cgroup_writable(const char *path);
-/* Create the cgroup in every hierarchy; bit i of *ret_created is set where hierarchy i had no such
- * cgroup before (a rollback removes only those: a cgroup that existed before is not ours). fresh (the
- * default path): a cgroup that exists already in any hierarchy is refused, and the ones made before
- * that are removed again (*ret_created is then 0). */
-int cgroup_create(const char *path, bool fresh, unsigned long *ret_created, struct error *err);
-/* Move pid into the cgroup in every hierarchy (but the v2 tree when skip_v2: a process cloned into it
- * with CLONE_INTO_CGROUP is there already). */
-int cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct error *err);
+/* Bit i set for each hierarchy i of the layout that is the v2 tree (0: none, or no layout). */
+unsigned long cgroup_v2_bits(void);
+/* Create the cgroup in the hierarchies of mask which (bit i: hierarchy i; ~0UL: every one); bit i of
+ * *ret_created (the caller's, starts at 0) is set where hierarchy i had no such cgroup before (a
+ * rollback removes only those: a cgroup that existed before is not ours). fresh (the default path): a
+ * cgroup that exists already in any of them is refused, and the ones this call made before that are
+ * removed again (their bits cleared). */
+int cgroup_create(const char *path, bool fresh, unsigned long which, unsigned long *ret_created,
+		  struct error *err);
+/* Move pid, a whole process, into the cgroup in every hierarchy (cgroup.procs: on a host with v1
+ * hierarchies each write waits for an RCU grace period; a process that joins by itself uses
+ * cgroup_open_procs instead). */
+int cgroup_enter(const char *path, pid_t pid, struct error *err);
 /* A directory fd (O_CLOEXEC) of the cgroup in the v2 tree, for clone3's CLONE_INTO_CGROUP, when that
  * directory is one cgroup_create made (bit set in created); -1 otherwise (no v2 tree, or a cgroup that
  * existed before, which is joined through cgroup.procs as runc does). *ret_all: the v2 tree is the only
  * hierarchy, so a process born there needs no migration at all. */
 int cgroup_open_v2_dir(const char *path, unsigned long created, bool *ret_all);
-/* Open cgroup.procs of the cgroup in every hierarchy (at most max), for a later join by writing "0".
- * sub (exec --cgroup, runc's [CONTROLLER[,CONTROLLER]:]PATH, may be NULL) names an existing cgroup
- * below path to use instead, in the hierarchies of the listed controllers (all without a list). */
-int cgroup_open_procs(const char *path, const char *sub, int *fds, size_t max, size_t *ret_n,
-		      struct error *err);
+/* Open, in the hierarchies of mask which (at most max), the file through which a single-threaded
+ * process joins the cgroup by writing "0": tasks in a v1 hierarchy (the kernel moves the writer's own
+ * thread without the global lock whose taking waits for an RCU grace period), cgroup.procs in the v2
+ * tree. The freezer's hierarchy comes last. sub (exec --cgroup, runc's [CONTROLLER[,CONTROLLER]:]PATH,
+ * may be NULL) names an existing cgroup below path to use instead, in the hierarchies of the listed
+ * controllers (all without a list). ret_names (may be NULL; *ret_names NULL on entry): the files' paths,
+ * one per line, in the fds' order (malloc'd). */
+int cgroup_open_procs(const char *path, const char *sub, unsigned long which, int *fds, size_t max,
+		      size_t *ret_n, char **ret_names, struct error *err);
 /* The same cgroup's directory in the v2 tree (the sub-cgroup where sub applies to it), for clone3's
  * CLONE_INTO_CGROUP, or -1 (no v2 tree, or it cannot be opened: the join is by cgroup.procs then).
  * *ret_index: which of cgroup_open_procs' fds is that tree's cgroup.procs. */

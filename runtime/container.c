@@ -180,10 +180,11 @@ char *now_rfc3339(void)
 	return xstrdup(buf);
 }
 
-/* The container's cgroup in every hierarchy, with its limits (device rules apart: parent_sync). */
+/* The container's cgroup in every hierarchy (but those make_early_cgroup made), with its limits (device
+ * rules apart: parent_sync). */
 static int make_cgroup(struct create_ctx *c, struct error *err)
 {
-	if (cgroup_create(c->cgroup_path, c->cgroup_default, &c->cgroup_created, err) < 0)
+	if (cgroup_create(c->cgroup_path, c->cgroup_default, ~c->cgroup_early, &c->cgroup_created, err) < 0)
 		return -1;
 	/* from here the init may be in it: a rollback empties it even when it existed before */
 	c->cgroup_touched = true;
@@ -196,13 +197,14 @@ static int make_cgroup(struct create_ctx *c, struct error *err)
 	return 0;
 }
 
-/* Where the init has to be moved into v1 hierarchies anyway (cgroup.procs, no CLONE_INTO_CGROUP for
- * them), it is cloned before its cgroup exists: the parent makes the directories and writes the limits
- * while the init builds its rootfs (on two CPUs the two overlap instead of following each other); the init
- * binds the directories at /sys/fs/cgroup only after SYNC_CGROUP_MADE, and reports ready only after
- * SYNC_CGROUP_DONE, so the limits still hold before any of the container's code runs. On a host with the v2
- * tree alone the init is born in its cgroup instead (no migration at all), which needs the cgroup first;
- * systemd makes its scope around an init that exists already (parent_sync). */
+/* Where the init has to join v1 hierarchies anyway (no CLONE_INTO_CGROUP for them), it is cloned before
+ * its cgroup exists: the parent makes the directories and writes the limits while the init builds its
+ * rootfs (on two CPUs the two overlap instead of following each other); the init binds the directories at
+ * /sys/fs/cgroup only after SYNC_CGROUP_MADE, and joins them itself, from SYNC_CGROUP_JOIN's descriptors,
+ * before it reports ready, so the limits still hold before any of the container's code runs. The v2 tree
+ * of a hybrid host is made before the clone (make_early_cgroup), and the init is born in it. On a host
+ * with the v2 tree alone the init is born in its cgroup (no migration at all), which needs the cgroup
+ * first; systemd makes its scope around an init that exists already (parent_sync). */
 static bool want_early_clone(struct create_ctx *c)
 {
 	const struct cgroup_layout *lay;
@@ -217,19 +219,51 @@ static bool want_early_clone(struct create_ctx *c)
 
 /* Send to the init; if it is already gone, its last words (an error it queued before exiting) are
  * the real cause, not the broken pipe. */
-static int parent_send(struct create_ctx *c, enum sync_msg type, struct error *err)
+static int parent_send_fds(struct create_ctx *c, enum sync_msg type, const char *payload, size_t len_out,
+			   const int *fds, size_t n_fds, struct error *err)
 {
 	enum sync_msg got;
 	cleanup_free char *msg = NULL;
 	size_t len = 0;
 	struct error e = { 0 };
 
-	if (sync_send(c->sync[0], type, NULL, 0, err) == 0)
+	if (sync_send_fds(c->sync[0], type, payload, len_out, fds, n_fds, err) == 0)
 		return 0;
 	if (sync_recv(c->sync[0], &got, &msg, &len, &e) == 0 && got == SYNC_ERROR)
 		sync_error_from(msg, len, err);
 	error_clear(&e);
 	return -1;
+}
+
+static int parent_send(struct create_ctx *c, enum sync_msg type, struct error *err)
+{
+	return parent_send_fds(c, type, NULL, 0, NULL, 0, err);
+}
+
+/* The init joins its cgroup by itself: it writes "0" to each descriptor sent here (tasks in a v1
+ * hierarchy, cgroup.procs in the v2 tree where it was not born). A v1 move of the writer's own thread is
+ * made without the global lock that a pid written to cgroup.procs takes for write; taking it waits for an
+ * RCU grace period, 10-14 ms on the test host, longer than the init's whole setup. The descriptors are
+ * opened here, as the host's root: the kernel checks the opener's credentials, not the init's. */
+static int send_cgroup_join(struct create_ctx *c, struct error *err)
+{
+	int fds[16];
+	size_t n = 0;
+	unsigned long which = ~0UL;
+	cleanup_free char *names = NULL;
+
+	if (c->sd.unit)
+		return parent_send(c, SYNC_CGROUP_JOIN, err);
+	if (c->born_in_cgroup)
+		which &= ~cgroup_v2_bits();
+	if (cgroup_open_procs(c->cgroup_path, NULL, which, fds, ARRAY_SIZE(fds), &n, &names, err) < 0)
+		return error_wrap(err, "join cgroup");
+	log_debug("CGROUP_JOIN carries them (their paths too, for the init's errors): the init writes \"0\" "
+		  "to each");
+	int r = parent_send_fds(c, SYNC_CGROUP_JOIN, names, names ? strlen(names) : 0, fds, n, err);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	return r;
 }
 
 /* The init exists, its network namespace too (new, or the one it will join). A new one is pinned in
@@ -327,12 +361,9 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 		if (systemd_start_owned(&c->sd, c->pid, c->o->id, r, &c->sd_started, &c->cgroup_path, err) <
 		    0)
 			return -1;
-	} else if (c->cgroup_path && !(c->born_in_cgroup && c->cgroup_v2_only) &&
-		   cgroup_enter(c->cgroup_path, c->pid, c->born_in_cgroup, err) < 0) {
-		return -1;
 	}
 	/* an init born in its only cgroup does not wait for this word */
-	if (c->cgroup_path && c->init.wait_cgroup && parent_send(c, SYNC_CGROUP_DONE, err) < 0)
+	if (c->cgroup_path && c->init.wait_cgroup && send_cgroup_join(c, err) < 0)
 		return -1;
 	fault_point("create.cgroup-enter");
 	if (c->init.parent_hooks) {
@@ -419,9 +450,26 @@ static void create_ctx_free(struct create_ctx *c)
 		close(c->dirfd);
 }
 
+/* An early clone on a hybrid host: the v2 tree's directory alone, before the init exists, so that the
+ * init is born in it (CLONE_INTO_CGROUP). It would join it by cgroup.procs otherwise, whose lock waits
+ * for the RCU grace period that the early clone and the init's own v1 joins avoid. Its limits come
+ * with the others' (make_cgroup). */
+static int make_early_cgroup(struct create_ctx *c, struct error *err)
+{
+	c->cgroup_early = cgroup_v2_bits();
+	if (c->cgroup_early == 0)
+		return 0;
+	if (cgroup_create(c->cgroup_path, c->cgroup_default, c->cgroup_early, &c->cgroup_created, err) < 0)
+		return -1;
+	/* from here the init may be in it: a rollback empties it even when it existed before */
+	c->cgroup_touched = true;
+	c->cgroup_fd = cgroup_open_v2_dir(c->cgroup_path, c->cgroup_created, &c->cgroup_v2_only);
+	return 0;
+}
+
 /* Before the init exists, the outside state it needs: the notes a delete --force goes by (the
  * creator, the cgroup path, the systemd unit), the cgroup with its limits (unless early_clone: then
- * parent_sync makes it), the exec socket and the sync socketpair. */
+ * parent_sync makes it, but for a hybrid host's v2 tree), the exec socket and the sync socketpair. */
 static int make_outside_state(struct create_ctx *c, struct error *err)
 {
 	/* a create stuck in a hook holds the lock for as long as it lives: the note is how delete
@@ -440,6 +488,8 @@ static int make_outside_state(struct create_ctx *c, struct error *err)
 		if (state_note_unit(c->dirfd, c->sd.unit, err) < 0)
 			return -1;
 	} else if (c->cgroup_path && !c->early_clone && make_cgroup(c, err) < 0) {
+		return -1;
+	} else if (c->cgroup_path && c->early_clone && make_early_cgroup(c, err) < 0) {
 		return -1;
 	}
 	if (bind_exec_socket(c, err) < 0)

@@ -26,6 +26,7 @@ struct create_ctx {
 	int listen_fd;
 	pid_t pid;
 	unsigned long cgroup_created; /* hierarchies where create made the cgroup */
+	unsigned long cgroup_early;   /* hierarchies made before the early clone (the v2 tree) */
 	int cgroup_fd;		      /* its v2 directory, for CLONE_INTO_CGROUP (-1: none, or used) */
 	bool cgroup_v2_only;	      /* the v2 tree is the only hierarchy: born there, the init is in */
 	bool born_in_cgroup;	      /* the init was cloned into the v2 cgroup (no cgroup.procs write) */

@@ -349,7 +349,7 @@ static int restore_setup(struct restore *r, struct error *err)
 	} else if (r->cgroup_path) {
 		if (cgroup_check_existing(r->cgroup_path, r->cg_default, err) < 0 ||
 		    state_note_cgroup(r->dirfd, r->cgroup_path, err) < 0 ||
-		    cgroup_create(r->cgroup_path, r->cg_default, &r->cg_created, err) < 0)
+		    cgroup_create(r->cgroup_path, r->cg_default, ~0UL, &r->cg_created, err) < 0)
 			return -1;
 		if (spec->linux_.has_resources &&
 		    cgroup_apply_resources(r->cgroup_path, &spec->linux_.resources, err) < 0)
@@ -428,7 +428,7 @@ static int restore_enter_cgroup(struct restore *r, struct error *err)
 		if (systemd_start_owned(&r->sd, r->s.pid, r->a->id, res, &r->sd_started, &r->cgroup_path,
 					err) < 0)
 			return -1;
-	} else if (r->cgroup_path && cgroup_enter(r->cgroup_path, r->s.pid, false, err) < 0) {
+	} else if (r->cgroup_path && cgroup_enter(r->cgroup_path, r->s.pid, err) < 0) {
 		return -1;
 	}
 	if (r->cgroup_path) {

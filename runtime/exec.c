@@ -51,7 +51,7 @@ struct exec_ctx {
 	int console_fd;
 	bool own_relay; /* console_fd leads to husk's relay, not to a --console-socket */
 	int sync[2];
-	int procs_fds[16]; /* cgroup.procs of every hierarchy, opened in the host's view */
+	int procs_fds[16]; /* tasks or cgroup.procs of every hierarchy, opened in the host's view */
 	size_t n_procs;
 	int v2_dir;	 /* the v2 cgroup's directory, for CLONE_INTO_CGROUP, or -1 */
 	size_t v2_index; /* which procs_fds entry is that tree's */
@@ -64,7 +64,8 @@ struct exec_ctx {
 static int join_cgroup(struct exec_ctx *c, struct error *err)
 {
 	for (size_t i = 0; i < c->n_procs; i++) {
-		/* "0" moves the writer itself, whatever pid namespace it is in */
+		/* "0" moves the writer itself, whatever pid namespace it is in: in a v1 hierarchy through
+		 * tasks, its one thread, without the lock a cgroup.procs write takes (cgroup_open_procs) */
 		if (!(c->born_in_v2 && i == c->v2_index) && write_all(c->procs_fds[i], "0", 1) < 0)
 			return error_sys(err, errno, "join the container's cgroup");
 		close(c->procs_fds[i]);
@@ -388,8 +389,8 @@ static int open_for_exec(struct exec_ctx *c, struct error *err)
 	if (exec_load_process(o, c->rec, &c->spec, &c->process, err) < 0)
 		return -1;
 	c->join_late = st == STATUS_PAUSED;
-	if (c->rec->cgroup_path && cgroup_open_procs(c->rec->cgroup_path, o->cgroup, c->procs_fds,
-						     ARRAY_SIZE(c->procs_fds), &c->n_procs, err) < 0)
+	if (c->rec->cgroup_path && cgroup_open_procs(c->rec->cgroup_path, o->cgroup, ~0UL, c->procs_fds,
+						     ARRAY_SIZE(c->procs_fds), &c->n_procs, NULL, err) < 0)
 		return -1;
 	/* born in the v2 cgroup (fork_child), unless the join must wait (a paused container: the process
 	 * must not freeze before it reports) or the process first runs elsewhere (execCPUAffinity.initial

@@ -61,26 +61,53 @@ static int join_late_namespaces(struct init_args *a, struct error *err)
 	return 0;
 }
 
-/* Wait for message `want` from the parent. SYNC_CGROUP_MADE and SYNC_CGROUP_DONE may arrive first at any
- * point: the parent makes the cgroup and moves us into it while we build the rootfs (a v1 migration waits
- * for an RCU grace period, time better spent on our own setup), so they are noted on the way. */
+/* Join the container's cgroup: "0" written to each descriptor the parent opened moves this process, a
+ * single thread (tasks in a v1 hierarchy, cgroup.procs in the v2 tree; the freezer's last). names: their
+ * paths, one per line, for the error. */
+static int join_cgroup(const int *fds, size_t n, char *names, struct error *err)
+{
+	int r = 0;
+	char *name = names;
+
+	for (size_t i = 0; i < n; i++) {
+		char *nl = name ? strchr(name, '\n') : NULL;
+		if (nl)
+			*nl = '\0';
+		if (r == 0 && write(fds[i], "0", 1) != 1)
+			r = error_sys(err, errno, "join cgroup: write '0' to '%s'", name ? name : "?");
+		close(fds[i]);
+		name = nl ? nl + 1 : NULL;
+	}
+	if (r == 0)
+		log_debug("write(\"0\") to the %zu descriptors of CGROUP_JOIN: in the container's cgroup", n);
+	return r;
+}
+
+/* Wait for message `want` from the parent. SYNC_CGROUP_MADE and SYNC_CGROUP_JOIN may arrive first at any
+ * point: the parent makes the cgroup while we build the rootfs, so they are acted on the way. */
 static int init_expect(struct init_args *a, enum sync_msg want, struct error *err)
 {
 	for (;;) {
 		enum sync_msg type;
 		cleanup_free char *msg = NULL;
-		size_t len = 0;
+		size_t len = 0, n_fds = 0;
+		int fds[SYNC_MAX_FDS];
 
-		if (want == SYNC_CGROUP_DONE && (a->cgroup_joined || !a->wait_cgroup))
+		if (want == SYNC_CGROUP_JOIN && (a->cgroup_joined || !a->wait_cgroup))
 			return 0;
 		if (want == SYNC_CGROUP_MADE && (a->cgroup_made || !a->wait_cgroup_made))
 			return 0;
-		if (sync_recv(a->sync_fd, &type, &msg, &len, err) < 0)
+		if (sync_recv_fds(a->sync_fd, &type, &msg, &len, fds, &n_fds, err) < 0)
 			return -1;
-		if (type == SYNC_CGROUP_DONE) {
+		if (type == SYNC_CGROUP_JOIN) {
+			if (join_cgroup(fds, n_fds, msg, err) < 0)
+				return -1;
 			a->cgroup_joined = true;
 			continue;
 		}
+		/* no other message of these carries descriptors */
+		for (size_t i = 0; i < n_fds; i++)
+			close(fds[i]);
 		if (type == SYNC_CGROUP_MADE) {
 			a->cgroup_made = true;
 			continue;
@@ -103,7 +130,7 @@ static int wait_cgroup_made(void *arg, struct error *err)
  * the namespace root. */
 static int enter_cgroup(struct init_args *a, struct error *err)
 {
-	if (init_expect(a, SYNC_CGROUP_DONE, err) < 0)
+	if (init_expect(a, SYNC_CGROUP_JOIN, err) < 0)
 		return -1;
 	/* new_ns[NS_CGROUP] itself is kept: setup_filesystem reads it to mount a fresh cgroup2 (rooted at
 	 * the namespace) instead of binding the host's directory, a slave of the host's mount */
@@ -523,6 +550,11 @@ void init_main(struct init_args *a)
 		goto fail;
 	fault_point("init.filesystem");
 	if (!a->no_new_keyring && process_new_keyring(a->id, &err) < 0)
+		goto fail;
+	/* the join (CGROUP_JOIN came long ago, right after CGROUP_MADE) before final_exec switches to the
+	 * process's user: v1 lets the descriptors' opener move only a process of its own uid, and a
+	 * rootless opener's uid is the container's root, not process.user's */
+	if (enter_cgroup(a, &err) < 0)
 		goto fail;
 	run_final(a, &gate, label_fd, host_pid, &err);
 	if (gate.started)

@@ -26,7 +26,7 @@ struct init_args {
 	bool userns;		    /* inside a user namespace (new or joined) */
 	bool wait_maps;	     /* new user namespace: the parent writes the id maps, then SYNC_MAPS_DONE */
 	bool dumpable_setup; /* rootless user namespace: dumpable until final_exec (see init_main) */
-	bool wait_cgroup;    /* the parent moves us into the cgroup while we set up, then SYNC_CGROUP_DONE */
+	bool wait_cgroup;    /* SYNC_CGROUP_JOIN comes while we set up: we join the cgroup before READY */
 	bool cgroup_joined;
 	bool wait_cgroup_made; /* cloned before the cgroup existed: SYNC_CGROUP_MADE comes before the
 				* cgroup mount may bind its directories (container.c, early_clone) */

@@ -16,7 +16,8 @@ enum sync_msg {
 	SYNC_READY,	    /* init -> parent: fully set up, about to wait for start */
 	SYNC_ERROR,	    /* init -> parent: payload is the errno (int32) then the message */
 	SYNC_COMMITTED,	    /* parent -> init: state.json is written; the init may outlive husk now */
-	SYNC_CGROUP_DONE,   /* parent -> init: the init is in the container's cgroup */
+	SYNC_CGROUP_JOIN,   /* parent -> init: join the container's cgroup by writing "0" to each
+			     * descriptor attached (SCM_RIGHTS; none: the init is in it already) */
 	SYNC_MOUNT_FDS,	    /* parent -> init: bind sources opened on the host (SCM_RIGHTS), payload
 			     * their mount indexes (uint32_t each); an empty payload ends the list */
 	SYNC_NETDEV_DONE,   /* parent -> init: linux.netDevices are in the network namespace */

@@ -54,8 +54,8 @@ phases() {
 			if (m ~ /: clone3\(/) mark("clone", t)
 			if (m ~ /^init\[/) mark("init", t)
 			if (m ~ /pivot_root\(/) mark("pivot", t)
-			if (m ~ /cgroup\.procs/) { mark("procs", t); procs_end = t }
-			if (m ~ /send CGROUP_DONE/) mark("cgdone", t)
+			if (m ~ /for a join by "0"/) { mark("procs", t); procs_end = t }
+			if (m ~ /send CGROUP_JOIN/) mark("cgdone", t)
 			if (m ~ /send READY/) mark("ready", t)
 			if (m ~ /write state\.json/) mark("state", t)
 			if (m ~ /devices\.(allow|deny) "/) mark("devs", t)
@@ -69,9 +69,9 @@ phases() {
 			span("3 clone3 until the init runs (new namespaces)", "clone", "init")
 			span("4 init: namespaces, mounts, /dev, up to pivot_root", "init", "pivot")
 			span("5 init: pivot_root, old root detached, masks, read-only paths, user, caps, until READY", "pivot", "ready")
-			# the early device rules come just before the cgroup.procs writes (runtime/container.c:parent_sync)
+			# the early device rules come just before the join files are opened (runtime/container.c:parent_sync)
 			if (("devs" in at) && ((!("procs" in at)) || at["devs"] < at["procs"])) at["procs"] = at["devs"]
-			span("6 parent, meanwhile: device rules, cgroup.procs in every hierarchy (the init waits for CGROUP_DONE before READY)", "procs", "cgdone")
+			span("6 parent, meanwhile: device rules, the join files opened and sent (the init writes \"0\" to each before READY)", "procs", "cgdone")
 			span("8 parent: READY until COMMITTED", "ready", "committed")
 			span("9 start: COMMITTED until the execve of the program", "committed", "execve")
 			span("total: re-exec until execve", "begin", "execve")

@@ -1348,9 +1348,7 @@ debug_create() {
 	! grep -q "write $V2ROOT/$id/cgroup.procs" "$log" || fail "the init was migrated in the v2 tree"
 	if on_v2; then
 		! grep -q 'cgroup\.procs' "$log" || fail "a cgroup.procs write on a pure v2 host: $(grep cgroup.procs "$log")"
-		! grep -q 'send CGROUP_DONE' "$log" || fail "the init waited for a migration that never happens"
-	else
-		grep -q "write /sys/fs/cgroup/memory/$id/cgroup.procs" "$log" || fail "the v1 memory cgroup was not joined"
+		! grep -q 'send CGROUP_JOIN' "$log" || fail "the init waited for a migration that never happens"
 	fi
 	pid=$(husk state "$id" | jq .pid)
 	grep -qx "0::/$id" "/proc/$pid/cgroup" || fail "the init is not in the v2 cgroup: $(cat "/proc/$pid/cgroup")"
@@ -1360,7 +1358,7 @@ debug_create() {
 	nothing_left "$id"
 }
 
-@test "v1 or hybrid host: the init is cloned before its cgroup, which the parent makes meanwhile; the limits hold before the program runs" {
+@test "v1 or hybrid host: the init is cloned before its v1 cgroups, which the parent makes meanwhile; the limits hold before the program runs" {
 	local id log out clone_at mkdir_at made_at mount_at n
 	need_v1 "a pure v2 host makes the cgroup first, for CLONE_INTO_CGROUP (test above)"
 	id=$(cid)
@@ -1371,7 +1369,7 @@ debug_create() {
 	cfg '.linux.resources.pids = {"limit": 77}'
 	debug_create "$id"
 	clone_at=$(grep -n 'clone3(' "$log" | head -n 1 | cut -d: -f1)
-	mkdir_at=$(grep -n "mkdir(\"/sys/fs/cgroup/[^\"]*/$id\"" "$log" | head -n 1 | cut -d: -f1)
+	mkdir_at=$(grep -n "mkdir(\"/sys/fs/cgroup/memory/$id\"" "$log" | head -n 1 | cut -d: -f1)
 	made_at=$(grep -n 'sync: send CGROUP_MADE' "$log" | head -n 1 | cut -d: -f1)
 	mount_at=$(grep -n "init\[1\]: move_mount(/sys/fs/cgroup/[^ ,]*/$id," "$log" | head -n 1 | cut -d: -f1)
 	[[ -n "$clone_at" && -n "$mkdir_at" && -n "$made_at" && -n "$mount_at" ]] ||
@@ -1380,7 +1378,15 @@ debug_create() {
 		fail "the init was not cloned before the cgroup was made: $(grep -nE 'clone3|mkdir|CGROUP' "$log")"
 	# the init bound the cgroup's directories only once they existed
 	((made_at < mount_at)) || fail "the cgroup mount came before CGROUP_MADE: $(grep -nE 'CGROUP|move_mount' "$log")"
-	! grep -q CLONE_INTO_CGROUP "$log" || fail "CLONE_INTO_CGROUP with v1 hierarchies to join anyway"
+	if [[ -n "$V2ROOT" ]]; then
+		# hybrid: the v2 tree's directory alone before the clone, and the init born in it
+		grep -Eq 'clone3\(\{flags=CLONE_NEWNS\|.*\|CLONE_INTO_CGROUP, exit_signal=SIGCHLD, cgroup=[0-9]+\}\)' "$log" ||
+			fail "the init was not born in the v2 cgroup: $(grep clone3 "$log")"
+		(($(grep -n "mkdir(\"$V2ROOT/$id\"" "$log" | head -n 1 | cut -d: -f1) < clone_at)) ||
+			fail "the v2 directory was not made before the clone: $(grep -nE 'clone3|mkdir' "$log")"
+	else
+		! grep -q CLONE_INTO_CGROUP "$log" || fail "CLONE_INTO_CGROUP without a v2 tree"
+	fi
 	[[ "$(cgval pids "$id" pids.max)" == 77 ]] || fail "pids.max: $(cgval pids "$id" pids.max)"
 	husk start "$id"
 	wait_for_status "$id" stopped
@@ -1390,6 +1396,48 @@ debug_create() {
 	[[ "$n" -eq "$(hierarchies | wc -l)" ]] ||
 		fail "the program started outside its cgroup in some hierarchy: $(cat "$out")"
 	husk delete "$id"
+	nothing_left "$id"
+}
+
+@test "v1 or hybrid host: the init joins its v1 cgroups itself through tasks, and no pid is ever written to a cgroup.procs" {
+	local id log pid n h
+	need_v1 "a pure v2 host's init is born in its only cgroup"
+	id=$(cid)
+	log=$BATS_TEST_TMPDIR/$id.log
+	setup_bundle probe sleep 10
+	debug_create "$id"
+	# a pid written to cgroup.procs takes the kernel's global threadgroup lock for write, which waits for an
+	# RCU grace period (10-14 ms on the test host); "0" written to tasks by the thread itself does not
+	! grep -E 'write /sys/fs/cgroup/.*/(cgroup\.procs|tasks) ' "$log" ||
+		fail "husk wrote a pid into a cgroup: $(grep -E 'cgroup\.procs|tasks' "$log")"
+	n=$(v1_hierarchies | wc -l)
+	grep -q "open, for a join by \"0\": tasks in $n v1 hierarchies of /$id\$" "$log" ||
+		fail "not one tasks file per v1 hierarchy ($n) opened: $(grep 'join by' "$log")"
+	grep -q "init\[1\]: write(\"0\") to the $n descriptors of CGROUP_JOIN: in the container's cgroup" "$log" ||
+		fail "the init did not join: $(grep -n 'CGROUP_JOIN' "$log")"
+	pid=$(husk state "$id" | jq .pid)
+	for h in $(v1_hierarchies); do
+		grep -qx "$pid" "$h/$id/cgroup.procs" || fail "the init is not in $h/$id"
+		# the whole process: tasks lists its one thread
+		[[ "$(cat "$h/$id/tasks")" == "$pid" ]] || fail "$h/$id/tasks: $(cat "$h/$id/tasks")"
+	done
+	[[ -z "$V2ROOT" ]] || grep -qx "0::/$id" "/proc/$pid/cgroup" || fail "the init is not in the v2 cgroup"
+	husk delete --force "$id"
+	nothing_left "$id"
+}
+
+@test "exec on a v1 or hybrid host: the process joins the v1 cgroups through tasks, the v2 tree by its clone" {
+	local id
+	need_v1 "a pure v2 host's exec is born in its only cgroup"
+	id=$(cid)
+	setup_bundle probe sleep 100
+	start_bg "$id"
+	run "$HUSK" --root "$HUSK_TEST_ROOT" --debug exec "$id" cat /proc/self/cgroup
+	assert_success
+	assert_line_matches "open, for a join by \"0\": tasks in $(v1_hierarchies | wc -l) v1 hierarchies(| and cgroup.procs in the v2 tree) of /$id\$"
+	[[ "$(grep -c ":/$id\$" <<<"$output")" -eq "$(hierarchies | wc -l)" ]] ||
+		fail "the process is not in the container's cgroup everywhere: $output"
+	husk delete --force "$id"
 	nothing_left "$id"
 }
 
@@ -1408,7 +1456,8 @@ debug_create() {
 	debug_create "$id"
 	grep -q 'clone3 with CLONE_INTO_CGROUP: Resource temporarily unavailable: cloning without it, then writing cgroup.procs' "$log" ||
 		fail "no fallback narrated: $(grep -i clone "$log")"
-	grep -q "write $V2ROOT/$id-par/ctr/cgroup.procs" "$log" || fail "the init was not moved by cgroup.procs"
+	grep -q "open, for a join by \"0\": tasks in 0 v1 hierarchies and cgroup.procs in the v2 tree of /$id-par/ctr\$" "$log" ||
+		fail "the init was not sent the v2 cgroup.procs: $(grep 'join by' "$log")"
 	pid=$(husk state "$id" | jq .pid)
 	grep -qx "0::/$id-par/ctr" "/proc/$pid/cgroup" || fail "the init is not in the cgroup: $(cat "/proc/$pid/cgroup")"
 	husk start "$id"

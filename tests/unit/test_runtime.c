@@ -164,12 +164,14 @@ static void test_cgroup_paths(void)
 
 /* The default cgroup (/<id>) made by someone else between create's check and its mkdirs, in the last
  * hierarchy only: refused, the directories made before it removed again, and the other one untouched;
- * an explicit path joins it as before. */
+ * an explicit path joins it as before. Made in two steps (a hybrid host's create: the v2 tree before the
+ * init's clone, the rest after), a refusal in the second keeps the first step's directory and its bit:
+ * the rollback removes it. */
 static void test_cgroup_create_fresh(void)
 {
 	struct error err = { 0 };
 	const struct cgroup_layout *lay;
-	unsigned long created = 1;
+	unsigned long created = 0;
 	char path[64];
 
 	if (geteuid() != 0 || (lay = cgroup_layout(&err)) == NULL || lay->n == 0) {
@@ -180,7 +182,7 @@ static void test_cgroup_create_fresh(void)
 	snprintf(path, sizeof path, "/husk-unit-fresh-%d", getpid());
 	char *last = xasprintf("%s%s", lay->h[lay->n - 1].mountpoint, path);
 	CHECK(mkdir(last, 0755) == 0);
-	CHECK(cgroup_create(path, true, &created, &err) < 0);
+	CHECK(cgroup_create(path, true, ~0UL, &created, &err) < 0);
 	CHECK(err.errnum == EEXIST);
 	CHECK_CONTAINS(err.msg, ".linux.cgroupsPath is not set");
 	CHECK_CONTAINS(err.msg, last);
@@ -192,12 +194,32 @@ static void test_cgroup_create_fresh(void)
 		free(dir);
 	}
 	CHECK(access(last, F_OK) == 0);
-	CHECK(cgroup_create(path, false, &created, &err) == 0);
+	CHECK(cgroup_create(path, false, ~0UL, &created, &err) == 0);
 	CHECK(created == (1UL << (lay->n - 1)) - 1);
 	for (size_t i = 0; i < lay->n; i++) {
 		char *dir = xasprintf("%s%s", lay->h[i].mountpoint, path);
 		CHECK(rmdir(dir) == 0);
 		free(dir);
+	}
+	if (lay->n >= 3) {
+		char *first = xasprintf("%s%s", lay->h[0].mountpoint, path);
+		created = 0;
+		CHECK(mkdir(last, 0755) == 0);
+		CHECK(cgroup_create(path, true, 1UL, &created, &err) == 0);
+		CHECK(created == 1UL);
+		CHECK(cgroup_create(path, true, ~1UL, &created, &err) < 0);
+		CHECK(err.errnum == EEXIST);
+		error_clear(&err);
+		CHECK(created == 1UL);
+		CHECK(access(first, F_OK) == 0);
+		for (size_t i = 1; i + 1 < lay->n; i++) {
+			char *dir = xasprintf("%s%s", lay->h[i].mountpoint, path);
+			CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
+			free(dir);
+		}
+		CHECK(rmdir(first) == 0);
+		CHECK(rmdir(last) == 0);
+		free(first);
 	}
 	free(last);
 }

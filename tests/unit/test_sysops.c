@@ -37,7 +37,7 @@ static int setns_errno; /* setns of this CLONE_NEW* type fails with EPERM */
 static unsigned long setns_fail_type;
 static cap_t own_caps; /* what cap_get_proc answers */
 
-static void say(const char *fmt, ...)
+static __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run-all.sh [FILE.bats...]: every test of husk, from a clean clone on Debian 12 as root: install
-# what is missing, check formatting, build (release, -Werror), run the unit tests plain and under
-# ASan+UBSan, fuzz the parsers briefly, then the bats integration suite (or only the FILEs named), the
+# what is missing, check formatting, build (release, -Werror), compile for arm64 (tests/cross-arm64.sh),
+# run the unit tests plain and under ASan+UBSan, fuzz the parsers briefly, then the bats integration suite (or only the FILEs named), the
 # labs, and (for a full run) the VM stage: a Debian 12 guest with systemd and cgroup v2. Progress streams stage by stage and bats file by bats file; every log is kept in
 # build/test-logs/<date>/ (build/test-logs/latest); every failure is printed again at the end with its
 # first error lines. The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
@@ -18,7 +18,7 @@ run_start=$SECONDS
 bats_files=("$@")
 
 # the logs of this run, kept (a build directory left by an older run as root is handed back first)
-give_back build build-asan build-fault build-fuzz
+give_back build build-asan build-fault build-fuzz build-arm64
 logs=$top/build/test-logs/$(date +%Y%m%d-%H%M%S)
 as_builder mkdir -p "$logs" || { echo "cannot create $logs"; echo "0 passed, 1 failed"; exit 1; }
 ln -sfn "$(basename "$logs")" "$top/build/test-logs/latest"
@@ -29,7 +29,7 @@ HUSK_TEST_CACHE=$(mktemp -d /tmp/husk-test-cache.XXXXXX)/rootfs
 export HUSK_TEST_CACHE
 finish() {
 	rm -rf --one-file-system "$(dirname "$HUSK_TEST_CACHE")"
-	give_back build build-asan build-fault build-fuzz
+	give_back build build-asan build-fault build-fuzz build-arm64
 }
 trap finish EXIT
 
@@ -90,6 +90,13 @@ stage_lint() {
 stage_build() {
 	{ as_builder cmake -S . -B build -DCMAKE_BUILD_TYPE=Release &&
 		as_builder cmake --build build -j"$(nproc)"; } >"$1" 2>&1 || fail_with "release build" "$1" 40
+}
+
+# arm64: every C file compiled for aarch64 (a whole cross build where the cross kit is installed); skipped,
+# and said so, on a machine without an aarch64 compiler
+stage_cross() {
+	as_builder tests/cross-arm64.sh >"$1" 2>&1 || { fail_with "arm64 cross compile (tests/cross-arm64.sh)" "$1" 30; return; }
+	tail -n 1 "$1" | sed 's/^/   /'
 }
 
 stage_unit() {
@@ -203,6 +210,7 @@ fi
 stage clang-format stage_format
 stage lint stage_lint
 stage build stage_build
+stage cross-arm64 stage_cross
 stage unit stage_unit
 stage asan stage_asan
 stage fuzz stage_fuzz

@@ -78,7 +78,7 @@ static int join_cgroup(const int *fds, size_t n, char *names, struct error *err)
 		close(fds[i]);
 		name = nl ? nl + 1 : NULL;
 	}
-	if (r == 0)
+	if (r == 0 && n > 0)
 		log_debug("write(\"0\") to the %zu descriptors of CGROUP_JOIN: in the container's cgroup", n);
 	return r;
 }

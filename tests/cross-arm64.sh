@@ -6,7 +6,8 @@
 # with the first of:
 #   1. full:    Debian's cross gcc and the arm64 libraries (multiarch): a whole CMake cross build with
 #               cmake/aarch64-linux-gnu.cmake into build-arm64/, linked; with qemu-aarch64 installed,
-#               the arm64 husk then runs `--version`, `spec` and `features` under qemu-user;
+#               the arm64 husk then runs `--version`, `spec` and `features` under qemu-user
+#               (containers need an arm64 kernel: tests/arm64-guest.sh);
 #   2. compile: aarch64-linux-gnu-gcc without the arm64 libraries, or clang --target=aarch64-linux-gnu
 #               with only the arm64 glibc headers (libc6-dev-arm64-cross, what tests/install-deps.sh
 #               adds: 4 MB): every compile command of a host configure, compiled to an object, not

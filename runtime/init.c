@@ -295,6 +295,12 @@ static int setup_filesystem(struct init_args *a, struct error *err)
 	if (h->n[HOOK_CREATE_CONTAINER]) {
 		/* still part of create: the container is not "created" before create returns */
 		cleanup_free char *state = state_for_hooks(a, "creating");
+		/* in the container's cgroup first, as runc's hooks (its init is moved before it starts): a
+		 * hook forked outside would run the image's code (ldconfig -r . and its libraries) with none
+		 * of the limits, and anything it leaves running would escape the cgroup, and delete's kill,
+		 * for good */
+		if (enter_cgroup(a, err) < 0)
+			return -1;
 		/* in the rootfs, as runc runs them: `ldconfig -r .` and friends name it relative */
 		if (fchdir(c.rootfd) < 0)
 			return error_sys(err, errno, "chdir to rootfs '%s'", a->rootfs);

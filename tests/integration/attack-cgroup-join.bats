@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# Attacks on the cgroup join of a v1 or hybrid host (docs/lifecycle.md, "Why the init joins by itself"): the
+# parent opens `tasks` of every v1 hierarchy as the host's root and the init (or exec's process) writes "0"
+# to each itself. A hostile container must never end up, even in part, outside its cgroup, run anything
+# before the limits hold, or reach those host-root descriptors; a join that cannot be made fails the create
+# clearly and leaves nothing.
+# shellcheck disable=SC2016 # jq programs and container shell lines are single-quoted on purpose
+# shellcheck disable=SC2030,SC2031 # bats runs a test and its teardown in the same subshell (KILL_PIDS, THAW)
+
+load helpers
+
+setup_file() {
+	husk_rootfs_cache
+}
+
+teardown() {
+	local pid f
+	# a frozen parent first: its frozen processes can die only once thawed
+	for f in "${THAW[@]}"; do
+		[[ "$f" == */freezer.state ]] && echo THAWED >"$f" 2>/dev/null
+		[[ "$f" == */cgroup.freeze ]] && echo 0 >"$f" 2>/dev/null
+	done
+	for pid in "${KILL_PIDS[@]}"; do
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	# the test's own parent cgroups, before the leak check (empty unless a container is left in them)
+	for f in "${RMDIRS[@]}"; do
+		rmdir "$f" 2>/dev/null || true
+	done
+	husk_teardown
+}
+
+KILL_PIDS=()
+THAW=()
+RMDIRS=()
+
+# v1_hierarchies: the mountpoints of the host's v1 hierarchies.
+v1_hierarchies() {
+	awk '$4 == "/" { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup") print $5; break } }' \
+		/proc/self/mountinfo
+}
+
+# need_v1: skip on a host without v1 hierarchies (the join through tasks is theirs).
+need_v1() {
+	[[ -n "$(v1_hierarchies)" ]] || skip "no cgroup v1 hierarchy: the join through tasks is v1's"
+}
+
+# all_in ID CGROUP_FILE...: each /proc/PID/cgroup (or task) file names the container's cgroup /ID in every
+# hierarchy.
+all_in() {
+	local id=$1 f
+	shift
+	for f in "$@"; do
+		! grep -v ":/$id\$" "$f" || fail "$f: not in /$id everywhere: $(cat "$f")"
+	done
+}
+
+@test "a createContainer hook runs in the container's cgroup in every hierarchy, and what it leaves running dies with the container" {
+	local id out=$BATS_TEST_TMPDIR/hook.cgroup secs=$((100000 + RANDOM)) pid
+	need_v1
+	id=$(cid)
+	setup_bundle sleep 100
+	cfg '.linux.resources.pids = {"limit": 50}'
+	# the hook is the operator's, but it may run the image's code (ldconfig -r . loads its libraries); before
+	# the fix the init joined only after it, so the hook and a daemon it started stayed in the host's cgroups
+	# for good: no limit, and delete's kill (of what the cgroup holds) never reached them
+	cfg --arg o "$out" --arg s "$secs" '.hooks.createContainer = [{"path": "/bin/sh", "args": ["sh", "-c",
+		("cat /proc/self/cgroup >" + $o + "; sleep " + $s + " </dev/null >/dev/null 2>&1 & sleep 0.5")]}]'
+	husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 3>&-
+	# (the hook waits for its child to exec sleep: a child still forking when the hook returned was lost)
+	pid=$(pgrep -xf "sleep $secs") || fail "the hook's process is not running"
+	KILL_PIDS+=("$pid")
+	all_in "$id" "$out" "/proc/$pid/cgroup"
+	husk delete --force "$id"
+	! kill -0 "$pid" 2>/dev/null || fail "the hook's process outlived the container"
+}
+
+@test "a join the kernel refuses (a real-time init, a cpu cgroup without RT runtime): create fails naming the tasks file, and leaves nothing" {
+	local id cpu
+	need_v1
+	cpu=$(awk '$4 == "/" && $0 ~ / - cgroup / && $0 ~ /[ ,]cpu[ ,]|[ ,]cpu$/ { print $5; exit }' /proc/self/mountinfo)
+	[[ -n "$cpu" && -f "$cpu/cpu.rt_runtime_us" ]] || skip "no v1 cpu hierarchy with RT group scheduling"
+	command -v chrt >/dev/null || skip "no chrt"
+	id=$(cid)
+	setup_bundle true
+	# a new cpu cgroup has cpu.rt_runtime_us 0: the kernel refuses a SCHED_FIFO thread (EINVAL), as it refuses
+	# any task in a v1 cpuset without CPUs (ENOSPC). The init's own write fails; it must say which file
+	# (into a file: an init that outlived a join ignored would hold a pipe of this test's open)
+	status=0
+	chrt -f 1 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
+		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || status=$?
+	[[ $status -eq 1 ]] || fail "create: status $status: $(cat "$BATS_TEST_TMPDIR/out")"
+	grep -qF "join cgroup: write '0' to '$cpu/$id/tasks': Invalid argument" "$BATS_TEST_TMPDIR/out" ||
+		fail "not the join's error: $(cat "$BATS_TEST_TMPDIR/out")"
+	[[ -z "$(husk list -q)" ]] || fail "a container is left"
+	[[ -z "$(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$id")" ]] ||
+		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$id")"
+	[[ -z "$(_husk_leaked_pids "$BATS_TEST_TMPDIR")" ]] || fail "a process is left"
+}

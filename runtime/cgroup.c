@@ -527,6 +527,38 @@ bool cgroup_is_frozen(const char *path)
 	return false;
 }
 
+int cgroup_refuse_frozen(const char *path, struct error *err)
+{
+	const struct cgroup_hierarchy *fz = cgroup_find("freezer"), *v2 = cgroup_find(NULL);
+	cleanup_free char *state = fz ? xasprintf("%s%s/freezer.state", fz->mountpoint, path) : NULL;
+	cleanup_free char *events = v2 ? xasprintf("%s%s/cgroup.events", v2->mountpoint, path) : NULL;
+	cleanup_free char *data = NULL, *ev = NULL;
+	struct error e = { 0 };
+	const char *p;
+
+	/* the effective states: v1's freezer.state reads FROZEN under a frozen ancestor, v2's
+	 * cgroup.events says "frozen 1" (cgroup.freeze is the cgroup's own wish only) */
+	if (state && read_file_at(AT_FDCWD, state, 64, &data, NULL, &e) == 0 &&
+	    (strncmp(data, "FROZEN", 6) == 0 || strncmp(data, "FREEZING", 8) == 0)) {
+		data[strcspn(data, "\n")] = '\0';
+		return error_set(
+		    err, EBUSY,
+		    "container's cgroup is frozen ('%s' reads %s: a parent cgroup is frozen; thaw "
+		    "it, or use another linux.cgroupsPath)",
+		    state, data);
+	}
+	error_clear(&e);
+	if (events && read_file_at(AT_FDCWD, events, 4096, &ev, NULL, &e) == 0 &&
+	    (p = strstr(ev, "frozen 1")) != NULL && (p == ev || p[-1] == '\n'))
+		return error_set(
+		    err, EBUSY,
+		    "container's cgroup is frozen ('%s' says frozen 1: a parent cgroup is frozen; "
+		    "thaw it, or use another linux.cgroupsPath)",
+		    events);
+	error_clear(&e);
+	return 0;
+}
+
 int cgroup_check_existing(const char *path, bool fresh, struct error *err)
 {
 	cleanup_free pid_t *pids = NULL;

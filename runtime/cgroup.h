@@ -81,6 +81,9 @@ int cgroup_destroy(const char *path, struct error *err);
 /* The same, removing the directory only in the hierarchies of mask `which`. */
 int cgroup_destroy_some(const char *path, unsigned long which, struct error *err);
 bool cgroup_is_frozen(const char *path);
+/* Refuse (EBUSY, naming the file) a cgroup just made, or joined, that is frozen in effect, e.g. under a
+ * frozen parent: a process joining it stops at once, and create would wait for the init forever. */
+int cgroup_refuse_frozen(const char *path, struct error *err);
 /* Before create makes anything: refuse a cgroup that is already frozen (runc's "container's cgroup
  * unexpectedly frozen"), warn as runc when it already holds processes. fresh (the default path): refuse
  * a cgroup that exists at all, in any hierarchy. */

@@ -75,6 +75,61 @@ all_in() {
 	! kill -0 "$pid" 2>/dev/null || fail "the hook's process outlived the container"
 }
 
+@test "a new cgroup under a frozen v1 freezer parent: create fails at once naming freezer.state, and leaves nothing" {
+	local id p fz=/sys/fs/cgroup/freezer h
+	[[ -d $fz ]] || skip "no v1 freezer hierarchy"
+	id=$(cid)
+	p=/$id-p
+	# the parent in every hierarchy, made here: husk's rollback removes only what it made, the leaf
+	for h in $(v1_hierarchies) /sys/fs/cgroup/unified; do
+		[[ ! -d "$h" || -d "$h$p" ]] || { mkdir "$h$p" && RMDIRS+=("$h$p"); }
+	done
+	THAW+=("$fz$p/freezer.state")
+	echo FROZEN >"$fz$p/freezer.state"
+	setup_bundle true
+	cfg --arg p "$p/$id" '.linux.cgroupsPath = $p'
+	# before the fix the init froze at its join (the freezer's tasks) and create waited for it forever; the
+	# output goes to a file: the frozen init would hold a pipe of this test's open
+	status=0
+	timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
+		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || status=$?
+	((status != 124)) || fail "create hung in the frozen cgroup"
+	[[ $status -eq 1 ]] || fail "create: status $status: $(cat "$BATS_TEST_TMPDIR/out")"
+	grep -q "container's cgroup is frozen ('$fz$p/$id/freezer.state' reads FROZEN" "$BATS_TEST_TMPDIR/out" ||
+		fail "not the frozen error: $(cat "$BATS_TEST_TMPDIR/out")"
+	[[ -z "$(husk list -q)" ]] || fail "a container is left"
+	[[ -z "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")" ]] ||
+		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")"
+}
+
+@test "a new cgroup under a frozen v2 parent (hybrid: the init is born there): create fails at once naming cgroup.events, and leaves nothing" {
+	local id p v2=/sys/fs/cgroup/unified h
+	[[ -f $v2/cgroup.controllers ]] || skip "hybrid host only (a v2 tree at $v2)"
+	id=$(cid)
+	p=/$id-p
+	mkdir "$v2$p"
+	RMDIRS+=("$v2$p")
+	THAW+=("$v2$p/cgroup.freeze")
+	echo 1 >"$v2$p/cgroup.freeze"
+	# the v1 parents too, for the rollback: husk removes only what it made
+	for h in $(v1_hierarchies); do
+		[[ -d "$h$p" ]] || { mkdir "$h$p" && RMDIRS+=("$h$p"); }
+	done
+	setup_bundle true
+	cfg --arg p "$p/$id" '.linux.cgroupsPath = $p'
+	# before the fix the init was born frozen (CLONE_INTO_CGROUP) and create waited for it forever
+	status=0
+	timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
+		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || status=$?
+	((status != 124)) || fail "create hung in the frozen cgroup"
+	[[ $status -eq 1 ]] || fail "create: status $status: $(cat "$BATS_TEST_TMPDIR/out")"
+	grep -q "container's cgroup is frozen ('$v2$p/$id/cgroup.events' says frozen 1" "$BATS_TEST_TMPDIR/out" ||
+		fail "not the frozen error: $(cat "$BATS_TEST_TMPDIR/out")"
+	[[ -z "$(husk list -q)" ]] || fail "a container is left"
+	[[ -z "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")" ]] ||
+		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")"
+}
+
 @test "a join the kernel refuses (a real-time init, a cpu cgroup without RT runtime): create fails naming the tasks file, and leaves nothing" {
 	local id cpu
 	need_v1

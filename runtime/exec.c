@@ -135,8 +135,14 @@ static int exec_gate(void *ctx, struct error *err)
 {
 	struct exec_ctx *c = ctx;
 
-	if (c->join_late && (sync_send(c->sync[1], SYNC_READY, NULL, 0, err) < 0 || join_cgroup(c, err) < 0))
-		return -1;
+	/* a paused container's exec: the death signal is cleared before READY, on which a detached husk
+	 * exits at once: cleared after, it killed the process mid-join (a zombie, partly in the cgroup,
+	 * the program never run). A parent already gone fails the send (EPIPE), and we exit */
+	if (c->join_late) {
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+		if (sync_send(c->sync[1], SYNC_READY, NULL, 0, err) < 0 || join_cgroup(c, err) < 0)
+			return -1;
+	}
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	return 0;
 }

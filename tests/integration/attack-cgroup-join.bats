@@ -152,3 +152,49 @@ all_in() {
 		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$id")"
 	[[ -z "$(_husk_leaked_pids "$BATS_TEST_TMPDIR")" ]] || fail "a process is left"
 }
+
+@test "an exec frozen in a paused container holds the freezer's host-root tasks descriptor, and a root container sharing its PID namespace cannot open it" {
+	local id w pid ext nspid task
+	need_v1
+	[[ -d /sys/fs/cgroup/freezer ]] || skip "no v1 freezer hierarchy"
+	setup_bundle sleep 100
+	id=$(cid)
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 3>&-
+	pid=$(husk state "$id" | jq -r .pid)
+	# W: root, default capabilities (no CAP_SYS_PTRACE), no user namespace, in the paused container's PID
+	# namespace (a pod): the same uid as the exec's process
+	w=$BATS_TEST_TMPDIR/w
+	make_bundle "$w" sleep 100
+	jq --arg p "/proc/$pid/ns/pid" '.linux.namespaces = [(.linux.namespaces[] | select(.type != "pid")),
+		{"type": "pid", "path": $p}]' "$w/config.json" >"$w/config.new" && mv "$w/config.new" "$w/config.json"
+	husk run -d --bundle "$w" "$(cid w)" </dev/null >/dev/null 3>&-
+	husk pause "$id"
+	# the exec's process joins only at its gate, as its user already, freezer last: it freezes right after that
+	# write, the descriptor still open
+	husk exec -d --ignore-paused --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$id" sleep 100 \
+		</dev/null >/dev/null 2>&1 3>&-
+	ext=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	wait_for grep -q '^State:.*D' "/proc/$ext/status" ||
+		fail "the exec's process did not freeze: $(grep State "/proc/$ext/status")"
+	ls -l "/proc/$ext/fd" | grep -q "/freezer/$id/tasks\$" ||
+		fail "no tasks descriptor held, nothing to attack: $(ls -l "/proc/$ext/fd")"
+	nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$ext/status")
+	# with it, W could move any process it can name (a host's, were it in the host's PID namespace) into the
+	# container's cgroup, its limits and its freezer: the host root opened it, and v1 checks the opener
+	# (root may list the numbers, as of any process; it is the opening that the exec's being non-dumpable stops)
+	run husk exec "$(cid w)" sh -c "for f in /proc/$nspid/fd/*; do readlink \$f && echo READ \$f; echo 1 >\$f && echo OPENED \$f; done"
+	grep -q "Permission denied" <<<"$output" || fail "W tried nothing: $output"
+	! grep -q -e READ -e OPENED <<<"$output" || fail "W reached the exec's descriptors: $output"
+	for task in /proc/"$(husk state "$(cid w)" | jq -r .pid)"/task/*; do
+		grep -q "freezer:/$id\$" "$task/cgroup" && fail "W's init was moved into the paused container's freezer"
+	done
+	husk resume "$id"
+	# and it runs: before the fix husk's death signal, cleared only after the join, killed it mid-join once
+	# the detached exec had read READY and exited (a zombie, the program never run)
+	wait_for grep -q '^State:.*S' "/proc/$ext/status"
+	[[ "$(tr '\0' ' ' <"/proc/$ext/cmdline")" == "sleep 100 " ]] || fail "the exec's program is not running: $(grep State "/proc/$ext/status")"
+	# every thread of the exec'd process, in every hierarchy
+	all_in "$id" /proc/"$ext"/task/*/cgroup
+	husk delete --force "$(cid w)"
+	husk delete --force "$id"
+}

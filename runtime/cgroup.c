@@ -271,9 +271,17 @@ int cgroup_open_procs(const char *path, const char *sub, unsigned long which, in
 		if (*subpath == '\0')
 			return error_set(err, EINVAL, "exec --cgroup '%s': expected [CONTROLLER:]PATH", sub);
 	}
+	/* a host with more hierarchies than the caller has room for is refused, never joined in part
+	 * (the freezer, opened last, would be the one left out) */
+	size_t wanted = 0;
+	for (size_t i = 0; i < layout->n; i++)
+		wanted += (which & (1UL << i)) != 0;
+	if (wanted > max)
+		return error_set(err, E2BIG, "join cgroup: %zu hierarchies, husk joins at most %zu", wanted,
+				 max);
 	/* the freezer's hierarchy last: a process joining a frozen cgroup stops there, and it must
 	 * already be in every other hierarchy (pids, memory...) when it does */
-	for (size_t k = 0; k < layout->n && n < max; k++) {
+	for (size_t k = 0; k < layout->n; k++) {
 		size_t i = procs_order(layout, k);
 		if (!(which & (1UL << i)))
 			continue;

@@ -53,25 +53,32 @@ struct exec_ctx {
 	int sync[2];
 	int procs_fds[16]; /* tasks or cgroup.procs of every hierarchy, opened in the host's view */
 	size_t n_procs;
-	int v2_dir;	 /* the v2 cgroup's directory, for CLONE_INTO_CGROUP, or -1 */
-	size_t v2_index; /* which procs_fds entry is that tree's */
-	bool born_in_v2; /* the child was cloned into it: that entry needs no write */
-	bool join_late;	 /* paused container: join (and freeze) only once ready to exec */
-	int agent_fd;	 /* connected to the seccomp listenerPath, or -1 */
-	int root_fd;	 /* the init's root when it shares our mount namespace (chroot there), or -1 */
+	char *procs_names; /* their paths, one per line (for errors) */
+	int v2_dir;	   /* the v2 cgroup's directory, for CLONE_INTO_CGROUP, or -1 */
+	size_t v2_index;   /* which procs_fds entry is that tree's */
+	bool born_in_v2;   /* the child was cloned into it: that entry needs no write */
+	bool join_late;	   /* paused container: join (and freeze) only once ready to exec */
+	int agent_fd;	   /* connected to the seccomp listenerPath, or -1 */
+	int root_fd;	   /* the init's root when it shares our mount namespace (chroot there), or -1 */
 };
 
 static int join_cgroup(struct exec_ctx *c, struct error *err)
 {
+	const char *name = c->procs_names;
+	int r = 0;
+
 	for (size_t i = 0; i < c->n_procs; i++) {
+		const char *nl = name ? strchr(name, '\n') : NULL;
 		/* "0" moves the writer itself, whatever pid namespace it is in: in a v1 hierarchy through
 		 * tasks, its one thread, without the lock a cgroup.procs write takes (cgroup_open_procs) */
-		if (!(c->born_in_v2 && i == c->v2_index) && write_all(c->procs_fds[i], "0", 1) < 0)
-			return error_sys(err, errno, "join the container's cgroup");
+		if (r == 0 && !(c->born_in_v2 && i == c->v2_index) && write_all(c->procs_fds[i], "0", 1) < 0)
+			r = error_sys(err, errno, "join cgroup: write '0' to '%.*s'",
+				      nl ? (int)(nl - name) : 1, nl ? name : "?");
 		close(c->procs_fds[i]);
+		name = nl ? nl + 1 : NULL;
 	}
 	c->n_procs = 0;
-	return 0;
+	return r;
 }
 
 /* pids.max holds at fork, not at attach: a child moved into a full cgroup would exceed it. Refuse
@@ -350,6 +357,7 @@ static void exec_ctx_free(struct exec_ctx *c)
 			close(c->sync[i]);
 	for (size_t i = 0; i < c->n_procs; i++)
 		close(c->procs_fds[i]);
+	free(c->procs_names);
 	if (c->v2_dir >= 0)
 		close(c->v2_dir);
 	if (c->console_fd >= 0)
@@ -395,8 +403,9 @@ static int open_for_exec(struct exec_ctx *c, struct error *err)
 	if (exec_load_process(o, c->rec, &c->spec, &c->process, err) < 0)
 		return -1;
 	c->join_late = st == STATUS_PAUSED;
-	if (c->rec->cgroup_path && cgroup_open_procs(c->rec->cgroup_path, o->cgroup, ~0UL, c->procs_fds,
-						     ARRAY_SIZE(c->procs_fds), &c->n_procs, NULL, err) < 0)
+	if (c->rec->cgroup_path &&
+	    cgroup_open_procs(c->rec->cgroup_path, o->cgroup, ~0UL, c->procs_fds, ARRAY_SIZE(c->procs_fds),
+			      &c->n_procs, &c->procs_names, err) < 0)
 		return -1;
 	/* born in the v2 cgroup (fork_child), unless the join must wait (a paused container: the process
 	 * must not freeze before it reports) or the process first runs elsewhere (execCPUAffinity.initial

@@ -153,6 +153,26 @@ all_in() {
 	[[ -z "$(_husk_leaked_pids "$BATS_TEST_TMPDIR")" ]] || fail "a process is left"
 }
 
+@test "a join the kernel refuses, for exec (a real-time process, a cpu cgroup without RT runtime): exec fails naming the tasks file" {
+	local id cpu
+	need_v1
+	cpu=$(awk '$4 == "/" && $0 ~ / - cgroup / && $0 ~ /[ ,]cpu[ ,]|[ ,]cpu$/ { print $5; exit }' /proc/self/mountinfo)
+	[[ -n "$cpu" && -f "$cpu/cpu.rt_runtime_us" ]] || skip "no v1 cpu hierarchy with RT group scheduling"
+	command -v chrt >/dev/null || skip "no chrt"
+	id=$(cid)
+	setup_bundle sleep 100
+	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 3>&-
+	status=0
+	chrt -f 1 "$HUSK" --root "$HUSK_TEST_ROOT" exec "$id" true </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- ||
+		status=$?
+	[[ $status -ne 0 ]] || fail "exec succeeded"
+	grep -qF "join cgroup: write '0' to '$cpu/$id/tasks': Invalid argument" "$BATS_TEST_TMPDIR/out" ||
+		fail "not the join's error: $(cat "$BATS_TEST_TMPDIR/out")"
+	husk delete --force "$id"
+	[[ -z "$(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$id")" ]] ||
+		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$id")"
+}
+
 @test "an exec frozen in a paused container holds the freezer's host-root tasks descriptor, and a root container sharing its PID namespace cannot open it" {
 	local id w pid ext nspid task
 	need_v1

@@ -277,8 +277,7 @@ int cgroup_open_procs(const char *path, const char *sub, unsigned long which, in
 	for (size_t i = 0; i < layout->n; i++)
 		wanted += (which & (1UL << i)) != 0;
 	if (wanted > max)
-		return error_set(err, E2BIG, "join cgroup: %zu hierarchies, husk joins at most %zu", wanted,
-				 max);
+		return error_set(err, E2BIG, "%zu cgroup hierarchies, husk joins at most %zu", wanted, max);
 	/* the freezer's hierarchy last: a process joining a frozen cgroup stops there, and it must
 	 * already be in every other hierarchy (pids, memory...) when it does */
 	for (size_t k = 0; k < layout->n; k++) {
@@ -321,6 +320,25 @@ int cgroup_open_procs(const char *path, const char *sub, unsigned long which, in
 		  sub ? sub : "");
 	*ret_n = n;
 	return 0;
+}
+
+int cgroup_join_self(int *fds, size_t n, const char *names, size_t skip, struct error *err)
+{
+	const char *name = names;
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *nl = name ? strchr(name, '\n') : NULL;
+		/* "0" moves the writer itself, whatever pid namespace it is in: in a v1 hierarchy through
+		 * tasks, its one thread, without the lock a cgroup.procs write takes (cgroup_open_procs) */
+		if (r == 0 && i != skip && write_all(fds[i], "0", 1) < 0)
+			r = error_sys(err, errno, "join cgroup: write '0' to '%.*s'",
+				      nl ? (int)(nl - name) : 1, nl ? name : "?");
+		close(fds[i]);
+		fds[i] = -1;
+		name = nl ? nl + 1 : NULL;
+	}
+	return r;
 }
 
 /* The hierarchy whose cgroup.procs lists every process of the container. */
@@ -535,14 +553,23 @@ bool cgroup_is_frozen(const char *path)
 	return false;
 }
 
-int cgroup_refuse_frozen(const char *path, struct error *err)
+int cgroup_refuse_frozen(const char *path, unsigned long which, struct error *err)
 {
-	const struct cgroup_hierarchy *fz = cgroup_find("freezer"), *v2 = cgroup_find(NULL);
-	cleanup_free char *state = fz ? xasprintf("%s%s/freezer.state", fz->mountpoint, path) : NULL;
-	cleanup_free char *events = v2 ? xasprintf("%s%s/cgroup.events", v2->mountpoint, path) : NULL;
-	cleanup_free char *data = NULL, *ev = NULL;
 	struct error e = { 0 };
+	const struct cgroup_layout *layout = cgroup_layout(&e);
+	const struct cgroup_hierarchy *fz = cgroup_find("freezer"), *v2 = cgroup_find(NULL);
+	cleanup_free char *state = NULL, *events = NULL, *data = NULL, *ev = NULL;
 	const char *p;
+
+	error_clear(&e);
+	/* directly under the root (the default /<id>): no ancestor but the root, which cannot be frozen,
+	 * and the cgroup's own state was checked before it was joined (cgroup_check_existing) */
+	if (layout == NULL || strchr(path + 1, '/') == NULL)
+		return 0;
+	if (fz && (which & (1UL << (fz - layout->h))))
+		state = xasprintf("%s%s/freezer.state", fz->mountpoint, path);
+	if (v2 && (which & (1UL << (v2 - layout->h))))
+		events = xasprintf("%s%s/cgroup.events", v2->mountpoint, path);
 
 	/* the effective states: v1's freezer.state reads FROZEN under a frozen ancestor, v2's
 	 * cgroup.events says "frozen 1" (cgroup.freeze is the cgroup's own wish only) */

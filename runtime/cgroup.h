@@ -68,6 +68,10 @@ int cgroup_open_v2_dir(const char *path, unsigned long created, bool *ret_all);
  * one per line, in the fds' order (malloc'd). */
 int cgroup_open_procs(const char *path, const char *sub, unsigned long which, int *fds, size_t max,
 		      size_t *ret_n, char **ret_names, struct error *err);
+/* Join by writing "0" to each of cgroup_open_procs' n descriptors (but the skip-th: SIZE_MAX for none),
+ * in order, closing every one (set to -1) whatever happens; names: their paths from ret_names, for the
+ * error ("join cgroup: write '0' to 'PATH': ..."). The caller must be a single thread. */
+int cgroup_join_self(int *fds, size_t n, const char *names, size_t skip, struct error *err);
 /* The same cgroup's directory in the v2 tree (the sub-cgroup where sub applies to it), for clone3's
  * CLONE_INTO_CGROUP, or -1 (no v2 tree, or it cannot be opened: the join is by cgroup.procs then).
  * *ret_index: which of cgroup_open_procs' fds is that tree's cgroup.procs. */
@@ -82,8 +86,9 @@ int cgroup_destroy(const char *path, struct error *err);
 int cgroup_destroy_some(const char *path, unsigned long which, struct error *err);
 bool cgroup_is_frozen(const char *path);
 /* Refuse (EBUSY, naming the file) a cgroup just made, or joined, that is frozen in effect, e.g. under a
- * frozen parent: a process joining it stops at once, and create would wait for the init forever. */
-int cgroup_refuse_frozen(const char *path, struct error *err);
+ * frozen parent: a process joining it stops at once, and create would wait for the init forever. Only
+ * the freezer and v2 hierarchies of mask which are read. */
+int cgroup_refuse_frozen(const char *path, unsigned long which, struct error *err);
 /* Before create makes anything: refuse a cgroup that is already frozen (runc's "container's cgroup
  * unexpectedly frozen"), warn as runc when it already holds processes. fresh (the default path): refuse
  * a cgroup that exists at all, in any hierarchy. */

@@ -192,7 +192,7 @@ static int make_cgroup(struct create_ctx *c, struct error *err)
 	/* before the init joins: under a frozen parent the init would freeze at its join (the freezer's
 	 * tasks) and create hang forever waiting for READY (the existing-cgroup check sees only the
 	 * cgroup itself, and only when it existed before) */
-	if (cgroup_refuse_frozen(c->cgroup_path, err) < 0)
+	if (cgroup_refuse_frozen(c->cgroup_path, ~c->cgroup_early, err) < 0)
 		return -1;
 	if (!c->early_clone)
 		c->cgroup_fd = cgroup_open_v2_dir(c->cgroup_path, c->cgroup_created, &c->cgroup_v2_only);
@@ -469,7 +469,7 @@ static int make_early_cgroup(struct create_ctx *c, struct error *err)
 	/* from here the init may be in it: a rollback empties it even when it existed before */
 	c->cgroup_touched = true;
 	/* an init born in a frozen v2 cgroup would never report: refused before the clone */
-	if (cgroup_refuse_frozen(c->cgroup_path, err) < 0)
+	if (cgroup_refuse_frozen(c->cgroup_path, c->cgroup_early, err) < 0)
 		return -1;
 	c->cgroup_fd = cgroup_open_v2_dir(c->cgroup_path, c->cgroup_created, &c->cgroup_v2_only);
 	return 0;

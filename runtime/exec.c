@@ -10,6 +10,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,21 +65,10 @@ struct exec_ctx {
 
 static int join_cgroup(struct exec_ctx *c, struct error *err)
 {
-	const char *name = c->procs_names;
-	int r = 0;
+	size_t n = c->n_procs;
 
-	for (size_t i = 0; i < c->n_procs; i++) {
-		const char *nl = name ? strchr(name, '\n') : NULL;
-		/* "0" moves the writer itself, whatever pid namespace it is in: in a v1 hierarchy through
-		 * tasks, its one thread, without the lock a cgroup.procs write takes (cgroup_open_procs) */
-		if (r == 0 && !(c->born_in_v2 && i == c->v2_index) && write_all(c->procs_fds[i], "0", 1) < 0)
-			r = error_sys(err, errno, "join cgroup: write '0' to '%.*s'",
-				      nl ? (int)(nl - name) : 1, nl ? name : "?");
-		close(c->procs_fds[i]);
-		name = nl ? nl + 1 : NULL;
-	}
 	c->n_procs = 0;
-	return r;
+	return cgroup_join_self(c->procs_fds, n, c->procs_names, c->born_in_v2 ? c->v2_index : SIZE_MAX, err);
 }
 
 /* pids.max holds at fork, not at attach: a child moved into a full cgroup would exceed it. Refuse
@@ -136,7 +126,7 @@ static int ns_to_join(pid_t pid, const char *name, int *ret_fd, struct error *er
 }
 
 /* exec's gate in final_exec: a paused container's cgroup is frozen, so the parent learns we started
- * first and we freeze with the cgroup until resume; the death signal is cleared last (it survives
+ * first and we freeze with the cgroup until resume; the death signal is cleared here (it survives
  * execve, and a detached process must outlive husk). */
 static int exec_gate(void *ctx, struct error *err)
 {
@@ -145,12 +135,9 @@ static int exec_gate(void *ctx, struct error *err)
 	/* a paused container's exec: the death signal is cleared before READY, on which a detached husk
 	 * exits at once: cleared after, it killed the process mid-join (a zombie, partly in the cgroup,
 	 * the program never run). A parent already gone fails the send (EPIPE), and we exit */
-	if (c->join_late) {
-		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-		if (sync_send(c->sync[1], SYNC_READY, NULL, 0, err) < 0 || join_cgroup(c, err) < 0)
-			return -1;
-	}
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (c->join_late && (sync_send(c->sync[1], SYNC_READY, NULL, 0, err) < 0 || join_cgroup(c, err) < 0))
+		return -1;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "config/state-json.h"
 #include "fault.h"
 #include "final.h"
@@ -61,26 +63,15 @@ static int join_late_namespaces(struct init_args *a, struct error *err)
 	return 0;
 }
 
-/* Join the container's cgroup: "0" written to each descriptor the parent opened moves this process, a
- * single thread (tasks in a v1 hierarchy, cgroup.procs in the v2 tree; the freezer's last). names: their
- * paths, one per line, for the error. */
-static int join_cgroup(const int *fds, size_t n, char *names, struct error *err)
+/* Join the container's cgroup: "0" written to each descriptor the parent opened (their paths in names,
+ * for the error) moves this process, a single thread. */
+static int join_cgroup(int *fds, size_t n, const char *names, struct error *err)
 {
-	int r = 0;
-	char *name = names;
-
-	for (size_t i = 0; i < n; i++) {
-		char *nl = name ? strchr(name, '\n') : NULL;
-		if (nl)
-			*nl = '\0';
-		if (r == 0 && write(fds[i], "0", 1) != 1)
-			r = error_sys(err, errno, "join cgroup: write '0' to '%s'", name ? name : "?");
-		close(fds[i]);
-		name = nl ? nl + 1 : NULL;
-	}
-	if (r == 0 && n > 0)
+	if (cgroup_join_self(fds, n, names, SIZE_MAX, err) < 0)
+		return -1;
+	if (n > 0)
 		log_debug("write(\"0\") to the %zu descriptors of CGROUP_JOIN: in the container's cgroup", n);
-	return r;
+	return 0;
 }
 
 /* Wait for message `want` from the parent. SYNC_CGROUP_MADE and SYNC_CGROUP_JOIN may arrive first at any

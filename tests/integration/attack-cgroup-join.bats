@@ -55,6 +55,23 @@ all_in() {
 	done
 }
 
+# create_refused ID TEXT [CMD...]: `[CMD...] husk create` of ID fails at once (within 20 s: the init never
+# hangs frozen) with status 1 and an error containing TEXT, and leaves no container and no cgroup named
+# ID. The output goes to a file: an init stuck in a frozen cgroup would hold a pipe of this test's open.
+create_refused() {
+	local id=$1 text=$2
+	shift 2
+	status=0
+	timeout 20 "$@" "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
+		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || status=$?
+	((status != 124)) || fail "create hung in the frozen cgroup"
+	[[ $status -eq 1 ]] || fail "create: status $status: $(cat "$BATS_TEST_TMPDIR/out")"
+	grep -qF "$text" "$BATS_TEST_TMPDIR/out" || fail "not the expected error: $(cat "$BATS_TEST_TMPDIR/out")"
+	[[ -z "$(husk list -q)" ]] || fail "a container is left"
+	[[ -z "$(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name "$id")" ]] ||
+		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name "$id")"
+}
+
 @test "a createContainer hook runs in the container's cgroup in every hierarchy, and what it leaves running dies with the container" {
 	local id out=$BATS_TEST_TMPDIR/hook.cgroup secs=$((100000 + RANDOM)) pid
 	need_v1
@@ -88,18 +105,8 @@ all_in() {
 	echo FROZEN >"$fz$p/freezer.state"
 	setup_bundle true
 	cfg --arg p "$p/$id" '.linux.cgroupsPath = $p'
-	# before the fix the init froze at its join (the freezer's tasks) and create waited for it forever; the
-	# output goes to a file: the frozen init would hold a pipe of this test's open
-	status=0
-	timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
-		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || status=$?
-	((status != 124)) || fail "create hung in the frozen cgroup"
-	[[ $status -eq 1 ]] || fail "create: status $status: $(cat "$BATS_TEST_TMPDIR/out")"
-	grep -q "container's cgroup is frozen ('$fz$p/$id/freezer.state' reads FROZEN" "$BATS_TEST_TMPDIR/out" ||
-		fail "not the frozen error: $(cat "$BATS_TEST_TMPDIR/out")"
-	[[ -z "$(husk list -q)" ]] || fail "a container is left"
-	[[ -z "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")" ]] ||
-		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")"
+	# before the fix the init froze at its join (the freezer's tasks) and create waited for it forever
+	create_refused "$id" "container's cgroup is frozen ('$fz$p/$id/freezer.state' reads FROZEN"
 }
 
 @test "a new cgroup under a frozen v2 parent (hybrid: the init is born there): create fails at once naming cgroup.events, and leaves nothing" {
@@ -118,16 +125,7 @@ all_in() {
 	setup_bundle true
 	cfg --arg p "$p/$id" '.linux.cgroupsPath = $p'
 	# before the fix the init was born frozen (CLONE_INTO_CGROUP) and create waited for it forever
-	status=0
-	timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
-		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || status=$?
-	((status != 124)) || fail "create hung in the frozen cgroup"
-	[[ $status -eq 1 ]] || fail "create: status $status: $(cat "$BATS_TEST_TMPDIR/out")"
-	grep -q "container's cgroup is frozen ('$v2$p/$id/cgroup.events' says frozen 1" "$BATS_TEST_TMPDIR/out" ||
-		fail "not the frozen error: $(cat "$BATS_TEST_TMPDIR/out")"
-	[[ -z "$(husk list -q)" ]] || fail "a container is left"
-	[[ -z "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")" ]] ||
-		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")"
+	create_refused "$id" "container's cgroup is frozen ('$v2$p/$id/cgroup.events' says frozen 1"
 }
 
 @test "a join the kernel refuses (a real-time init, a cpu cgroup without RT runtime): create fails naming the tasks file, and leaves nothing" {
@@ -140,16 +138,7 @@ all_in() {
 	setup_bundle true
 	# a new cpu cgroup has cpu.rt_runtime_us 0: the kernel refuses a SCHED_FIFO thread (EINVAL), as it refuses
 	# any task in a v1 cpuset without CPUs (ENOSPC). The init's own write fails; it must say which file
-	# (into a file: an init that outlived a join ignored would hold a pipe of this test's open)
-	status=0
-	chrt -f 1 "$HUSK" --root "$HUSK_TEST_ROOT" create --bundle "$BUNDLE" "$id" \
-		</dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- || status=$?
-	[[ $status -eq 1 ]] || fail "create: status $status: $(cat "$BATS_TEST_TMPDIR/out")"
-	grep -qF "join cgroup: write '0' to '$cpu/$id/tasks': Invalid argument" "$BATS_TEST_TMPDIR/out" ||
-		fail "not the join's error: $(cat "$BATS_TEST_TMPDIR/out")"
-	[[ -z "$(husk list -q)" ]] || fail "a container is left"
-	[[ -z "$(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$id")" ]] ||
-		fail "cgroups left: $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$id")"
+	create_refused "$id" "join cgroup: write '0' to '$cpu/$id/tasks': Invalid argument" chrt -f 1
 	[[ -z "$(_husk_leaked_pids "$BATS_TEST_TMPDIR")" ]] || fail "a process is left"
 }
 

@@ -45,6 +45,15 @@ need_v1() {
 	[[ -n "$(v1_hierarchies)" ]] || skip "no cgroup v1 hierarchy: the join through tasks is v1's"
 }
 
+# need_rt_cpu: skip unless a v1 cpu hierarchy with RT group scheduling and chrt exist; sets cpu to that
+# hierarchy's mountpoint (a new cpu cgroup there has no RT runtime: a SCHED_FIFO thread cannot join it).
+need_rt_cpu() {
+	need_v1
+	cpu=$(awk '$4 == "/" && $0 ~ / - cgroup / && $0 ~ /[ ,]cpu[ ,]|[ ,]cpu$/ { print $5; exit }' /proc/self/mountinfo)
+	[[ -n "$cpu" && -f "$cpu/cpu.rt_runtime_us" ]] || skip "no v1 cpu hierarchy with RT group scheduling"
+	command -v chrt >/dev/null || skip "no chrt"
+}
+
 # all_in ID CGROUP_FILE...: each /proc/PID/cgroup (or task) file names the container's cgroup /ID in every
 # hierarchy.
 all_in() {
@@ -130,10 +139,7 @@ create_refused() {
 
 @test "a join the kernel refuses (a real-time init, a cpu cgroup without RT runtime): create fails naming the tasks file, and leaves nothing" {
 	local id cpu
-	need_v1
-	cpu=$(awk '$4 == "/" && $0 ~ / - cgroup / && $0 ~ /[ ,]cpu[ ,]|[ ,]cpu$/ { print $5; exit }' /proc/self/mountinfo)
-	[[ -n "$cpu" && -f "$cpu/cpu.rt_runtime_us" ]] || skip "no v1 cpu hierarchy with RT group scheduling"
-	command -v chrt >/dev/null || skip "no chrt"
+	need_rt_cpu
 	id=$(cid)
 	setup_bundle true
 	# a new cpu cgroup has cpu.rt_runtime_us 0: the kernel refuses a SCHED_FIFO thread (EINVAL), as it refuses
@@ -144,10 +150,7 @@ create_refused() {
 
 @test "a join the kernel refuses, for exec (a real-time process, a cpu cgroup without RT runtime): exec fails naming the tasks file" {
 	local id cpu
-	need_v1
-	cpu=$(awk '$4 == "/" && $0 ~ / - cgroup / && $0 ~ /[ ,]cpu[ ,]|[ ,]cpu$/ { print $5; exit }' /proc/self/mountinfo)
-	[[ -n "$cpu" && -f "$cpu/cpu.rt_runtime_us" ]] || skip "no v1 cpu hierarchy with RT group scheduling"
-	command -v chrt >/dev/null || skip "no chrt"
+	need_rt_cpu
 	id=$(cid)
 	setup_bundle sleep 100
 	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 3>&-

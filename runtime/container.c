@@ -423,7 +423,7 @@ static int finish_create(struct create_ctx *c, struct error *err)
 		r = parent_send(c, SYNC_COMMITTED, err);
 	/* the container exists: from now on a delete --force waits for this create like any command */
 	if (r == 0)
-		state_unnote_creator(c->dirfd);
+		state_note_committed(c->notes_fd);
 	return r;
 }
 
@@ -440,6 +440,8 @@ static void create_ctx_free(struct create_ctx *c)
 			close(c->sync[i]);
 	if (c->listen_fd >= 0)
 		close(c->listen_fd);
+	if (c->notes_fd >= 0)
+		close(c->notes_fd);
 	if (c->init.console_fd >= 0)
 		close(c->init.console_fd);
 	if (c->init.seccomp_agent_fd >= 0)
@@ -480,26 +482,20 @@ static int make_early_cgroup(struct create_ctx *c, struct error *err)
  * parent_sync makes it, but for a hybrid host's v2 tree), the exec socket and the sync socketpair. */
 static int make_outside_state(struct create_ctx *c, struct error *err)
 {
-	/* a create stuck in a hook holds the lock for as long as it lives: the note is how delete
-	 * --force finds it to kill it */
-	if (state_note_creator(c->dirfd, err) < 0)
-		return -1;
 	/* after the id is ours: a second create of a running id says "already exists", never looks at (or
 	 * warns about) the first one's cgroup */
 	if (c->cgroup_path && cgroup_check_existing(c->cgroup_path, c->cgroup_default, err) < 0)
 		return -1;
-	/* a create killed before state.json exists leaves this note for delete --force */
-	if (c->cgroup_path && state_note_cgroup(c->dirfd, c->cgroup_path, err) < 0)
+	/* one file, before anything below can hang or leave something behind: a create stuck in a hook
+	 * holds the lock for as long as it lives, and its pid is how delete --force finds it to kill it; a
+	 * create killed before state.json exists leaves the cgroup path and the scope's name (systemd makes
+	 * the scope once the init exists: parent_sync) */
+	if (state_note_create(c->dirfd, true, c->cgroup_path, c->sd.unit, &c->notes_fd, err) < 0)
 		return -1;
-	if (c->sd.unit) {
-		/* the scope is made once the init exists (parent_sync); noted first, for the same reason */
-		if (state_note_unit(c->dirfd, c->sd.unit, err) < 0)
-			return -1;
-	} else if (c->cgroup_path && !c->early_clone && make_cgroup(c, err) < 0) {
+	if (c->cgroup_path && !c->sd.unit && !c->early_clone && make_cgroup(c, err) < 0)
 		return -1;
-	} else if (c->cgroup_path && c->early_clone && make_early_cgroup(c, err) < 0) {
+	if (c->cgroup_path && !c->sd.unit && c->early_clone && make_early_cgroup(c, err) < 0)
 		return -1;
-	}
 	if (bind_exec_socket(c, err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
@@ -537,6 +533,10 @@ static void rollback(struct create_ctx *c)
 	if (c->listen_fd >= 0) {
 		close(c->listen_fd);
 		c->listen_fd = -1;
+	}
+	if (c->notes_fd >= 0) {
+		close(c->notes_fd);
+		c->notes_fd = -1;
 	}
 	/* the v2 directory was for the clone only (a failure before it leaves it open) */
 	if (c->cgroup_fd >= 0) {
@@ -581,6 +581,7 @@ int container_create(const struct create_opts *o, pid_t *ret_pid, struct error *
 				.dirfd = -1,
 				.sync = { -1, -1 },
 				.listen_fd = -1,
+				.notes_fd = -1,
 				.pid = -1,
 				.netns_fd = -1,
 				.cgroup_fd = -1,

@@ -24,6 +24,7 @@ struct create_ctx {
 	int dirfd;
 	int sync[2];
 	int listen_fd;
+	int notes_fd; /* the notes, until the commit marks them */
 	pid_t pid;
 	unsigned long cgroup_created; /* hierarchies where create made the cgroup */
 	unsigned long cgroup_early;   /* hierarchies made before the early clone (the v2 tree) */

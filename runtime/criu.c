@@ -343,12 +343,11 @@ static int restore_setup(struct restore *r, struct error *err)
 		/* the scope is made once criu runs (it is the scope's first process): noted before, so
 		 * delete --force after a killed restore finds the unit */
 		if (cgroup_check_existing(r->cgroup_path, false, err) < 0 ||
-		    state_note_cgroup(r->dirfd, r->cgroup_path, err) < 0 ||
-		    state_note_unit(r->dirfd, r->sd.unit, err) < 0)
+		    state_note_create(r->dirfd, false, r->cgroup_path, r->sd.unit, NULL, err) < 0)
 			return -1;
 	} else if (r->cgroup_path) {
 		if (cgroup_check_existing(r->cgroup_path, r->cg_default, err) < 0 ||
-		    state_note_cgroup(r->dirfd, r->cgroup_path, err) < 0 ||
+		    state_note_create(r->dirfd, false, r->cgroup_path, NULL, NULL, err) < 0 ||
 		    cgroup_create(r->cgroup_path, r->cg_default, ~0UL, &r->cg_created, err) < 0)
 			return -1;
 		if (spec->linux_.has_resources &&

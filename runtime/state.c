@@ -175,85 +175,161 @@ int state_write(int dirfd, const struct state_record *s, struct error *err)
 	return write_file_new(dirfd, STATE_FILE, json, strlen(json), 0600, err);
 }
 
-static int write_note(int dirfd, const char *name, const char *text, struct error *err)
-{
-	cleanup_close int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+/* The notes file: a fixed-width first line, "creator PID START" while a create holds the lock and
+ * "creator -" from its commit on (rewritten in place, so the commit neither unlinks nor allocates), then
+ * "unit NAME" and last "cgroup PATH" up to the end of the file (a cgroup name may hold any byte but '/'
+ * and NUL). One file for all three: on ext4 every new inode of the state directory costs the create a
+ * scan of the group's recently deleted inodes. */
+#define CREATOR_FIELD 48
 
-	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
-		return error_sys(err, errno, "write %s in the state directory", name);
+static void creator_field(char out[CREATOR_FIELD], const char *text)
+{
+	snprintf(out, CREATOR_FIELD, "creator %-*s", CREATOR_FIELD - 9, text);
+	out[CREATOR_FIELD - 1] = '\n';
+}
+
+int state_note_create(int dirfd, bool creator, const char *cgroup_path, const char *unit, int *ret_fd,
+		      struct error *err)
+{
+	char field[CREATOR_FIELD], who[64] = "-";
+	cleanup_free char *text = NULL;
+
+	if (creator) {
+		uint64_t start = sealed_self_start_time();
+		if (start == 0)
+			start = proc_start_time(getpid(), NULL);
+		if (start == 0)
+			return error_sys(err, errno ? errno : EIO, "read husk's own start time");
+		snprintf(who, sizeof who, "%d %llu", (int)getpid(), (unsigned long long)start);
+	}
+	creator_field(field, who);
+	text = xasprintf("%.*s%s%s%s%s%s", CREATOR_FIELD, field, unit ? "unit " : "", unit ? unit : "",
+			 unit ? "\n" : "", cgroup_path ? "cgroup " : "", cgroup_path ? cgroup_path : "");
+
+	int fd = openat(dirfd, CREATE_NOTES, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, text, strlen(text)) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return error_sys(err, e, "write %s in the state directory", CREATE_NOTES);
+	}
+	if (ret_fd)
+		*ret_fd = fd;
+	else
+		close(fd);
 	return 0;
 }
 
-int state_note_cgroup(int dirfd, const char *cgroup_path, struct error *err)
+void state_note_committed(int fd)
 {
-	return write_note(dirfd, CGROUP_NOTE, cgroup_path, err);
+	char field[CREATOR_FIELD];
+
+	creator_field(field, "-");
+	if (pwrite(fd, field, sizeof field, 0) != (ssize_t)sizeof field)
+		log_warn("mark %s committed: %s, ignoring", CREATE_NOTES, strerror(errno));
+}
+
+/* The notes as create wrote them (NULL when missing or not in that shape); *ret_rest points after the
+ * creator line. */
+static char *read_notes(int dirfd, char **ret_rest)
+{
+	struct error err = { 0 };
+	char *data = NULL;
+	size_t len;
+
+	if (read_file_at(dirfd, CREATE_NOTES, CREATOR_FIELD + 4096 + 256, &data, &len, &err) < 0) {
+		error_clear(&err);
+		return NULL;
+	}
+	if (len < CREATOR_FIELD || strlen(data) != len || strncmp(data, "creator ", 8) != 0 ||
+	    data[CREATOR_FIELD - 1] != '\n') {
+		free(data);
+		return NULL;
+	}
+	*ret_rest = data + CREATOR_FIELD;
+	return data;
+}
+
+/* A note of an older husk, which wrote one file per note ("cgroup", "systemd-unit", "creator"): a
+ * container it created may still be deleted by this one. */
+static char *read_old_note(int dirfd, const char *name, size_t max)
+{
+	struct error err = { 0 };
+	char *data = NULL;
+	size_t len;
+
+	if (read_file_at(dirfd, name, max, &data, &len, &err) < 0) {
+		error_clear(&err);
+		return NULL;
+	}
+	if (strlen(data) != len) {
+		free(data);
+		return NULL;
+	}
+	return data;
 }
 
 char *state_noted_cgroup(int dirfd)
 {
-	struct error err = { 0 };
-	char *data = NULL;
-	size_t len;
+	cleanup_free char *notes = NULL;
+	char *rest = NULL, *path;
 
-	if (read_file_at(dirfd, CGROUP_NOTE, 4096, &data, &len, &err) < 0) {
-		error_clear(&err);
-		return NULL;
+	notes = read_notes(dirfd, &rest);
+	if (notes) {
+		if (strncmp(rest, "unit ", 5) == 0)
+			rest = strchr(rest, '\n') ? strchr(rest, '\n') + 1 : rest + strlen(rest);
+		path = strncmp(rest, "cgroup ", 7) == 0 ? xstrdup(rest + 7) : NULL;
+	} else {
+		path = read_old_note(dirfd, "cgroup", 4096);
 	}
 	/* only what create could have written: an absolute path without "..", as resolve made it */
-	if (len == 0 || data[0] != '/' || strstr(data, "/../") || strlen(data) != len) {
-		free(data);
+	if (path && (path[0] != '/' || strstr(path, "/../"))) {
+		free(path);
 		return NULL;
 	}
-	return data;
-}
-
-int state_note_unit(int dirfd, const char *unit, struct error *err)
-{
-	return write_note(dirfd, UNIT_NOTE, unit, err);
+	return path;
 }
 
 char *state_noted_unit(int dirfd)
 {
-	struct error err = { 0 };
-	char *data = NULL;
+	cleanup_free char *notes = NULL;
+	char *rest = NULL, *unit;
 	size_t len;
 
-	if (read_file_at(dirfd, UNIT_NOTE, 256, &data, &len, &err) < 0) {
-		error_clear(&err);
-		return NULL;
+	notes = read_notes(dirfd, &rest);
+	if (notes) {
+		char *nl = strchr(rest, '\n');
+		unit = strncmp(rest, "unit ", 5) == 0 && nl
+			   ? xasprintf("%.*s", (int)(nl - rest - 5), rest + 5)
+			   : NULL;
+	} else {
+		unit = read_old_note(dirfd, "systemd-unit", 256);
 	}
 	/* only what create could have written: a scope name (husk-systemd checks its characters) */
-	if (len < 7 || strlen(data) != len || strchr(data, '/') || strcmp(data + len - 6, ".scope") != 0) {
-		free(data);
+	if (unit && ((len = strlen(unit)) < 7 || strchr(unit, '/') || strchr(unit, '\n') ||
+		     strcmp(unit + len - 6, ".scope") != 0)) {
+		free(unit);
 		return NULL;
 	}
-	return data;
+	return unit;
 }
 
-int state_note_creator(int dirfd, struct error *err)
+/* The pid and start time of the create that holds the lock, from its notes; false once it committed. */
+static bool noted_creator(int dirfd, int *ret_pid, unsigned long long *ret_start)
 {
-	char text[64];
-	uint64_t start = sealed_self_start_time();
+	cleanup_free char *notes = NULL, *old = NULL;
+	char *rest;
 
-	if (start == 0)
-		start = proc_start_time(getpid(), NULL);
-
-	if (start == 0)
-		return error_sys(err, errno ? errno : EIO, "read husk's own start time");
-	snprintf(text, sizeof text, "%d %llu", (int)getpid(), (unsigned long long)start);
-	return write_note(dirfd, CREATOR_NOTE, text, err);
-}
-
-void state_unnote_creator(int dirfd)
-{
-	unlinkat(dirfd, CREATOR_NOTE, 0);
+	notes = read_notes(dirfd, &rest);
+	if (notes)
+		return sscanf(notes, "creator %d %llu", ret_pid, ret_start) == 2 && *ret_pid > 0;
+	old = read_old_note(dirfd, "creator", 64);
+	return old && sscanf(old, "%d %llu", ret_pid, ret_start) == 2 && *ret_pid > 0;
 }
 
 int state_break_create(const char *root, const char *id, struct error *err)
 {
 	cleanup_close int rootfd = -1, fd = -1, pidfd = -1;
-	cleanup_free char *note = NULL;
-	struct error e = { 0 };
 	unsigned long long start;
 	int pid, n;
 
@@ -266,12 +342,10 @@ int state_break_create(const char *root, const char *id, struct error *err)
 	 * says what there is */
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
 		return 0;
-	/* no note, or one of a create that is gone: another command holds the lock, wait for it */
-	if (read_file_at(fd, CREATOR_NOTE, 64, &note, NULL, &e) < 0 ||
-	    sscanf(note, "%d %llu", &pid, &start) != 2 || pid <= 0) {
-		error_clear(&e);
+	/* no note, one of a committed create, or one of a create that is gone: another command holds
+	 * the lock, wait for it */
+	if (!noted_creator(fd, &pid, &start))
 		return 0;
-	}
 	/* the pidfd first, the start time after: a pid reused since is never signalled */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0 || proc_start_time(pid, NULL) != start)

@@ -18,12 +18,12 @@ enum container_status {
 	STATUS_STOPPED,
 };
 
-#define STATE_FILE	  "state.json"
-#define EXEC_SOCK	  "exec.sock"	 /* listening socket of a created init; start connects to it */
-#define CGROUP_NOTE	  "cgroup"	 /* the cgroup path, written before the cgroup is made */
-#define UNIT_NOTE	  "systemd-unit" /* the systemd driver's scope, written before it is started */
-#define ROOTFS_MOUNT_NOTE "rootfs.mnt"	 /* without a mount namespace: the id of the rootfs self-bind */
-#define CREATOR_NOTE	  "creator"	 /* "pid starttime" of the create holding the lock, until commit */
+#define STATE_FILE "state.json"
+#define EXEC_SOCK  "exec.sock" /* listening socket of a created init; start connects to it */
+/* what a create notes before anything it could leave behind: its pid and start time until it commits,
+ * the systemd driver's scope, the cgroup path */
+#define CREATE_NOTES	  "notes"
+#define ROOTFS_MOUNT_NOTE "rootfs.mnt" /* without a mount namespace: the id of the rootfs self-bind */
 /* state.json holds the raw config as a JSON string (each byte escapes to at most 2: `"`, `\\`, and the
  * whitespace newline, tab and return) and its annotations once more (at most their size in the config),
  * so 3 times the largest config plus the small fields bounds it: whatever create accepts, every later
@@ -41,18 +41,18 @@ int state_create_dir(const char *root, const char *id, int *ret_dirfd, struct er
 int state_open_dir(const char *root, const char *id, bool exclusive, int *ret_dirfd, struct error *err);
 int state_remove_dir(const char *root, const char *id, int dirfd, struct error *err);
 int state_write(int dirfd, const struct state_record *s, struct error *err);
-/* The cgroup path, noted before the cgroup is made, for a delete --force after a create that died
- * before state.json: not fsynced (cgroups do not survive a reboot either). NULL when none. */
-int state_note_cgroup(int dirfd, const char *cgroup_path, struct error *err);
+/* The notes of a create (restore's too), written before the cgroup or the systemd scope is made, for a
+ * delete --force after a create that died before state.json: the cgroup path and the unit name (NULL:
+ * none). Not fsynced (cgroups do not survive a reboot either). With creator, the note also holds husk's
+ * own pid and start time, and the file stays open in *ret_fd until state_note_committed marks the
+ * container committed: so delete --force can tell a create stuck in a hook or on a console socket (which
+ * may hold the lock for ever) from a short command (which it waits for). */
+int state_note_create(int dirfd, bool creator, const char *cgroup_path, const char *unit, int *ret_fd,
+		      struct error *err);
+void state_note_committed(int fd);
+/* What the notes name: NULL when none (or when the note is not in the shape create writes). */
 char *state_noted_cgroup(int dirfd);
-/* The same for the systemd driver's unit name. */
-int state_note_unit(int dirfd, const char *unit, struct error *err);
 char *state_noted_unit(int dirfd);
-/* The create's own pid and start time, noted while it holds the lock and removed once the container is
- * committed, so that delete --force can tell a create stuck in a hook or on a console socket (which may
- * hold the lock for ever) from a short command (which it waits for). */
-int state_note_creator(int dirfd, struct error *err);
-void state_unnote_creator(int dirfd);
 /* delete --force: when root/id's lock is held by the create noted there, still alive (same start time),
  * kill that create and wait until it has died, so the lock can be taken; otherwise do nothing. */
 int state_break_create(const char *root, const char *id, struct error *err);

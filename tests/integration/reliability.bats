@@ -644,6 +644,9 @@ hold_lock() {
 	husk create --bundle "$BUNDLE" "$id" >"$BATS_TEST_TMPDIR/create.out" 2>&1 3>&- &
 	creator=$!
 	wait_for test -e "$BATS_TEST_TMPDIR/in-hook"
+	# the notes name the create while it holds the lock
+	grep -qE '^creator [0-9]+ [0-9]+ *$' <(head -n 1 "$HUSK_TEST_ROOT/$id/notes") ||
+		fail "the notes do not name the create: $(head -n 1 "$HUSK_TEST_ROOT/$id/notes")"
 	# a short command holding the lock is waited for; the stuck create is not
 	run timeout 20 "$HUSK" --root "$HUSK_TEST_ROOT" delete --force "$id"
 	assert_success
@@ -655,9 +658,29 @@ hold_lock() {
 	# once created, the same id is an ordinary container: delete --force of it kills no husk
 	cfg 'del(.hooks)'
 	create_quiet "$id"
-	[[ ! -e "$HUSK_TEST_ROOT/$id/creator" ]] || fail "the creator note outlived the create"
+	[[ "$(head -n 1 "$HUSK_TEST_ROOT/$id/notes")" =~ ^creator\ -\ *$ ]] ||
+		fail "the creator note outlived the create: $(head -n 1 "$HUSK_TEST_ROOT/$id/notes")"
 	run_husk delete --force "$id"
 	assert_success
+	nothing_left "$id"
+}
+
+# The notes were one file each before issue 18 ("cgroup", "systemd-unit", "creator"): a container that an
+# older husk's create left without state.json is still deleted with its cgroup and processes.
+@test "lock: delete --force finds the cgroup in an older husk's note file" {
+	local id
+	id=$(cid)
+	setup_bundle sleep 100
+	cfg --arg p "/$id-old" '.linux.cgroupsPath = $p'
+	create_quiet "$id"
+	[[ -d "$(cg_track "$id-old")" ]] || fail "no cgroup at $(cg_track "$id-old")"
+	# what the older husk's create, killed before its record, would have left
+	rm "$HUSK_TEST_ROOT/$id/state.json" "$HUSK_TEST_ROOT/$id/notes"
+	printf '/%s-old' "$id" >"$HUSK_TEST_ROOT/$id/cgroup"
+	run_husk delete --force "$id"
+	assert_success
+	assert_output_contains "no state (a create that died?)"
+	[[ ! -e "$(cg_track "$id-old")" ]] || fail "the cgroup the old note names is left"
 	nothing_left "$id"
 }
 

@@ -425,6 +425,75 @@ static void test_write_file_new(void)
 	check_write_file_new("/dev/shm");
 }
 
+/* GOT (freed here) is WANT, or NULL when WANT is */
+static void check_noted(char *got, const char *want)
+{
+	if (want == NULL)
+		CHECK(got == NULL);
+	else
+		CHECK_STR(got, want);
+	free(got);
+}
+
+/* The notes: one file; the cgroup path runs to its end (any byte but NUL, a newline too), the creator
+ * line is marked in place at the commit; an older husk's one file per note is read too; anything else
+ * names nothing. */
+static void test_state_notes(void)
+{
+	char dir[] = "/tmp/husk-unit-XXXXXX", *data = NULL;
+	struct error err = { 0 };
+	struct stat st;
+	int dfd, fd = -1;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dfd >= 0);
+	check_noted(state_noted_cgroup(dfd), NULL);
+	CHECK(state_note_create(dfd, true, "/a/b\nc", "husk-x.scope", &fd, &err) == 0 && fd >= 0);
+	check_noted(state_noted_cgroup(dfd), "/a/b\nc");
+	check_noted(state_noted_unit(dfd), "husk-x.scope");
+	CHECK(read_file_at(dfd, "notes", 4096, &data, NULL, &err) == 0);
+	CHECK(strncmp(data, "creator ", 8) == 0 && data[8] >= '1' && data[8] <= '9');
+	free(data);
+	CHECK(fstat(fd, &st) == 0);
+	off_t size = st.st_size;
+	state_note_committed(fd);
+	close(fd);
+	CHECK(read_file_at(dfd, "notes", 4096, &data, NULL, &err) == 0);
+	CHECK(strncmp(data, "creator -   ", 12) == 0 && strchr(data, '\n') - data == 47);
+	CHECK(strlen(data) == (size_t)size);
+	free(data);
+	check_noted(state_noted_cgroup(dfd), "/a/b\nc");
+	CHECK(state_note_create(dfd, false, NULL, NULL, NULL, &err) < 0 && err.errnum == EEXIST);
+	error_clear(&err);
+	CHECK(unlinkat(dfd, "notes", 0) == 0);
+
+	/* restore's: no creator, no unit */
+	CHECK(state_note_create(dfd, false, "/r", NULL, NULL, &err) == 0);
+	check_noted(state_noted_cgroup(dfd), "/r");
+	check_noted(state_noted_unit(dfd), NULL);
+	CHECK(unlinkat(dfd, "notes", 0) == 0);
+
+	/* not in create's shape: a relative or ".." path, a unit that is not a scope, a short file */
+	CHECK(state_note_create(dfd, false, "/x/../y", "x.service", NULL, &err) == 0);
+	check_noted(state_noted_cgroup(dfd), NULL);
+	check_noted(state_noted_unit(dfd), NULL);
+	CHECK(unlinkat(dfd, "notes", 0) == 0);
+	CHECK(write_file_new(dfd, "notes", "creator 1 2\ncgroup /z", 21, 0600, &err) == 0);
+	check_noted(state_noted_cgroup(dfd), NULL);
+	CHECK(unlinkat(dfd, "notes", 0) == 0);
+
+	/* an older husk's files */
+	CHECK(write_file_new(dfd, "cgroup", "/old", 4, 0600, &err) == 0);
+	CHECK(write_file_new(dfd, "systemd-unit", "husk-old.scope", 14, 0600, &err) == 0);
+	check_noted(state_noted_cgroup(dfd), "/old");
+	check_noted(state_noted_unit(dfd), "husk-old.scope");
+	CHECK(unlinkat(dfd, "cgroup", 0) == 0 && unlinkat(dfd, "systemd-unit", 0) == 0);
+	close(dfd);
+	CHECK(rmdir(dir) == 0);
+}
+
 /* log_rfc3339 converts by arithmetic (no zone file read after the init's clone): it must agree with libc's
  * gmtime_r on every kind of day, leap days and centuries, before 1970 and far after */
 static void test_rfc3339_matches_gmtime(void)
@@ -473,4 +542,4 @@ UNIT_CASES({ "mount_opts_flags", test_mount_opts_flags },
 	   { "state_record_roundtrip", test_state_record_roundtrip },
 	   { "state_oci_json", test_state_oci_json }, { "seccomp_translation", test_seccomp_translation },
 	   { "sync_error_errno", test_sync_error_errno }, { "write_file_new", test_write_file_new },
-	   { "rfc3339_matches_gmtime", test_rfc3339_matches_gmtime })
+	   { "state_notes", test_state_notes }, { "rfc3339_matches_gmtime", test_rfc3339_matches_gmtime })

@@ -150,17 +150,18 @@ static pid_t spawn_init(struct create_ctx *c, uint64_t flags, struct error *err)
 }
 
 /* The socket lives in the state directory; it is named through /proc/self/fd/<dirfd> so that no
- * --root, however long, overflows sun_path. */
+ * --root, however long, overflows sun_path. It is made before the clone, so that the init holds it, and
+ * bound and put to listen here once the init runs: on ext4 the bind's new inode can cost the create a
+ * scan of the recently deleted ones, and the init builds its rootfs meanwhile. The init accepts on it only
+ * after COMMITTED. */
 static int bind_exec_socket(struct create_ctx *c, struct error *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
 	snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", c->dirfd, EXEC_SOCK);
-	log_debug("socket(AF_UNIX); bind(\"%s/%s/%s\"); listen(): `husk start` will connect here", c->o->root,
-		  c->o->id, EXEC_SOCK);
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
-	    listen(c->listen_fd, 1) < 0)
+	log_debug("bind(\"%s/%s/%s\"); listen(): `husk start` will connect here", c->o->root, c->o->id,
+		  EXEC_SOCK);
+	if (bind(c->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(c->listen_fd, 1) < 0)
 		return error_sys(err, errno, "create the exec socket in '%s/%s'", c->o->root, c->o->id);
 	return 0;
 }
@@ -387,6 +388,8 @@ static int parent_sync(struct create_ctx *c, struct error *err)
 	 * the rootfs is done meanwhile, off the critical path. The record (its name exists once it is
 	 * durable, and COMMITTED still waits for READY: a create dying before is rolled back as ever; a
 	 * container without a mount namespace notes its rootfs mount first, after READY) */
+	if (bind_exec_socket(c, err) < 0)
+		return -1;
 	if (!c->host_mntns && write_record(c, err) < 0)
 		return -1;
 	if (sync_expect(c->sync[0], SYNC_READY, err) < 0)
@@ -479,7 +482,8 @@ static int make_early_cgroup(struct create_ctx *c, struct error *err)
 
 /* Before the init exists, the outside state it needs: the notes a delete --force goes by (the
  * creator, the cgroup path, the systemd unit), the cgroup with its limits (unless early_clone: then
- * parent_sync makes it, but for a hybrid host's v2 tree), the exec socket and the sync socketpair. */
+ * parent_sync makes it, but for a hybrid host's v2 tree), the exec socket (bound in parent_sync) and the
+ * sync socketpair. */
 static int make_outside_state(struct create_ctx *c, struct error *err)
 {
 	/* after the id is ours: a second create of a running id says "already exists", never looks at (or
@@ -496,8 +500,9 @@ static int make_outside_state(struct create_ctx *c, struct error *err)
 		return -1;
 	if (c->cgroup_path && !c->sd.unit && c->early_clone && make_early_cgroup(c, err) < 0)
 		return -1;
-	if (bind_exec_socket(c, err) < 0)
-		return -1;
+	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->listen_fd < 0)
+		return error_sys(err, errno, "create the exec socket");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
 		return error_sys(err, errno, "socketpair");
 	return 0;

@@ -23,8 +23,8 @@ struct create_ctx {
 	bool sd_started;	/* the scope was asked for: a rollback stops it */
 	int dirfd;
 	int sync[2];
-	int listen_fd;
-	int notes_fd; /* the notes, until the commit marks them */
+	int listen_fd; /* the exec socket: made before the clone, bound once the init runs */
+	int notes_fd;  /* the notes, until the commit marks them */
 	pid_t pid;
 	unsigned long cgroup_created; /* hierarchies where create made the cgroup */
 	unsigned long cgroup_early;   /* hierarchies made before the early clone (the v2 tree) */

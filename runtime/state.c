@@ -229,30 +229,8 @@ void state_note_committed(int fd)
 		log_warn("mark %s committed: %s, ignoring", CREATE_NOTES, strerror(errno));
 }
 
-/* The notes as create wrote them (NULL when missing or not in that shape); *ret_rest points after the
- * creator line. */
-static char *read_notes(int dirfd, char **ret_rest)
-{
-	struct error err = { 0 };
-	char *data = NULL;
-	size_t len;
-
-	if (read_file_at(dirfd, CREATE_NOTES, CREATOR_FIELD + 4096 + 256, &data, &len, &err) < 0) {
-		error_clear(&err);
-		return NULL;
-	}
-	if (len < CREATOR_FIELD || strlen(data) != len || strncmp(data, "creator ", 8) != 0 ||
-	    data[CREATOR_FIELD - 1] != '\n') {
-		free(data);
-		return NULL;
-	}
-	*ret_rest = data + CREATOR_FIELD;
-	return data;
-}
-
-/* A note of an older husk, which wrote one file per note ("cgroup", "systemd-unit", "creator"): a
- * container it created may still be deleted by this one. */
-static char *read_old_note(int dirfd, const char *name, size_t max)
+/* NAME in the state directory as a string: NULL when it cannot be read or holds a NUL. */
+static char *read_text(int dirfd, const char *name, size_t max, size_t *ret_len)
 {
 	struct error err = { 0 };
 	char *data = NULL;
@@ -266,7 +244,34 @@ static char *read_old_note(int dirfd, const char *name, size_t max)
 		free(data);
 		return NULL;
 	}
+	*ret_len = len;
 	return data;
+}
+
+/* The notes as create wrote them (NULL when missing or not in that shape); *ret_rest points after the
+ * creator line. */
+static char *read_notes(int dirfd, char **ret_rest)
+{
+	size_t len;
+	char *data = read_text(dirfd, CREATE_NOTES, CREATOR_FIELD + 4096 + 256, &len);
+
+	if (data &&
+	    (len < CREATOR_FIELD || strncmp(data, "creator ", 8) != 0 || data[CREATOR_FIELD - 1] != '\n')) {
+		free(data);
+		return NULL;
+	}
+	if (data)
+		*ret_rest = data + CREATOR_FIELD;
+	return data;
+}
+
+/* A note of an older husk, which wrote one file per note ("cgroup", "systemd-unit", "creator"): a
+ * container it created may still be deleted by this one. */
+static char *read_old_note(int dirfd, const char *name, size_t max)
+{
+	size_t len;
+
+	return read_text(dirfd, name, max, &len);
 }
 
 char *state_noted_cgroup(int dirfd)

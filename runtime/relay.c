@@ -61,17 +61,35 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
+/* Whether the program's side of the terminal has nothing waiting to be read: its input queue through
+ * a descriptor of the peer that TIOCGPTPEER opens from the master (no path is looked up), closed again
+ * at once (held, it would hide the hangup of a program that closes its terminal). */
+static bool peer_input_empty(int master)
+{
+	int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), queued = 1;
+
+	if (peer < 0)
+		return false;
+	if (ioctl(peer, TIOCINQ, &queued) < 0)
+		queued = 1;
+	close(peer);
+	return queued == 0;
+}
+
 /* Piped input has ended: give the program an end-of-file character, and again whenever it switches
  * its terminal between canonical and raw mode. One that arrives in canonical mode before a shell puts
- * the terminal in raw mode for its line editor is lost in the switch (the kernel keeps it as a NUL),
- * and sending it over and over instead would fill the terminal's input with it. On a pty master,
- * tcgetattr reads the program's side. */
+ * the terminal in raw mode for its line editor is lost in the switch (the kernel keeps it as a NUL, or
+ * drops it with TCSAFLUSH), and a switch there and back between two looks goes unseen: so in raw mode it
+ * is sent again whenever the program's input is empty (a waiting one is counted there, so a program
+ * that does not read has at most one). In canonical mode a waiting one is not counted (TIOCINQ skips
+ * it), and sending it over and over would fill the terminal's input of a program that does not read. On
+ * a pty master, tcgetattr reads the program's side. */
 static void send_eof(int master, int *canon, bool *mid_line)
 {
 	struct termios t;
 	int now = tcgetattr(master, &t) == 0 ? (t.c_lflag & ICANON) != 0 : *canon;
 
-	if (*canon != -1 && now == *canon)
+	if (*canon != -1 && now == *canon && !(now == 0 && peer_input_empty(master)))
 		return;
 	*canon = now;
 	/* in canonical mode, the first one only ends an unfinished last line */
@@ -148,7 +166,7 @@ int relay_run(int master, pid_t pid, int *ret_status, struct error *err)
 			out_open = pump(master, STDOUT_FILENO, NULL);
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
 			in_open = pump(STDIN_FILENO, master, &mid_line);
-		if (!in_open && !tty)
+		if (!in_open && !tty && out_open)
 			send_eof(master, &canon, &mid_line);
 	}
 	if (tty)

@@ -229,7 +229,9 @@ void state_note_committed(int fd)
 		log_warn("mark %s committed: %s, ignoring", CREATE_NOTES, strerror(errno));
 }
 
-/* NAME in the state directory as a string: NULL when it cannot be read or holds a NUL. */
+/* NAME in the state directory as a string: NULL when it cannot be read or holds a NUL. ret_len may be
+ * NULL. The older notes an earlier husk wrote, one file each ("cgroup", "systemd-unit", "creator"), are
+ * read with it too: a container that husk created may still be deleted by this one. */
 static char *read_text(int dirfd, const char *name, size_t max, size_t *ret_len)
 {
 	struct error err = { 0 };
@@ -244,7 +246,8 @@ static char *read_text(int dirfd, const char *name, size_t max, size_t *ret_len)
 		free(data);
 		return NULL;
 	}
-	*ret_len = len;
+	if (ret_len)
+		*ret_len = len;
 	return data;
 }
 
@@ -265,15 +268,6 @@ static char *read_notes(int dirfd, char **ret_rest)
 	return data;
 }
 
-/* A note of an older husk, which wrote one file per note ("cgroup", "systemd-unit", "creator"): a
- * container it created may still be deleted by this one. */
-static char *read_old_note(int dirfd, const char *name, size_t max)
-{
-	size_t len;
-
-	return read_text(dirfd, name, max, &len);
-}
-
 char *state_noted_cgroup(int dirfd)
 {
 	cleanup_free char *notes = NULL;
@@ -281,11 +275,12 @@ char *state_noted_cgroup(int dirfd)
 
 	notes = read_notes(dirfd, &rest);
 	if (notes) {
+		char *nl = strchr(rest, '\n');
 		if (strncmp(rest, "unit ", 5) == 0)
-			rest = strchr(rest, '\n') ? strchr(rest, '\n') + 1 : rest + strlen(rest);
+			rest = nl ? nl + 1 : rest + strlen(rest);
 		path = strncmp(rest, "cgroup ", 7) == 0 ? xstrdup(rest + 7) : NULL;
 	} else {
-		path = read_old_note(dirfd, "cgroup", 4096);
+		path = read_text(dirfd, "cgroup", 4096, NULL);
 	}
 	/* only what create could have written: an absolute path without "..", as resolve made it */
 	if (path && (path[0] != '/' || strstr(path, "/../"))) {
@@ -308,7 +303,7 @@ char *state_noted_unit(int dirfd)
 			   ? xasprintf("%.*s", (int)(nl - rest - 5), rest + 5)
 			   : NULL;
 	} else {
-		unit = read_old_note(dirfd, "systemd-unit", 256);
+		unit = read_text(dirfd, "systemd-unit", 256, NULL);
 	}
 	/* only what create could have written: a scope name (husk-systemd checks its characters) */
 	if (unit && ((len = strlen(unit)) < 7 || strchr(unit, '/') || strchr(unit, '\n') ||
@@ -328,7 +323,7 @@ static bool noted_creator(int dirfd, int *ret_pid, unsigned long long *ret_start
 	notes = read_notes(dirfd, &rest);
 	if (notes)
 		return sscanf(notes, "creator %d %llu", ret_pid, ret_start) == 2 && *ret_pid > 0;
-	old = read_old_note(dirfd, "creator", 64);
+	old = read_text(dirfd, "creator", 64, NULL);
 	return old && sscanf(old, "%d %llu", ret_pid, ret_start) == 2 && *ret_pid > 0;
 }
 

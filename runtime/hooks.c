@@ -85,26 +85,35 @@ static void feed_state(int fd, int pidfd, const char *data, size_t len, int64_t 
 
 extern char **environ;
 
-static char *const *default_env;
+static char *const *container_env;
 
-void hooks_set_default_env(char *const *env)
+void hooks_set_container_env(char *const *env)
 {
-	default_env = env;
+	container_env = env;
 }
 
-static int run_one(const struct spec_hook *h, const char *kind, const char *state_json, struct error *err)
+static int run_one(const struct spec_hook *h, enum spec_hook_kind k, const char *state_json,
+		   struct error *err)
 {
+	const char *kind = spec_hook_kind_name(k);
 	int in[2];
 	pid_t pid;
 	cleanup_close int pidfd = -1;
 	int status;
 	char *const argv0[] = { h->path, NULL };
 	/* no "env": the runner's environment, as Go's exec gives runc's hooks (a hook script that
-	 * calls ldconfig by name needs PATH) */
-	char *const *env = h->env ? h->env : default_env ? default_env : environ;
+	 * calls ldconfig by name needs PATH). The image's env (process.env) only for startContainer,
+	 * which is the image's own code: a createContainer hook is a host binary run as root before
+	 * pivot_root, and an image's LD_PRELOAD=/proc/self/cwd/x.so, PATH or BASH_ENV would run the
+	 * image's code in it with the host's / (CVE-2025-23266, NVIDIAScape); runc passes it there */
+	char *const *env = environ;
 	void (*old_pipe)(int);
 	int64_t end_ms;
 
+	if (h->env)
+		env = h->env;
+	else if (k == HOOK_START_CONTAINER && container_env)
+		env = container_env;
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return error_sys(err, errno, "%s hook '%s': pipe", kind, h->path);
 	log_debug("run %s hook %s", kind, h->path);
@@ -162,7 +171,7 @@ int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind, const ch
 	      struct error *err)
 {
 	for (size_t i = 0; i < hooks->n[kind]; i++)
-		if (run_one(&hooks->hooks[kind][i], spec_hook_kind_name(kind), state_json, err) < 0)
+		if (run_one(&hooks->hooks[kind][i], kind, state_json, err) < 0)
 			return -1;
 	return 0;
 }
@@ -171,7 +180,7 @@ void hooks_run_warn(const struct spec_hooks *hooks, enum spec_hook_kind kind, co
 {
 	for (size_t i = 0; i < hooks->n[kind]; i++) {
 		struct error err = { 0 };
-		if (run_one(&hooks->hooks[kind][i], spec_hook_kind_name(kind), state_json, &err) < 0)
+		if (run_one(&hooks->hooks[kind][i], kind, state_json, &err) < 0)
 			log_warn("%s, ignoring", err.msg);
 		error_clear(&err);
 	}

@@ -6,9 +6,9 @@
 #include "config/spec.h"
 #include "base/error.h"
 
-/* The environment of a hook without "env" (default: husk's own, as runc's hooks get runc's). The init
- * sets process.env: runc's init has switched to it before it runs createContainer/startContainer. */
-void hooks_set_default_env(char *const *env);
+/* The environment a startContainer hook without "env" gets: process.env, set by the init (runc's init
+ * has switched to it). Every other hook without "env" gets husk's own, as runc's host hooks get runc's. */
+void hooks_set_container_env(char *const *env);
 /* Run every hook of one kind in order; the first failure stops and is returned. */
 int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind, const char *state_json,
 	      struct error *err);

@@ -505,7 +505,7 @@ void init_main(struct init_args *a)
 
 	log_set_role("init");
 	static char *const no_env[] = { NULL };
-	hooks_set_default_env(p->env ? p->env : no_env);
+	hooks_set_container_env(p->env ? p->env : no_env);
 	/* flock belongs to the open file: holding the parent's state dir fd would keep the container
 	 * locked for as long as the init lives */
 	close(a->lock_fd);

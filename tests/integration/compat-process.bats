@@ -203,21 +203,28 @@ native_arch() {
 	assert_output_equals $'hook-ran\nprog-denied'
 }
 
-# runc runs createContainer hooks with the rootfs as cwd (prepareRootfs: chdir(config.Rootfs)), and a
-# hook without "env" inherits the runner's environment (Go's exec): runc's own for prestart,
-# process.env for createContainer. `ldconfig -r .`, as library hooks run it, needs both.
-@test "createContainer hooks: cwd is the rootfs, no env means process.env; prestart inherits husk's env" {
+# runc runs createContainer hooks with the rootfs as cwd (prepareRootfs: chdir(config.Rootfs)), as husk
+# does: `ldconfig -r .`, as library hooks run it, needs it. A hook without "env" inherits the runner's
+# environment (Go's exec): runc's own for prestart, process.env for createContainer and startContainer.
+# husk differs for createContainer, deliberately (docs/lifecycle.md): the image's env in a host program
+# run as root is CVE-2025-23266; it gets husk's own, and startContainer (the image's code) process.env.
+@test "createContainer hooks: cwd is the rootfs, no env means husk's own; startContainer gets process.env" {
 	local id log=$BATS_TEST_TMPDIR/hooklog
 	id=$(cid)
 	setup_bundle true
 	mkdir "$log"
 	cfg --arg l "$log" '.process.env = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "FROM_PROCESS=1"]
+		| .mounts += [{"source": $l, "destination": "/hooklog", "options": ["bind"]}]
 		| .hooks.createContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "pwd > \($l)/cc; env >> \($l)/cc"]}]
+		| .hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "env > /hooklog/sc"]}]
 		| .hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "env > \($l)/prestart"]}]'
 	HUSK_HOOK_CALLER=yes run_husk run --bundle "$BUNDLE" "$id"
 	assert_success
 	run cat "$log/cc"
 	[[ "${lines[0]}" == "$BUNDLE/rootfs" ]] || fail "createContainer cwd: '${lines[0]}', expected the rootfs"
+	assert_line_matches '^HUSK_HOOK_CALLER=yes$'
+	refute_output_contains FROM_PROCESS
+	run cat "$log/sc"
 	assert_line_matches '^FROM_PROCESS=1$'
 	assert_line_matches '^PATH=/usr/sbin:/usr/bin:/sbin:/bin$'
 	refute_output_contains HUSK_HOOK_CALLER

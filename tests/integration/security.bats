@@ -1518,6 +1518,53 @@ assert_not_written() {
 	husk kill "$a" KILL
 }
 
+# NVIDIAScape (CVE-2025-23266): a createContainer hook is a host program run as root in the rootfs, before
+# pivot_root (the host's / around it). The image sets the env, so an env that reached the hook ran the
+# image's code there: LD_PRELOAD of a library in the rootfs (through /proc/self/cwd), a PATH whose first
+# directory is the image's (the hook calls a command by name), BASH_ENV (bash sources it first). All at
+# once, against a bash script, a shell calling commands by name and a dynamic binary.
+@test "CVE-2025-23266: the image's env (LD_PRELOAD from its rootfs, PATH, BASH_ENV) never runs code in a createContainer hook" {
+	local id mark=$BATS_TEST_TMPDIR/owned log=$BATS_TEST_TMPDIR/hook.log cc c
+	cc=$(command -v cc || command -v gcc) || skip "no C compiler to build the image's library"
+	id=$(cid)
+	setup_bundle /bin/true
+	cat >"$BATS_TEST_TMPDIR/evil.c" <<-EOF
+		#include <fcntl.h>
+		#include <unistd.h>
+		__attribute__((constructor)) static void own(void)
+		{
+			int fd = open("$mark", O_WRONLY | O_CREAT | O_APPEND, 0644);
+			if (fd >= 0 && write(fd, "preload\n", 8) < 0)
+				close(fd);
+		}
+	EOF
+	"$cc" -shared -fPIC -o "$BUNDLE/rootfs/evil.so" "$BATS_TEST_TMPDIR/evil.c"
+	mkdir "$BUNDLE/rootfs/evilbin"
+	for c in true cat env id; do
+		printf '#!/bin/sh\necho "path %s" >>%s\n' "$c" "$mark" >"$BUNDLE/rootfs/evilbin/$c"
+		chmod +x "$BUNDLE/rootfs/evilbin/$c"
+	done
+	printf 'echo bash_env >>%s\n' "$mark" >"$BUNDLE/rootfs/evil.sh"
+	cat >"$BATS_TEST_TMPDIR/hook.sh" <<-EOF
+		#!/bin/bash
+		cat >/dev/null
+		true; env >/dev/null; id -u >/dev/null
+		echo "ran in \$(pwd)" >>"$log"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/hook.sh"
+	cfg --arg h "$BATS_TEST_TMPDIR/hook.sh" --arg l "$log" '.process.env = [
+			"PATH=/proc/self/cwd/evilbin:/usr/sbin:/usr/bin:/sbin:/bin", "LD_PRELOAD=/proc/self/cwd/evil.so",
+			"BASH_ENV=/proc/self/cwd/evil.sh", "ENV=/proc/self/cwd/evil.sh"]
+		| .hooks.createContainer = [{"path": $h},
+			{"path": "/bin/sh", "args": ["sh", "-c", "true; cat </dev/null; echo sh >>\($l)"]}, {"path": "/bin/true"}]'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_success
+	run cat "$log"
+	assert_line_matches "^ran in $BUNDLE/rootfs\$"
+	assert_line_matches '^sh$'
+	[[ ! -e "$mark" ]] || fail "the image's code ran in a createContainer hook: $(cat "$mark")"
+}
+
 # The read-only step of a read-only tmpfs (or /dev) comes after the rootfs is filled. It used to find the
 # mount again by its path: a process sharing the volume the tmpfs sits in (another container) renames the
 # directory under it, which detaches the tmpfs in the new container's namespace, and makes a new directory;

@@ -590,6 +590,7 @@ split_report() {
 	done
 	echo
 	echo "Ratios are of the medians. run: N=$N per runtime; the four steps: $ROUNDS rounds; total: their sum where all four succeeded."
+	echo "create p90/p10: husk $(ratio "${P90[create,husk]}" "${P10[create,husk]}"), crun $(ratio "${P90[create,crun]}" "${P10[create,crun]}"), runc $(ratio "${P90[create,runc]}" "${P10[create,runc]}")."
 }
 
 # Sum of the failures of PHASE,RT in the scale runs.
@@ -825,6 +826,8 @@ yes_if_le() { if le "$1" "$2"; then echo yes; else echo no; fi; }
 	echo "  Goal husk/crun <= 1 for both: $(goal "$( [[ $(yes_if_le "$r_rss_create" 1) == yes && $(yes_if_le "$r_rss_exec" 1) == yes ]] && echo yes || echo no)")."
 	echo "- Split (median ms): husk create $(cell_med ms create,husk), start $(cell_med ms start,husk), delete $(cell_med ms delete,husk);"
 	echo "  crun $(cell_med ms create,crun), $(cell_med ms start,crun), $(cell_med ms delete,crun); runc $(cell_med ms create,runc), $(cell_med ms start,runc), $(cell_med ms delete,runc)."
+	echo "  Create's tail, p90/p10: husk $(ratio "${P90[create,husk]}" "${P10[create,husk]}"), crun $(ratio "${P90[create,crun]}" "${P10[create,crun]}"), runc $(ratio "${P90[create,runc]}" "${P10[create,runc]}")."
+	echo "  Goal husk <= 1.3 (issue 18): $(goal "$(yes_if_le "$(ratio "${P90[create,husk]}" "${P10[create,husk]}")" 1.3)")."
 	echo "- Scale, $SCALE containers with -P2 (median s): create husk $(fmt s "${MED[scale-create,husk]}"), crun $(fmt s "${MED[scale-create,crun]}"), runc $(fmt s "${MED[scale-create,runc]}");"
 	echo "  failures husk $(($(scale_fails create husk) + $(scale_fails start husk) + $(scale_fails delete husk))), crun $(($(scale_fails create crun) + $(scale_fails start crun) + $(scale_fails delete crun))), runc $(($(scale_fails create runc) + $(scale_fails start runc) + $(scale_fails delete runc)))."
 	if ((!quick)); then

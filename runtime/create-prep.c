@@ -242,6 +242,7 @@ int create_resolve_cgroup(struct create_ctx *c, struct error *err)
 	if (o->systemd_cgroup) {
 		/* the host is checked before anything exists: no state dir, no unit on a refusal */
 		if (systemd_parse_path(c->spec->linux_.cgroups_path, o->id, &c->sd, err) < 0 ||
+		    systemd_unit_annotations(&c->sd, &c->spec->annotations, err) < 0 ||
 		    systemd_check_host(err) < 0)
 			return -1;
 		c->cgroup_path = xstrdup(c->sd.path);

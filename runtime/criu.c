@@ -319,6 +319,7 @@ static int restore_prepare(struct restore *r, struct error *err)
 	if (!a->cgroups_disabled && a->systemd_cgroup) {
 		/* the systemd driver, as create: the host is checked before anything exists */
 		if (systemd_parse_path(r->spec->linux_.cgroups_path, a->id, &r->sd, err) < 0 ||
+		    systemd_unit_annotations(&r->sd, &r->spec->annotations, err) < 0 ||
 		    systemd_check_host(err) < 0)
 			return -1;
 		r->cgroup_path = xstrdup(r->sd.path);

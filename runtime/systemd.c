@@ -38,6 +38,7 @@ void systemd_unit_free(struct systemd_unit *u)
 	free(u->slice);
 	free(u->unit);
 	free(u->path);
+	strv_free(u->props);
 	*u = (struct systemd_unit){ 0 };
 }
 
@@ -132,6 +133,230 @@ int systemd_parse_path(const char *cgroups_path, const char *id, struct systemd_
 	u.slice = xstrdup(slice);
 	u.path = xasprintf("%s/%s", expanded, u.unit);
 	*ret = u;
+	return 0;
+}
+
+#define PROPERTY_PREFIX "org.systemd.property."
+
+/* A string in GVariant's text form at p, 'x' or "x", with its backslash escapes; *end is set past its
+ * closing quote. NULL if there is none. */
+static char *gvariant_string(const char *p, const char **end)
+{
+	char q = *p++, *out, *o;
+
+	if (q != '\'' && q != '"')
+		return NULL;
+	out = o = xcalloc(1, strlen(p) + 1);
+	for (; *p && *p != q; p++) {
+		if (*p != '\\') {
+			*o++ = *p;
+			continue;
+		}
+		switch (*++p) {
+		case '\\':
+		case '\'':
+		case '"':
+			*o++ = *p;
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		default:
+			free(out);
+			return NULL;
+		}
+	}
+	if (*p != q) {
+		free(out);
+		return NULL;
+	}
+	*end = p + 1;
+	return out;
+}
+
+/* An array of strings, ['a', "b"] (CRI-O's After=['crio.service']), for husk-systemd as each string's
+ * length, a colon and the string: "1:a1:b". NULL if it is not one. */
+static char *gvariant_strv(const char *p)
+{
+	cleanup_free char *acc = xstrdup("");
+
+	p += 1 + strspn(p + 1, " \t");
+	while (*p != ']') {
+		const char *end;
+		cleanup_free char *one = gvariant_string(p, &end);
+		if (one == NULL)
+			return NULL;
+		char *next = xasprintf("%s%zu:%s", acc, strlen(one), one);
+		free(acc);
+		acc = next;
+		p = end + strspn(end, " \t");
+		if (*p == ',')
+			p += 1 + strspn(p + 1, " \t");
+		else if (*p != ']')
+			return NULL;
+	}
+	p++;
+	if (p[strspn(p, " \t")] != '\0')
+		return NULL;
+	return steal_ptr(&acc);
+}
+
+/* GVariant's number types: the keyword, the "@" form, the D-Bus type, the range. */
+static const struct {
+	const char *word;
+	char type;
+	long double min, max;
+} num_types[] = {
+	{ "byte", 'y', 0, UINT8_MAX },	  { "int16", 'n', INT16_MIN, INT16_MAX },
+	{ "uint16", 'q', 0, UINT16_MAX }, { "int32", 'i', INT32_MIN, INT32_MAX },
+	{ "uint32", 'u', 0, UINT32_MAX }, { "int64", 'x', INT64_MIN, INT64_MAX },
+	{ "uint64", 't', 0, UINT64_MAX }, { "double", 'd', 0, 0 },
+};
+
+/* value (GVariant text) -> *type and *out, the value as husk-systemd takes it: "true"/"false", a decimal
+ * number, or the string itself. NULL, or what is wrong. */
+static const char *gvariant_scalar(const char *value, char *type, char **out)
+{
+	const char *p = value + strspn(value, " \t");
+	char t = 0, *end;
+
+	if (strcmp(p, "true") == 0 || strcmp(p, "false") == 0 || strncmp(p, "@b ", 3) == 0) {
+		p += strncmp(p, "@b ", 3) == 0 ? 3 + strspn(p + 3, " \t") : 0;
+		if (strcmp(p, "true") != 0 && strcmp(p, "false") != 0)
+			return "expected true or false after @b";
+		*type = 'b';
+		*out = xstrdup(p);
+		return NULL;
+	}
+	if (strncmp(p, "@s ", 3) == 0)
+		p += 3 + strspn(p + 3, " \t");
+	if (*p == '\'' || *p == '"') {
+		const char *rest;
+		if ((*out = gvariant_string(p, &rest)) == NULL || rest[strspn(rest, " \t")] != '\0') {
+			free(*out);
+			*out = NULL;
+			return "a string must be one quoted string ('...' or \"...\"), with only the escapes "
+			       "\\\\ \\' \\\" \\n \\t \\r";
+		}
+		*type = 's';
+		return NULL;
+	}
+	if (strncmp(p, "@as", 3) == 0 && p[3] && strchr(" \t[", p[3]))
+		p += 3 + strspn(p + 3, " \t");
+	if (*p == '[') {
+		if ((*out = gvariant_strv(p)) == NULL)
+			return "an array must be of quoted strings, ['a', 'b']";
+		*type = 'a';
+		return NULL;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(num_types) && !t; k++) {
+		size_t w = strlen(num_types[k].word);
+		if (strncmp(p, num_types[k].word, w) == 0 && (p[w] == ' ' || p[w] == '\t'))
+			p += w, t = num_types[k].type;
+		else if (p[0] == '@' && p[1] == num_types[k].type && (p[2] == ' ' || p[2] == '\t'))
+			p += 2, t = num_types[k].type;
+	}
+	p += strspn(p, " \t");
+	if (*p == '\0' || *p == '(' || *p == '{' || *p == '<' || *p == '@')
+		return "only booleans, numbers, strings and arrays of strings are supported (no tuples, "
+		       "dictionaries, variants or other arrays)";
+	/* untyped: GVariant's int32, or a double when it has a fraction or an exponent */
+	if (t == 0)
+		t = strpbrk(p, ".eE") && strncmp(p, "0x", 2) != 0 ? 'd' : 'i';
+	if (t == 'd') {
+		errno = 0;
+		double d = strtod(p, &end);
+		if (errno || end == p || end[strspn(end, " \t")] != '\0' || d != d)
+			return "expected a number";
+		*out = xasprintf("%.17g", d);
+	} else {
+		errno = 0;
+		long double v;
+		if (*p == '-') {
+			long long x = strtoll(p, &end, 0);
+			v = x;
+		} else {
+			unsigned long long x = strtoull(p, &end, 0);
+			v = x;
+		}
+		if (errno || end == p || end[strspn(end, " \t")] != '\0')
+			return "expected a number (decimal, 0x hexadecimal or 0 octal)";
+		for (size_t k = 0; k < ARRAY_SIZE(num_types); k++)
+			if (num_types[k].type == t && (v < num_types[k].min || v > num_types[k].max))
+				return "the number is out of its type's range";
+		*out = *p == '-' ? xasprintf("%lld", strtoll(p, NULL, 0))
+				 : xasprintf("%llu", strtoull(p, NULL, 0));
+	}
+	*type = t;
+	return NULL;
+}
+
+int systemd_unit_annotations(struct systemd_unit *u, const struct spec_map *ann, struct error *err)
+{
+	static const char *const reserved[] = { "Slice", "PIDs", "Delegate" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < ann->n; i++) {
+		const char *key = ann->keys[i], *name = key + strlen(PROPERTY_PREFIX), *why;
+		cleanup_free char *val = NULL, *usec_name = NULL;
+		char type = 0;
+		size_t len;
+
+		if (strncmp(key, PROPERTY_PREFIX, strlen(PROPERTY_PREFIX)) != 0)
+			continue;
+		len = strlen(name);
+		/* runc's rule: letters only (a name becomes a D-Bus property name, nothing else) */
+		if (len < 3 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != len) {
+			strv_free(u->props);
+			u->props = NULL;
+			return error_set(
+			    err, EINVAL,
+			    "config.json: .annotations[\"%s\"]: '%s' is not a systemd property name "
+			    "(letters only, at least 3)",
+			    key, name);
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(reserved); k++)
+			if (strcmp(name, reserved[k]) == 0) {
+				strv_free(u->props);
+				u->props = NULL;
+				return error_set(
+				    err, EINVAL,
+				    "config.json: .annotations[\"%s\"]: %s is set by husk (the scope "
+				    "must be in .linux.cgroupsPath's slice, hold the init and be "
+				    "delegated to husk)",
+				    key, name);
+			}
+		why = gvariant_scalar(ann->values[i], &type, &val);
+		/* "TimeoutStopSec": seconds, converted to systemd's microsecond property, as runc does */
+		if (why == NULL && len > 3 && strcmp(name + len - 3, "Sec") == 0 && name[len - 4] >= 'a' &&
+		    name[len - 4] <= 'z') {
+			long double secs = strtold(val, NULL);
+			if (type == 'b' || type == 's' || type == 'a' || secs < 0 ||
+			    secs * 1e6L > (long double)UINT64_MAX) {
+				why = "a ...Sec property takes a number of seconds, 0 or more";
+			} else {
+				free(val);
+				val = xasprintf("%llu", (unsigned long long)(secs * 1e6L + 0.5L));
+				type = 't';
+				usec_name = xasprintf("%.*sUSec", (int)(len - 3), name);
+			}
+		}
+		if (why) {
+			strv_free(u->props);
+			u->props = NULL;
+			return error_set(err, EINVAL, "config.json: .annotations[\"%s\"]: %s (got %s)", key,
+					 why, ann->values[i]);
+		}
+		u->props = xrealloc(u->props, (n + 2) * sizeof(*u->props));
+		u->props[n++] = xasprintf("%s:%c=%s", usec_name ? usec_name : name, type, val);
+		u->props[n] = NULL;
+	}
 	return 0;
 }
 
@@ -385,13 +610,15 @@ int systemd_start(const struct systemd_unit *u, pid_t pid, const char *id, const
 	cleanup_free char *pidstr = xasprintf("%d", pid), *desc = xasprintf("husk container %s", id),
 			  *cgroup = NULL;
 	cleanup_free char **argv = NULL;
-	size_t np = 0, k = 0;
+	size_t np = 0, na = 0, k = 0;
 
 	if (r && systemd_properties(r, &props, err) < 0)
 		return -1;
 	while (props && props[np])
 		np++;
-	argv = xcalloc(np + 8, sizeof(*argv));
+	while (u->props && u->props[na])
+		na++;
+	argv = xcalloc(np + na + 8, sizeof(*argv));
 	k = 1;
 	argv[k++] = (char *)"start";
 	argv[k++] = u->unit;
@@ -400,6 +627,9 @@ int systemd_start(const struct systemd_unit *u, pid_t pid, const char *id, const
 	argv[k++] = desc;
 	for (size_t i = 0; i < np; i++)
 		argv[k++] = props[i];
+	/* the annotations last: systemd applies the properties in order, so theirs win, as under runc */
+	for (size_t i = 0; i < na; i++)
+		argv[k++] = u->props[i];
 	if (run_helper(argv, &cgroup, err) < 0)
 		return error_wrap(err, "systemd cgroup driver");
 	/* the limits go into the files of u->path next: it must be the cgroup systemd made (a systemd that

@@ -11,15 +11,21 @@
 #include "base/error.h"
 
 struct systemd_unit {
-	char *slice; /* "machine.slice" */
-	char *unit;  /* "libpod-<id>.scope" */
-	char *path;  /* its cgroup: "/machine.slice/libpod-<id>.scope" */
+	char *slice;  /* "machine.slice" */
+	char *unit;   /* "libpod-<id>.scope" */
+	char *path;   /* its cgroup: "/machine.slice/libpod-<id>.scope" */
+	char **props; /* from the org.systemd.property.* annotations, as "Name:T=value" (T: D-Bus type) */
 };
 
 /* linux.cgroupsPath in runc's systemd form "[slice]:[prefix]:[name]" (empty: ":runc:<id>"), with runc's
  * defaults: slice system.slice, "-" the root slice; the unit is "<prefix>-<name>.scope". */
 int systemd_parse_path(const char *cgroups_path, const char *id, struct systemd_unit *ret, struct error *err);
 void systemd_unit_free(struct systemd_unit *u);
+/* The config's org.systemd.property.NAME annotations (runc's): each value in GVariant's text form, the
+ * scalars systemd's unit properties take (a boolean, a number with or without its type, a quoted string);
+ * a NAME ending in a lowercase letter and "Sec" is converted to NAMEUSec in microseconds, as runc does.
+ * Into u->props; a bad one fails with its JSON path. Slice, PIDs and Delegate are husk's to set. */
+int systemd_unit_annotations(struct systemd_unit *u, const struct spec_map *annotations, struct error *err);
 /* "a-b.slice" -> "/a.slice/a-b.slice" (systemd's nesting by dashes), "-.slice" -> "". */
 int systemd_expand_slice(const char *slice, char **ret, struct error *err);
 /* Whether this host can use the driver: systemd as PID 1 (/run/systemd/system, as sd_booted checks),

@@ -10,7 +10,8 @@
  * one line "husk-systemd: ..." and exits 1 (start: 3 when the unit exists and is active, so husk knows
  * the scope is another container's and must not be stopped). Every bus call and job wait is bounded
  * (TIMEOUT_USEC each), so a hung systemd gives an error, never a hang. NAME is one of the resource properties
- * of the table below. */
+ * of the table below, or NAME:T (T a D-Bus type) for one from the config's org.systemd.property.*
+ * annotations, which husk has parsed and typed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
@@ -151,16 +152,101 @@ static const struct {
 	{ "IOWeight", 't' },  { "AllowedCPUs", 'y' },	     { "AllowedMemoryNodes", 'y' },
 };
 
+/* NAME:T=VALUE, a property from the config's annotations, typed by husk (T is its D-Bus type, VALUE a
+ * decimal number, true or false, or the string itself). */
+static int append_typed(sd_bus_message *m, const char *name, char t, const char *v)
+{
+	char *end;
+
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(name))
+		die("invalid property name '%s'", name);
+	errno = 0;
+	switch (t) {
+	case 's':
+		return sd_bus_message_append(m, "(sv)", name, "s", v);
+	case 'b':
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			die("property %s: expected true or false, got '%s'", name, v);
+		return sd_bus_message_append(m, "(sv)", name, "b", strcmp(v, "true") == 0);
+	case 'd': {
+		double d = strtod(v, &end);
+		if (errno || end == v || *end)
+			die("property %s: expected a number, got '%s'", name, v);
+		return sd_bus_message_append(m, "(sv)", name, "d", d);
+	}
+	case 'y':
+	case 'q':
+	case 'u':
+	case 't': {
+		unsigned long long x = strtoull(v, &end, 10);
+		if (errno || end == v || *end || *v == '-')
+			die("property %s: expected a number, got '%s'", name, v);
+		if (t == 'y')
+			return sd_bus_message_append(m, "(sv)", name, "y", (uint8_t)x);
+		if (t == 'q')
+			return sd_bus_message_append(m, "(sv)", name, "q", (uint16_t)x);
+		if (t == 'u')
+			return sd_bus_message_append(m, "(sv)", name, "u", (uint32_t)x);
+		return sd_bus_message_append(m, "(sv)", name, "t", (uint64_t)x);
+	}
+	case 'n':
+	case 'i':
+	case 'x': {
+		long long x = strtoll(v, &end, 10);
+		if (errno || end == v || *end)
+			die("property %s: expected a number, got '%s'", name, v);
+		if (t == 'n')
+			return sd_bus_message_append(m, "(sv)", name, "n", (int16_t)x);
+		if (t == 'i')
+			return sd_bus_message_append(m, "(sv)", name, "i", (int32_t)x);
+		return sd_bus_message_append(m, "(sv)", name, "x", (int64_t)x);
+	}
+	case 'a': {
+		/* an array of strings, each as its length, a colon and the string */
+		int r = sd_bus_message_open_container(m, 'r', "sv");
+		if (r >= 0)
+			r = sd_bus_message_append(m, "s", name);
+		if (r >= 0)
+			r = sd_bus_message_open_container(m, 'v', "as");
+		if (r >= 0)
+			r = sd_bus_message_open_container(m, 'a', "s");
+		while (r >= 0 && *v) {
+			unsigned long long len = strtoull(v, &end, 10);
+			if (errno || end == v || *end != ':' || strnlen(end + 1, len) < len)
+				die("property %s: malformed list", name);
+			char *one = strndup(end + 1, len);
+			if (one == NULL)
+				die("out of memory");
+			r = sd_bus_message_append(m, "s", one);
+			free(one);
+			v = end + 1 + len;
+		}
+		for (int i = 0; i < 3 && r >= 0; i++)
+			r = sd_bus_message_close_container(m);
+		return r;
+	}
+	default:
+		die("property %s: unknown type '%c'", name, t);
+	}
+}
+
 static void append_props(sd_bus_message *m, int argc, char **argv)
 {
 	int r = 0;
 
 	for (int i = 0; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
+		char *eq = strchr(argv[i], '='), *colon;
 		size_t k;
 		if (eq == NULL)
 			die("expected NAME=VALUE, got '%s'", argv[i]);
 		*eq = '\0';
+		colon = strchr(argv[i], ':');
+		if (colon && colon[1] && colon + 2 == eq) {
+			*colon = '\0';
+			if ((r = append_typed(m, argv[i], colon[1], eq + 1)) < 0)
+				die("build the D-Bus message: %s", strerror(-r));
+			continue;
+		}
 		for (k = 0; k < sizeof props / sizeof props[0]; k++)
 			if (strcmp(props[k].name, argv[i]) == 0)
 				break;

@@ -293,6 +293,34 @@ RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-
 	assert_nothing_left "$id"
 }
 
+@test "org.systemd.property.* annotations: a bad one is a config error naming it before the host check; the cgroupfs driver ignores them" {
+	local id
+	[[ ! -d /run/systemd/system ]] || skip "systemd runs here (systemd-cgroup.bats tests the driver)"
+	setup_bundle true
+	id=$(cid)
+	cfg '.annotations["org.systemd.property.TimeoutStopSec"] = "\u00275s\u0027"'
+	run_husk --systemd-cgroup create --bundle "$BUNDLE" "$id"
+	assert_status 1
+	assert_output_equals "husk: config.json: .annotations[\"org.systemd.property.TimeoutStopSec\"]: a ...Sec property takes a number of seconds, 0 or more (got '5s')"
+	cfg '.annotations = {"org.systemd.property.Slice": "\u0027x.slice\u0027"}'
+	run_husk --systemd-cgroup run --bundle "$BUNDLE" "$id"
+	assert_status 1
+	assert_output_contains '.annotations["org.systemd.property.Slice"]: Slice is set by husk'
+	# a good one passes the config check and meets the host's refusal
+	cfg '.annotations = {"org.systemd.property.CollectMode": "\u0027inactive-or-failed\u0027"}'
+	run_husk --systemd-cgroup run --bundle "$BUNDLE" "$id"
+	assert_status 1
+	assert_output_contains "systemd is not running as PID 1"
+	assert_nothing_left "$id"
+	# the cgroupfs driver has no unit to set them on: ignored, as runc does (podman puts KillSignal and
+	# TimeoutStopUSec on every container, whichever its cgroup manager), even a malformed one
+	cfg '.annotations = {"org.systemd.property.KillSignal": "15", "org.systemd.property.X": "[("}'
+	run_husk run --bundle "$BUNDLE" "$id"
+	assert_success
+	assert_output_equals ""
+	assert_nothing_left "$id"
+}
+
 @test "commands on a container that does not exist: status 1 and a clear message" {
 	local verb
 	for verb in start state kill delete ps; do

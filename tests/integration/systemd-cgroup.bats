@@ -72,6 +72,46 @@ detached() {
 	[[ ! -e "/sys/fs/cgroup/system.slice/$unit" ]] || fail "the scope's cgroup is left"
 }
 
+# runc's auxiliary properties: org.systemd.property.NAME annotations in GVariant text, set on the scope
+# after husk's own (so they win); ...Sec in seconds becomes ...USec.
+@test "systemd driver: org.systemd.property.* annotations set the scope's properties; a refused one leaves no unit" {
+	local id unit
+	id=$(cid)
+	unit=husk-$id.scope
+	setup_bundle probe sleep 1000
+	cfg --arg p "system.slice:husk:$id" '.linux.cgroupsPath = $p | .annotations = {
+		"org.systemd.property.TimeoutStopUSec": "uint64 123456789",
+		"org.systemd.property.CollectMode": "\u0027inactive-or-failed\u0027",
+		"org.systemd.property.RuntimeMaxSec": "3600",
+		"org.systemd.property.SendSIGHUP": "true",
+		"org.systemd.property.KillSignal": "15",
+		"org.systemd.property.After": "[\u0027husk-test-after.service\u0027, \u0027husk-test-other.service\u0027]"}'
+	detached --systemd-cgroup run -d --bundle "$BUNDLE" "$id"
+	[[ "$(sd_prop "$unit" TimeoutStopUSec)" == "2min 3.456789s" ]] || fail "TimeoutStopUSec: $(sd_prop "$unit" TimeoutStopUSec)"
+	[[ "$(sd_prop "$unit" CollectMode)" == inactive-or-failed ]] || fail "CollectMode: $(sd_prop "$unit" CollectMode)"
+	[[ "$(sd_prop "$unit" RuntimeMaxUSec)" == 1h ]] || fail "RuntimeMaxUSec: $(sd_prop "$unit" RuntimeMaxUSec)"
+	[[ "$(sd_prop "$unit" SendSIGHUP)" == yes ]] || fail "SendSIGHUP: $(sd_prop "$unit" SendSIGHUP)"
+	[[ "$(sd_prop "$unit" KillSignal)" == 15 ]] || fail "KillSignal: $(sd_prop "$unit" KillSignal)"
+	[[ " $(sd_prop "$unit" After) " == *" husk-test-after.service "* ]] || fail "After: $(sd_prop "$unit" After)"
+	[[ " $(sd_prop "$unit" After) " == *" husk-test-other.service "* ]] || fail "After: $(sd_prop "$unit" After)"
+	[[ "$(sd_prop "$unit" Delegate)" == yes ]] || fail "Delegate: $(sd_prop "$unit" Delegate)"
+	run_husk delete --force "$id"
+	assert_success
+	no_unit "$id"
+	# a property systemd does not take on a scope: its refusal, and the create is rolled back
+	id=$(cid b)
+	cfg --arg p "system.slice:husk:$id" '.linux.cgroupsPath = $p
+		| .annotations = {"org.systemd.property.NoSuchProperty": "true"}'
+	run_husk --systemd-cgroup create --bundle "$BUNDLE" "$id"
+	assert_status 1
+	assert_output_contains "NoSuchProperty"
+	echo "# systemd's refusal: $output" >&3
+	no_unit "$id"
+	[[ ! -e "/sys/fs/cgroup/system.slice/husk-$id.scope" ]] || fail "the scope's cgroup is left"
+	run_husk list -q
+	refute_output_contains "$id"
+}
+
 @test "systemd driver: the limits hold from inside (memory OOM-kills, pids stops forks)" {
 	local id
 	id=$(cid)

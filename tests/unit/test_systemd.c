@@ -134,4 +134,99 @@ static void test_expand_slice(void)
 	}
 }
 
-UNIT_CASES({ "paths", test_paths }, { "properties", test_properties }, { "expand_slice", test_expand_slice })
+/* One org.systemd.property.NAME annotation: what husk-systemd is given ("Name:T=value"), or the error. */
+static char *annotation(const char *name, const char *value)
+{
+	char *key = NULL, *out;
+	struct spec_map m = { .keys = (char *[]){ NULL, (char *)"other.annotation", NULL },
+			      .values = (char *[]){ (char *)value, (char *)"x", NULL },
+			      .n = 2 };
+	struct systemd_unit u = { 0 };
+	struct error err = { 0 };
+
+	if (asprintf(&key, "org.systemd.property.%s", name) < 0)
+		abort();
+	m.keys[0] = key;
+	if (systemd_unit_annotations(&u, &m, &err) < 0) {
+		CHECK(u.props == NULL);
+		out = strdup(err.msg);
+	} else {
+		CHECK(u.props && u.props[0] && !u.props[1]);
+		out = strdup(u.props[0]);
+	}
+	systemd_unit_free(&u);
+	error_clear(&err);
+	free(key);
+	return out;
+}
+
+static void test_annotations(void)
+{
+	static const struct {
+		const char *name, *value, *want; /* want: the prop, or a part of the error */
+	} cases[] = {
+		/* runc's documented examples */
+		{ "TimeoutStopUSec", "uint64 123456789", "TimeoutStopUSec:t=123456789" },
+		{ "CollectMode", "'inactive-or-failed'", "CollectMode:s=inactive-or-failed" },
+		{ "CollectMode", "\"inactive-or-failed\"", "CollectMode:s=inactive-or-failed" },
+		{ "Description", "@s 'a \\'quoted\\' word'", "Description:s=a 'quoted' word" },
+		{ "SendSIGHUP", "true", "SendSIGHUP:b=true" },
+		{ "SendSIGHUP", "@b false", "SendSIGHUP:b=false" },
+		{ "OOMScoreAdjust", "-500", "OOMScoreAdjust:i=-500" },
+		{ "CPUWeight", "@t 0x10", "CPUWeight:t=16" },
+		{ "IOWeight", "uint64 010", "IOWeight:t=8" },
+		{ "ManagedOOMMemoryPressureLimit", "uint32 4294967295",
+		  "ManagedOOMMemoryPressureLimit:u=4294967295" },
+		{ "CPUQuotaPerSecUSec", "uint64 18446744073709551615",
+		  "CPUQuotaPerSecUSec:t=18446744073709551615" },
+		/* runc's convenience: ...Sec in seconds is ...USec in microseconds */
+		{ "TimeoutStopSec", "123", "TimeoutStopUSec:t=123000000" },
+		{ "TimeoutStopSec", "1.5", "TimeoutStopUSec:t=1500000" },
+		{ "RuntimeMaxSec", "uint64 2", "RuntimeMaxUSec:t=2000000" },
+		{ "TimeoutStopSec", "-1", "0 or more" },
+		{ "TimeoutStopSec", "'5s'", "0 or more" },
+		/* refused, with the annotation's JSON path */
+		{ "Slice", "'evil.slice'", "Slice is set by husk" },
+		{ "PIDs", "uint32 1", "PIDs is set by husk" },
+		{ "Delegate", "false", "Delegate is set by husk" },
+		{ "Bad-Name", "1", "not a systemd property name" },
+		{ "A1b", "1", "not a systemd property name" },
+		{ "Ab", "1", "not a systemd property name" },
+		/* CRI-O's After=['crio.service']: arrays of strings, as lengths and strings for the helper */
+		{ "After", "['crio.service']", "After:a=12:crio.service" },
+		{ "After", "@as [ 'a.service' , \"b,c\" ]", "After:a=9:a.service3:b,c" },
+		{ "After", "[]", "After:a=" },
+		{ "After", "['a' 'b']", "an array must be of quoted strings" },
+		{ "After", "[1, 2]", "an array must be of quoted strings" },
+		{ "After", "['a'", "an array must be of quoted strings" },
+		{ "After", "['a'] x", "an array must be of quoted strings" },
+		{ "TimeoutStopSec", "['1']", "0 or more" },
+		{ "X", "", "not a systemd property name" },
+		{ "Nice", "", "only booleans, numbers, strings and arrays of strings" },
+		{ "Nice", "(1, 'a')", "only booleans, numbers, strings and arrays of strings" },
+		{ "Nice", "{'a': 1}", "only booleans, numbers, strings and arrays of strings" },
+		{ "Nice", "int16 40000", "out of its type's range" },
+		{ "Nice", "byte -1", "out of its type's range" },
+		{ "Nice", "uint64 -1", "out of its type's range" },
+		{ "Nice", "12abc", "expected a number" },
+		{ "Nice", "int32 99999999999999999999999", "expected a number" },
+		{ "Nice", "'unterminated", "one quoted string" },
+		{ "Nice", "'a' 'b'", "one quoted string" },
+		{ "Nice", "'\\x41'", "one quoted string" },
+		{ "Nice", "@b 1", "expected true or false" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = annotation(cases[i].name, cases[i].value);
+		if (strchr(cases[i].want, ':') && strchr(cases[i].want, '='))
+			CHECK_STR(got, cases[i].want);
+		else
+			CHECK_CONTAINS(got, cases[i].want);
+		if (!strchr(cases[i].want, '='))
+			CHECK_CONTAINS(got, "config.json: .annotations[\"org.systemd.property.");
+		free(got);
+	}
+}
+
+UNIT_CASES({ "paths", test_paths }, { "properties", test_properties }, { "expand_slice", test_expand_slice },
+	   { "annotations", test_annotations })

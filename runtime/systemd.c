@@ -220,8 +220,8 @@ static const struct {
 };
 
 /* value (GVariant text) -> *type and *out, the value as husk-systemd takes it: "true"/"false", a decimal
- * number, or the string itself. NULL, or what is wrong. */
-static const char *gvariant_scalar(const char *value, char *type, char **out)
+ * number, the string itself, or an array of strings (gvariant_strv). NULL, or what is wrong. */
+static const char *gvariant_value(const char *value, char *type, char **out)
 {
 	const char *p = value + strspn(value, " \t");
 	char t = 0, *end;
@@ -297,66 +297,70 @@ static const char *gvariant_scalar(const char *value, char *type, char **out)
 	return NULL;
 }
 
-int systemd_unit_annotations(struct systemd_unit *u, const struct spec_map *ann, struct error *err)
+/* One org.systemd.property.NAME annotation as husk-systemd takes it, "Name:T=value", or NULL and err. */
+static char *annotation_prop(const char *key, const char *value, struct error *err)
 {
 	static const char *const reserved[] = { "Slice", "PIDs", "Delegate" };
+	const char *name = key + strlen(PROPERTY_PREFIX), *why;
+	cleanup_free char *val = NULL, *usec_name = NULL;
+	size_t len = strlen(name);
+	char type = 0;
+
+	/* runc's rule: letters only (a name becomes a D-Bus property name, nothing else) */
+	if (len < 3 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != len) {
+		error_set(err, EINVAL,
+			  "config.json: .annotations[\"%s\"]: '%s' is not a systemd property name (letters "
+			  "only, at least 3)",
+			  key, name);
+		return NULL;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(reserved); k++)
+		if (strcmp(name, reserved[k]) == 0) {
+			error_set(
+			    err, EINVAL,
+			    "config.json: .annotations[\"%s\"]: %s is set by husk (the scope must be in "
+			    ".linux.cgroupsPath's slice, hold the init and be delegated to husk)",
+			    key, name);
+			return NULL;
+		}
+	why = gvariant_value(value, &type, &val);
+	/* "TimeoutStopSec": seconds, converted to systemd's microsecond property, as runc does */
+	if (why == NULL && len > 3 && strcmp(name + len - 3, "Sec") == 0 && name[len - 4] >= 'a' &&
+	    name[len - 4] <= 'z') {
+		long double secs = strtold(val, NULL);
+		if (strchr("bsa", type) || secs < 0 || secs * 1e6L > (long double)UINT64_MAX) {
+			why = "a ...Sec property takes a number of seconds, 0 or more";
+		} else {
+			free(val);
+			val = xasprintf("%llu", (unsigned long long)(secs * 1e6L + 0.5L));
+			type = 't';
+			usec_name = xasprintf("%.*sUSec", (int)(len - 3), name);
+		}
+	}
+	if (why) {
+		error_set(err, EINVAL, "config.json: .annotations[\"%s\"]: %s (got %s)", key, why, value);
+		return NULL;
+	}
+	return xasprintf("%s:%c=%s", usec_name ? usec_name : name, type, val);
+}
+
+int systemd_unit_annotations(struct systemd_unit *u, const struct spec_map *ann, struct error *err)
+{
+	cleanup_strv char **v = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < ann->n; i++) {
-		const char *key = ann->keys[i], *name = key + strlen(PROPERTY_PREFIX), *why;
-		cleanup_free char *val = NULL, *usec_name = NULL;
-		char type = 0;
-		size_t len;
-
-		if (strncmp(key, PROPERTY_PREFIX, strlen(PROPERTY_PREFIX)) != 0)
+		if (strncmp(ann->keys[i], PROPERTY_PREFIX, strlen(PROPERTY_PREFIX)) != 0)
 			continue;
-		len = strlen(name);
-		/* runc's rule: letters only (a name becomes a D-Bus property name, nothing else) */
-		if (len < 3 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != len) {
-			strv_free(u->props);
-			u->props = NULL;
-			return error_set(
-			    err, EINVAL,
-			    "config.json: .annotations[\"%s\"]: '%s' is not a systemd property name "
-			    "(letters only, at least 3)",
-			    key, name);
-		}
-		for (size_t k = 0; k < ARRAY_SIZE(reserved); k++)
-			if (strcmp(name, reserved[k]) == 0) {
-				strv_free(u->props);
-				u->props = NULL;
-				return error_set(
-				    err, EINVAL,
-				    "config.json: .annotations[\"%s\"]: %s is set by husk (the scope "
-				    "must be in .linux.cgroupsPath's slice, hold the init and be "
-				    "delegated to husk)",
-				    key, name);
-			}
-		why = gvariant_scalar(ann->values[i], &type, &val);
-		/* "TimeoutStopSec": seconds, converted to systemd's microsecond property, as runc does */
-		if (why == NULL && len > 3 && strcmp(name + len - 3, "Sec") == 0 && name[len - 4] >= 'a' &&
-		    name[len - 4] <= 'z') {
-			long double secs = strtold(val, NULL);
-			if (type == 'b' || type == 's' || type == 'a' || secs < 0 ||
-			    secs * 1e6L > (long double)UINT64_MAX) {
-				why = "a ...Sec property takes a number of seconds, 0 or more";
-			} else {
-				free(val);
-				val = xasprintf("%llu", (unsigned long long)(secs * 1e6L + 0.5L));
-				type = 't';
-				usec_name = xasprintf("%.*sUSec", (int)(len - 3), name);
-			}
-		}
-		if (why) {
-			strv_free(u->props);
-			u->props = NULL;
-			return error_set(err, EINVAL, "config.json: .annotations[\"%s\"]: %s (got %s)", key,
-					 why, ann->values[i]);
-		}
-		u->props = xrealloc(u->props, (n + 2) * sizeof(*u->props));
-		u->props[n++] = xasprintf("%s:%c=%s", usec_name ? usec_name : name, type, val);
-		u->props[n] = NULL;
+		char *prop = annotation_prop(ann->keys[i], ann->values[i], err);
+		if (prop == NULL)
+			return -1;
+		v = xrealloc(v, (n + 2) * sizeof(*v));
+		v[n++] = prop;
+		v[n] = NULL;
 	}
+	strv_free(u->props);
+	u->props = steal_ptr(&v);
 	return 0;
 }
 

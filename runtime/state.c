@@ -206,6 +206,9 @@ int state_note_create(int dirfd, bool creator, const char *cgroup_path, const ch
 	text = xasprintf("%.*s%s%s%s%s%s", CREATOR_FIELD, field, unit ? "unit " : "", unit ? unit : "",
 			 unit ? "\n" : "", cgroup_path ? "cgroup " : "", cgroup_path ? cgroup_path : "");
 
+	log_debug("open(\"%s\", O_CREAT|O_EXCL), write(\"creator %s...\"): what delete --force needs if this "
+		  "create dies (%s)",
+		  CREATE_NOTES, who, creator ? "its pid and start time, the cgroup" : "the cgroup");
 	int fd = openat(dirfd, CREATE_NOTES, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, text, strlen(text)) < 0) {
 		int e = errno;
@@ -225,6 +228,8 @@ void state_note_committed(int fd)
 	char field[CREATOR_FIELD];
 
 	creator_field(field, "-");
+	log_debug("pwrite(\"creator -\") over the first line of %s: created, no longer a create in progress",
+		  CREATE_NOTES);
 	if (pwrite(fd, field, sizeof field, 0) != (ssize_t)sizeof field)
 		log_warn("mark %s committed: %s, ignoring", CREATE_NOTES, strerror(errno));
 }

@@ -59,6 +59,12 @@ line_no() {
 	fi
 	refute_output_contains 'cgroup.procs "'
 	assert_line_matches 'run\[[0-9]+\]: write state\.json'
+	# the notes delete --force reads after a killed create: written before the clone, marked at the commit
+	local notes commit marked
+	notes=$(line_no 'run\[[0-9]+\]: open\("notes", O_CREAT\|O_EXCL\), write\("creator [0-9]+ [0-9]+\.\.\."\)') || return
+	commit=$(line_no 'run\[[0-9]+\]: sync: send COMMITTED') || return
+	marked=$(line_no 'run\[[0-9]+\]: pwrite\("creator -"\) over the first line of notes') || return
+	((notes < clone && commit < marked)) || fail "out of order: notes $notes, clone3 $clone, COMMITTED $commit, mark $marked"
 }
 
 @test "debug: the narration follows the config (namespaces, mount flags, hostname, capabilities)" {

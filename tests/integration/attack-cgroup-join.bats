@@ -93,7 +93,8 @@ create_refused() {
 	cfg --arg o "$out" --arg s "$secs" '.hooks.createContainer = [{"path": "/bin/sh", "args": ["sh", "-c",
 		("cat /proc/self/cgroup >" + $o + "; sleep " + $s + " </dev/null >/dev/null 2>&1 & sleep 0.5")]}]'
 	husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 3>&-
-	# (the hook waits for its child to exec sleep: a child still forking when the hook returned was lost)
+	# (the hook waits for its child to exec sleep: a child that has not exec'd when the hook returns has its
+	# root moved into the container by pivot_root, and the host's sleep fails there: docs/lifecycle.md)
 	pid=$(pgrep -xf "sleep $secs") || fail "the hook's process is not running"
 	KILL_PIDS+=("$pid")
 	all_in "$id" "$out" "/proc/$pid/cgroup"

@@ -153,7 +153,8 @@ static const struct {
 };
 
 /* NAME:T=VALUE, a property from the config's annotations, typed by husk (T is its D-Bus type, VALUE a
- * decimal number, true or false, or the string itself). */
+ * decimal number, true or false, or the string itself; for T 'a', an array of strings, each one's length,
+ * a colon and the string). */
 static int append_typed(sd_bus_message *m, const char *name, char t, const char *v)
 {
 	char *end;

@@ -136,6 +136,14 @@ int systemd_parse_path(const char *cgroups_path, const char *id, struct systemd_
 	return 0;
 }
 
+/* Append s to the NULL-terminated list *v of *n strings. */
+static void push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
 #define PROPERTY_PREFIX "org.systemd.property."
 
 /* A string in GVariant's text form at p, 'x' or "x", with its backslash escapes; *end is set past its
@@ -276,22 +284,21 @@ static const char *gvariant_value(const char *value, char *type, char **out)
 			return "expected a number";
 		*out = xasprintf("%.17g", d);
 	} else {
+		bool neg = *p == '-';
+		long long sx = 0;
+		unsigned long long ux = 0;
 		errno = 0;
-		long double v;
-		if (*p == '-') {
-			long long x = strtoll(p, &end, 0);
-			v = x;
-		} else {
-			unsigned long long x = strtoull(p, &end, 0);
-			v = x;
-		}
+		if (neg)
+			sx = strtoll(p, &end, 0);
+		else
+			ux = strtoull(p, &end, 0);
 		if (errno || end == p || end[strspn(end, " \t")] != '\0')
 			return "expected a number (decimal, 0x hexadecimal or 0 octal)";
+		long double v = neg ? (long double)sx : (long double)ux;
 		for (size_t k = 0; k < ARRAY_SIZE(num_types); k++)
 			if (num_types[k].type == t && (v < num_types[k].min || v > num_types[k].max))
 				return "the number is out of its type's range";
-		*out = *p == '-' ? xasprintf("%lld", strtoll(p, NULL, 0))
-				 : xasprintf("%llu", strtoull(p, NULL, 0));
+		*out = neg ? xasprintf("%lld", sx) : xasprintf("%llu", ux);
 	}
 	*type = t;
 	return NULL;
@@ -355,9 +362,7 @@ int systemd_unit_annotations(struct systemd_unit *u, const struct spec_map *ann,
 		char *prop = annotation_prop(ann->keys[i], ann->values[i], err);
 		if (prop == NULL)
 			return -1;
-		v = xrealloc(v, (n + 2) * sizeof(*v));
-		v[n++] = prop;
-		v[n] = NULL;
+		push(&v, &n, prop);
 	}
 	strv_free(u->props);
 	u->props = steal_ptr(&v);
@@ -543,13 +548,6 @@ static int run_helper(char **argv, char **ret_out, struct error *err)
 static char *prop_value(const char *v)
 {
 	return xstrdup(strcmp(v, "max") == 0 ? "infinity" : v);
-}
-
-static void push(char ***v, size_t *n, char *s)
-{
-	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
-	(*v)[(*n)++] = s;
-	(*v)[*n] = NULL;
 }
 
 int systemd_properties(const struct spec_resources *r, char ***ret, struct error *err)

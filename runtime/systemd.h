@@ -21,8 +21,9 @@ struct systemd_unit {
  * defaults: slice system.slice, "-" the root slice; the unit is "<prefix>-<name>.scope". */
 int systemd_parse_path(const char *cgroups_path, const char *id, struct systemd_unit *ret, struct error *err);
 void systemd_unit_free(struct systemd_unit *u);
-/* The config's org.systemd.property.NAME annotations (runc's): each value in GVariant's text form, the
- * scalars systemd's unit properties take (a boolean, a number with or without its type, a quoted string);
+/* The config's org.systemd.property.NAME annotations (runc's): each value in GVariant's text form, what
+ * systemd's unit properties take (a boolean, a number with or without its type, a quoted string, an array
+ * of strings);
  * a NAME ending in a lowercase letter and "Sec" is converted to NAMEUSec in microseconds, as runc does.
  * Into u->props; a bad one fails with its JSON path. Slice, PIDs and Delegate are husk's to set. */
 int systemd_unit_annotations(struct systemd_unit *u, const struct spec_map *annotations, struct error *err);
